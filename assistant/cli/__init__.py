@@ -1,0 +1,8 @@
+"""The `journey` command: a thin face over the library; every command has --help, most have --json."""
+
+from __future__ import annotations
+
+from assistant.cli import analysis, feedback, maps  # noqa: F401  (registers commands)
+from assistant.cli.app import app
+
+__all__ = ["app"]

