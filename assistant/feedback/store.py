@@ -1,0 +1,267 @@
+"""SQLite feedback store: the source of truth for every ingested row.
+
+WAL mode and `BEGIN IMMEDIATE` transactions make batched writes atomic and let two ingests run at
+once (the second waits for the write lock instead of failing). A process killed at any moment leaves
+whole batches only; re-running an ingest skips what is already stored because rows are keyed by a
+content hash.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import StoreError
+from assistant.feedback.records import FeedbackRecord, FileReport, StoredFeedback
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS feedback (
+    feedback_id TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    row INTEGER NOT NULL,
+    external_id TEXT,
+    text TEXT NOT NULL,
+    rating REAL,
+    rating_type TEXT,
+    date TEXT,
+    channel TEXT,
+    stage_label TEXT,
+    columns TEXT NOT NULL,
+    ingested_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS feedback_source ON feedback(source);
+CREATE INDEX IF NOT EXISTS feedback_date ON feedback(date);
+CREATE TABLE IF NOT EXISTS ingested_files (
+    source TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    options TEXT NOT NULL,
+    report TEXT NOT NULL,
+    finished_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    PRIMARY KEY (source, sha256, options)
+);
+CREATE TABLE IF NOT EXISTS index_marks (
+    collection TEXT NOT NULL,
+    feedback_id TEXT NOT NULL,
+    PRIMARY KEY (collection, feedback_id)
+) WITHOUT ROWID;
+"""
+
+COLUMNS = (
+    "feedback_id, source, file_name, row, external_id, text, rating, rating_type, date, channel, "
+    "stage_label, columns"
+)
+
+
+def _row_to_stored(r: Sequence[Any]) -> StoredFeedback:
+    return StoredFeedback(
+        feedback_id=r[0],
+        source=r[1],
+        file_name=r[2],
+        row=r[3],
+        external_id=r[4],
+        text=r[5],
+        rating=r[6],
+        rating_type=r[7],
+        date=r[8],
+        channel=r[9],
+        stage_label=r[10],
+        columns=json.loads(r[11]),
+    )
+
+
+class FeedbackStore:
+    """A connection to the feedback database. Open with `FeedbackStore.open(path)`; close when done."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path) -> FeedbackStore:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA busy_timeout=60000")
+            conn.executescript(SCHEMA)
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"Cannot open the feedback store at {path}: {exc}") from exc
+        return cls(conn, path)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> FeedbackStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One atomic write transaction, taking the write lock up front so check-then-insert is safe."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    # --- writing -------------------------------------------------------------------------------------
+
+    def insert_batch(self, records: Sequence[FeedbackRecord]) -> tuple[list[str], int]:
+        """Store new records atomically; returns (ids stored, number already present)."""
+        if not records:
+            return [], 0
+        with self.write() as conn:
+            stored: list[str] = []
+            duplicates = 0
+            seen: set[str] = set()
+            existing = self._existing_ids(conn, [r.feedback_id for r in records])
+            rows = []
+            for rec in records:
+                if rec.feedback_id in existing or rec.feedback_id in seen:
+                    duplicates += 1
+                    continue
+                seen.add(rec.feedback_id)
+                stored.append(rec.feedback_id)
+                rows.append(
+                    (
+                        rec.feedback_id,
+                        rec.source,
+                        rec.file_name,
+                        rec.row,
+                        rec.external_id,
+                        rec.text,
+                        rec.rating,
+                        rec.rating_type,
+                        rec.date,
+                        rec.channel,
+                        rec.stage_label,
+                        json.dumps(rec.columns, ensure_ascii=False, default=str),
+                    )
+                )
+            conn.executemany(f"INSERT INTO feedback ({COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+        return stored, duplicates
+
+    @staticmethod
+    def _existing_ids(conn: sqlite3.Connection, ids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(ids), 900):  # SQLite's bound-parameter limit
+            chunk = ids[start : start + 900]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                r[0]
+                for r in conn.execute(
+                    f"SELECT feedback_id FROM feedback WHERE feedback_id IN ({marks})", chunk
+                )
+            )
+        return found
+
+    def finished_file(self, source: str, sha256: str, options: str) -> FileReport | None:
+        """The report of an earlier complete ingest of this exact file into this source, if any."""
+        row = self.conn.execute(
+            "SELECT report FROM ingested_files WHERE source=? AND sha256=? AND options=?",
+            (source, sha256, options),
+        ).fetchone()
+        return FileReport.model_validate_json(row[0]) if row else None
+
+    def record_finished_file(self, source: str, sha256: str, options: str, report: FileReport) -> None:
+        with self.write() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO ingested_files (source, sha256, options, report) VALUES (?,?,?,?)",
+                (source, sha256, options, report.model_dump_json()),
+            )
+
+    # --- reading -------------------------------------------------------------------------------------
+
+    def count(self, source: str | None = None) -> int:
+        if source is None:
+            return int(self.conn.execute("SELECT COUNT(*) FROM feedback").fetchone()[0])
+        return int(self.conn.execute("SELECT COUNT(*) FROM feedback WHERE source=?", (source,)).fetchone()[0])
+
+    def sources(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT DISTINCT source FROM feedback ORDER BY source")]
+
+    def get(self, ids: Sequence[str]) -> list[StoredFeedback]:
+        """Rows by id, in the order asked (missing ids are left out)."""
+        out: dict[str, StoredFeedback] = {}
+        for start in range(0, len(ids), 900):
+            chunk = list(ids[start : start + 900])
+            marks = ",".join("?" * len(chunk))
+            for r in self.conn.execute(
+                f"SELECT {COLUMNS} FROM feedback WHERE feedback_id IN ({marks})", chunk
+            ):
+                out[r[0]] = _row_to_stored(r)
+        return [out[i] for i in ids if i in out]
+
+    def iter_feedback(
+        self,
+        source: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        batch_size: int = 5000,
+    ) -> Iterator[list[StoredFeedback]]:
+        """All rows in a stable order (source, file, row), in batches, optionally filtered."""
+        where, params = self._filters(source, since, until)
+        cur = self.conn.execute(
+            f"SELECT {COLUMNS} FROM feedback {where} ORDER BY source, file_name, row, feedback_id", params
+        )
+        while batch := cur.fetchmany(batch_size):
+            yield [_row_to_stored(r) for r in batch]
+
+    @staticmethod
+    def _filters(source: str | None, since: str | None, until: str | None) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if source is not None:
+            clauses.append("source = ?")
+            params.append(source)
+        if since is not None:
+            clauses.append("date >= ?")
+            params.append(since)
+        if until is not None:
+            clauses.append("date <= ?")
+            params.append(until)
+        return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+    # --- index bookkeeping (Chroma is derived from this table) -----------------------------------------
+
+    def iter_unindexed(self, collection: str, batch_size: int = 256) -> Iterator[list[StoredFeedback]]:
+        """Rows not yet marked as indexed in `collection`, in batches."""
+        while True:
+            rows = self.conn.execute(
+                f"SELECT {', '.join('f.' + c.strip() for c in COLUMNS.split(','))} FROM feedback f "
+                "LEFT JOIN index_marks m ON m.collection = ? AND m.feedback_id = f.feedback_id "
+                "WHERE m.feedback_id IS NULL LIMIT ?",
+                (collection, batch_size),
+            ).fetchall()
+            if not rows:
+                return
+            yield [_row_to_stored(r) for r in rows]
+
+    def mark_indexed(self, collection: str, ids: Iterable[str]) -> None:
+        with self.write() as conn:
+            conn.executemany(
+                "INSERT OR IGNORE INTO index_marks (collection, feedback_id) VALUES (?, ?)",
+                [(collection, i) for i in ids],
+            )
+
+    def clear_index_marks(self, collection: str) -> None:
+        with self.write() as conn:
+            conn.execute("DELETE FROM index_marks WHERE collection = ?", (collection,))
+
+    def indexed_count(self, collection: str) -> int:
+        return int(
+            self.conn.execute(
+                "SELECT COUNT(*) FROM index_marks WHERE collection = ?", (collection,)
+            ).fetchone()[0]
+        )
