@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 from assistant.cli.app import app, clear_errors, err, print_json
 from assistant.feedback.records import IngestOptions, IngestReport, RatingType
@@ -92,7 +92,7 @@ def ingest(
                 transient=True,
             ) as bar,
         ):
-            tasks: dict[str, int] = {}
+            tasks: dict[str, TaskID] = {}
 
             def progress(path: str, rows: int) -> None:
                 if path not in tasks:

@@ -203,7 +203,7 @@ def _now() -> datetime:
 class JourneyMap(_Strict):
     """A customer journey map: who, which journey, and its stages in order."""
 
-    schema_version: Literal["1.0"] = SCHEMA_VERSION
+    schema_version: Literal["1.0"] = "1.0"
     """Version of this schema the map follows."""
     title: Name
     """Title of the map."""

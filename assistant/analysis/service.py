@@ -1,0 +1,185 @@
+"""Assignment and diagnosis over the store: what the CLI, the agent tools and the app call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any, Literal
+
+from assistant.analysis.aggregate import (
+    Scope,
+    column_exists,
+    date_range,
+    grouped_counts,
+    period_expression,
+    sample_texts,
+    segment_expression,
+    stage_comments,
+)
+from assistant.analysis.labels import LABEL_SCHEMA, Labeller, Progress
+from assistant.domain.model import JourneyMap
+from assistant.errors import JourneyError
+from assistant.feedback.store import FeedbackStore
+from tools.diagnosis import DiagnosisInput, diagnose
+from tools.encoders import Encoder
+from tools.sentiment import LABELS
+from tools.themes import Comment, Theme, find_themes
+
+Period = Literal["month", "quarter", "week"]
+
+
+@dataclass(frozen=True)
+class DiagnoseOptions:
+    stage: str | None = None
+    segment_by: str | None = None
+    since: str | None = None
+    until: str | None = None
+    compare_to: Literal["rest", "previous"] = "rest"
+    source: str | None = None
+    period: Period = "quarter"
+
+
+def label_store(
+    store: FeedbackStore,
+    journey: JourneyMap,
+    encoder_factory: Callable[[], Encoder],
+    progress: Progress | None = None,
+) -> str:
+    """Make sure every stored row has a sentiment and a stage for this map; returns the map key."""
+    return Labeller(store, encoder_factory).label(journey, progress)
+
+
+def assignments(
+    store: FeedbackStore,
+    journey: JourneyMap,
+    encoder_factory: Callable[[], Encoder],
+    source: str | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """The `journey assign --json` document: one entry per stored row (of the source, if given)."""
+    key = label_store(store, journey, encoder_factory, progress)
+    sql = (
+        "SELECT f.feedback_id, f.source, f.row, f.external_id, s.stage, s.confidence, s.method, r.label, r.score, "
+        "r.method FROM feedback f JOIN row_stage s ON s.feedback_id = f.feedback_id AND s.map_key = ? "
+        "JOIN row_sentiment r ON r.feedback_id = f.feedback_id "
+        + ("WHERE f.source = ? " if source is not None else "")
+        + "ORDER BY f.source, f.file_name, f.row"
+    )
+    params: list[Any] = [key] if source is None else [key, source]
+    names = journey.stage_names
+    rows = [
+        {
+            "feedback_id": r[0],
+            "source": r[1],
+            "row": r[2],
+            "external_id": r[3],
+            "stage": names[r[4]] if r[4] >= 0 else None,
+            "confidence": r[5],
+            "stage_method": r[6],
+            "sentiment": LABELS[r[7] + 1],
+            "sentiment_score": r[8],
+            "sentiment_method": r[9],
+        }
+        for r in store.conn.execute(sql, params)
+    ]
+    return {"map": journey.title, "stages": names, "rows": rows}
+
+
+def _shift(day: str, days: int) -> str:
+    return (date.fromisoformat(day) + timedelta(days=days)).isoformat()
+
+
+def _quarter_start(day: date) -> date:
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def previous_windows(
+    first: str | None, last: str | None, since: str | None, until: str | None
+) -> tuple[tuple[str, str], tuple[str, str]]:
+    """(current, previous) date windows of equal length. With no dates given: the latest quarter in the
+    data against the quarter before it."""
+    if first is None or last is None:
+        raise JourneyError(
+            "Comparing with the previous period needs dated feedback; no row in scope has a date."
+        )
+    if since is None and until is None:
+        start = _quarter_start(date.fromisoformat(last))
+        prev_start = _quarter_start(start - timedelta(days=1))
+        return (start.isoformat(), last), (prev_start.isoformat(), (start - timedelta(days=1)).isoformat())
+    cur_since = since or first
+    cur_until = until or last
+    length = (date.fromisoformat(cur_until) - date.fromisoformat(cur_since)).days + 1
+    return (cur_since, cur_until), (_shift(cur_since, -length), _shift(cur_since, -1))
+
+
+def _themes_for(
+    store: FeedbackStore, scope: Scope, stages: int, by_stage: dict[int, Any]
+) -> dict[int, list[Theme]]:
+    background = sample_texts(store, scope)
+    out: dict[int, list[Theme]] = {}
+    for i in range(stages):
+        c = by_stage.get(i)
+        if c is None or c.negative == 0:
+            continue
+        negatives = [Comment(*r) for r in stage_comments(store, scope, i, -1)]
+        positives = [Comment(*r) for r in stage_comments(store, scope, i, 1)]
+        out[i] = find_themes(negatives, positives, background)
+    return out
+
+
+def run_diagnosis(
+    store: FeedbackStore,
+    journey: JourneyMap,
+    encoder_factory: Callable[[], Encoder],
+    options: DiagnoseOptions,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Label what is new, aggregate in SQL, and diagnose. Raises JourneyError for impossible requests."""
+    if options.stage is not None and options.stage.casefold() not in {
+        s.casefold() for s in journey.stage_names
+    }:
+        raise JourneyError(
+            f"The map has no stage {options.stage!r}; its stages are {', '.join(journey.stage_names)}."
+        )
+    if options.segment_by is not None and not column_exists(store, options.segment_by):
+        raise JourneyError(f"No stored row has a column {options.segment_by!r} to segment by.")
+    key = label_store(store, journey, encoder_factory, progress)
+    store.conn.executescript(LABEL_SCHEMA)
+    scope = Scope(key, options.source, options.since, options.until)
+    current_window: tuple[str | None, str | None] = (options.since, options.until)
+    previous_window: tuple[str | None, str | None] = (None, None)
+    previous_by_stage = previous_by_segment = None
+    seg = segment_expression(options.segment_by) if options.segment_by else None
+    if options.compare_to == "previous":
+        first, last = date_range(store, Scope(key, options.source))
+        (cur_since, cur_until), (prev_since, prev_until) = previous_windows(
+            first, last, options.since, options.until
+        )
+        scope = Scope(key, options.source, cur_since, cur_until)
+        prev_scope = Scope(key, options.source, prev_since, prev_until)
+        current_window, previous_window = (cur_since, cur_until), (prev_since, prev_until)
+        previous_by_stage = {k[0]: v for k, v in grouped_counts(store, prev_scope).items()}
+        if seg:
+            previous_by_segment = {(k[0], k[1]): v for k, v in grouped_counts(store, prev_scope, seg).items()}
+    by_stage = {k[0]: v for k, v in grouped_counts(store, scope).items()}
+    periods = {
+        (k[0], k[1]): v for k, v in grouped_counts(store, scope, period_expression(options.period)).items()
+    }
+    by_segment = {(k[0], str(k[1])): v for k, v in grouped_counts(store, scope, seg).items()} if seg else {}
+    data = DiagnosisInput(
+        stages=journey.stage_names,
+        by_stage=by_stage,
+        compare_to=options.compare_to,
+        previous_by_stage=previous_by_stage,
+        periods=periods,
+        segment_column=options.segment_by,
+        by_segment=by_segment,
+        previous_by_segment=previous_by_segment,
+        themes=_themes_for(store, scope, len(journey.stages), by_stage),
+        current_window=current_window,
+        previous_window=previous_window,
+    )
+    result = diagnose(data, focus=options.stage)
+    result["map"] = journey.title
+    return result

@@ -1,0 +1,102 @@
+"""Pain themes: groups of a stage's negative feedback that share a distinctive term.
+
+A theme is the term (word or word pair) that covers the most negative comments of the stage while
+being rarer elsewhere; its comments are removed and the next theme is searched among the rest. This
+is fast (no model), explainable (the label is the customers' own word, so it is in their language),
+and every count is a count of rows. Positive comments of the same stage that use the theme's term
+are returned as counter-evidence.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from tools.text_terms import terms
+
+MAX_THEMES = 6
+QUOTES_PER_THEME = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    feedback_id: str
+    text: str
+    source: str = ""
+    row: int = 0
+
+
+@dataclass
+class Theme:
+    label: str
+    terms: list[str]
+    n: int
+    share: float
+    """Share of the stage's negative comments in this theme."""
+    quotes: list[Comment] = field(default_factory=list)
+    counter_evidence: list[Comment] = field(default_factory=list)
+    counter_n: int = 0
+
+
+def _min_support(n: int) -> int:
+    return max(2, math.ceil(0.03 * n))
+
+
+def find_themes(
+    negatives: Sequence[Comment],
+    positives: Sequence[Comment] = (),
+    background: Sequence[str] = (),
+    max_themes: int = MAX_THEMES,
+) -> list[Theme]:
+    """Themes among `negatives`, most common first. `background` texts make common words less attractive."""
+    if not negatives:
+        return []
+    neg_terms = [terms(c.text) for c in negatives]
+    bg_counts: Counter[str] = Counter()
+    for text in background:
+        bg_counts.update(terms(text))
+    bg_n = max(len(background), 1)
+    remaining = set(range(len(negatives)))
+    themes: list[Theme] = []
+    support = _min_support(len(negatives))
+    while remaining and len(themes) < max_themes:
+        counts: Counter[str] = Counter()
+        for i in remaining:
+            counts.update(neg_terms[i])
+        best, best_score = None, 0.0
+        for term, k in counts.items():
+            if k < support:
+                continue
+            lift = (k / len(negatives) + 0.01) / (bg_counts[term] / bg_n + 0.01)
+            # Pairs read better as labels; prefer them when they cover nearly as much.
+            score = k * math.log1p(lift) * (1.15 if " " in term else 1.0)
+            if score > best_score:
+                best, best_score = term, score
+        if best is None:
+            break
+        members = [i for i in remaining if best in neg_terms[i]]
+        co: Counter[str] = Counter()
+        for i in members:
+            co.update(t for t in neg_terms[i] if t != best and t not in best and best not in t)
+        extra = [t for t, k in co.most_common(2) if k >= max(2, 0.4 * len(members))]
+        label_terms = [best, *extra[:1]]
+        quotes = sorted(
+            (negatives[i] for i in members),
+            key=lambda c: (-sum(t in terms(c.text) for t in label_terms), abs(len(c.text) - 80)),
+        )[:QUOTES_PER_THEME]
+        counter = [c for c in positives if best in terms(c.text)]
+        themes.append(
+            Theme(
+                label=" · ".join(label_terms),
+                terms=label_terms,
+                n=len(members),
+                share=len(members) / len(negatives),
+                quotes=quotes,
+                counter_evidence=counter[:QUOTES_PER_THEME],
+                counter_n=len(counter),
+            )
+        )
+        remaining -= set(members)
+    return themes
