@@ -126,3 +126,79 @@ def diagnose(
         print_json(result)
     else:
         sys.stdout.write(diagnosis_text(result) + "\n")
+
+
+@app.command()
+def ideas(
+    map_path: MapOption,
+    stage: Annotated[
+        str | None, typer.Option(help="Stage to improve (default: the worst-ranked stage).")
+    ] = None,
+    language: Annotated[Literal["en", "ko"], typer.Option(help="Language of the ideas.")] = "en",
+    effort: Annotated[
+        list[str] | None, typer.Option(help="Known effort for a theme: 'THEME=low|medium|high'.")
+    ] = None,
+    owner: Annotated[str, typer.Option(help="Who owns the measurement.")] = "",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+) -> None:
+    """Improvement ideas for a stage's pain themes, ranked by expected effect per effort, with KPIs and
+    measurement plans; plus comparable survey questions for stages with too little evidence."""
+    from tools.stats import MIN_N
+
+    from assistant.analysis.encoder_choice import encoder_factory
+    from assistant.analysis.service import DiagnoseOptions, run_diagnosis
+    from assistant.domain import load_map
+    from assistant.errors import JourneyError
+    from assistant.feedback.store import FeedbackStore
+    from assistant.settings import load_settings
+    from tools.ideas import ideas_for_stage, survey_questions
+
+    with clear_errors():
+        efforts: dict[str, Any] = {}
+        for item in effort or []:
+            label, _, level = item.rpartition("=")
+            if level not in {"low", "medium", "high"} or not label:
+                raise JourneyError(f"--effort takes THEME=low|medium|high, not {item!r}.")
+            efforts[label] = level
+        settings = load_settings()
+        journey = load_map(map_path)
+        with FeedbackStore.open(settings.sqlite_path) as store:
+            result = _labelled(
+                lambda p: run_diagnosis(store, journey, encoder_factory(settings), DiagnoseOptions(), p)
+            )
+        target = stage or (result["ranking"][0] if result["ranking"] else None)
+        entry = next(
+            (s for s in result["stages"] if target and s["stage"].casefold() == target.casefold()), None
+        )
+        if entry is None:
+            raise JourneyError(
+                f"The map has no stage {target!r}; its stages are {', '.join(journey.stage_names)}."
+            )
+        mot = any(s.moment_of_truth.is_moment for s in journey.stage(entry["stage"]).steps)
+        proposals = ideas_for_stage(entry, language, efforts, mot, owner)
+        thin = [
+            s
+            for s in journey.stages
+            if next(x for x in result["stages"] if x["stage"] == s.name)["n"] < MIN_N
+        ]
+        document = {
+            "stage": entry["stage"],
+            "based_on_rows": entry["n"],
+            "ideas": proposals,
+            "survey_questions": survey_questions([{"name": s.name, "goal": s.goal} for s in thin], language),
+        }
+    if as_json:
+        print_json(document)
+        return
+    sys.stdout.write(f"Ideas for {document['stage']} (from {entry['n']} rows):\n")
+    for i, idea in enumerate(proposals, start=1):
+        imp = idea["expected_impact"]
+        sys.stdout.write(
+            f"{i}. [{idea['theme']}] {idea['idea']}\n   KPI: {idea['kpi']}; addresses {imp['negatives_addressed']} "
+            f"negative comments; negative share {imp['negative_share_now']:.0%} -> {imp['negative_share_if_fixed']:.0%} "
+            f"if fixed; effort {idea['effort']}\n"
+        )
+    for block in document["survey_questions"]:
+        sys.stdout.write(f"Survey for {block['stage']} (too little evidence):\n")
+        for q in block["questions"]:
+            sys.stdout.write(f"   - {q['text']} [{q['scale']}]\n")
