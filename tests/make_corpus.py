@@ -888,7 +888,7 @@ def build_cases() -> None:
     ]
     f = add_file(
         "prompt_injection.csv",
-        lines("id,text,rating", *[f"p{i},{q(s)},0" for i, s in enumerate(inj, 1)]).encode(),
+        lines("id,text", *[f"p{i},{q(s)}" for i, s in enumerate(inj, 1)]).encode(),
     )
     CASES.append(
         Case(
@@ -1077,6 +1077,26 @@ def build_cases() -> None:
             options={"rating_type": "csat"},
             rejects=[rej(n, RATING) for n in (1, 2, 3, 4, 5, 7)],
             stored=[st(6, "no score given", rating=None)],
+        )
+    )
+
+    # 34b. A score of 0 exists only on the NPS scale (CSAT and CES start at 1), so a column holding 0s
+    # and nothing above 5 is still NPS, and no row is lost to a wrongly guessed scale.
+    f = add_file(
+        "zero_ratings.csv", lines("text,rating", "zero one,0", "three,3", "five,5", "zero two,0").encode()
+    )
+    CASES.append(
+        Case(
+            "zero_ratings",
+            [f],
+            "ratings 0-5 inferred as NPS because 0 is only on that scale",
+            [4, 4, 0, 0],
+            stored=[
+                st(1, "zero one", rating=0.0, rating_type="nps"),
+                st(2, "three", rating=3.0, rating_type="nps"),
+                st(3, "five", rating=5.0),
+                st(4, "zero two", rating=0.0),
+            ],
         )
     )
 
