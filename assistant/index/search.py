@@ -1,0 +1,225 @@
+"""Search over the feedback and methodology collections: dense vectors, BM25 keywords, or both fused.
+
+Hybrid search ranks candidates from both retrievers by reciprocal-rank fusion (score = sum of
+1 / (60 + rank)), which needs no score calibration between cosine similarity and BM25.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+import bm25s
+import numpy as np
+from chromadb.api import ClientAPI
+from chromadb.api.models.Collection import Collection
+
+from assistant.errors import JourneyError
+from assistant.index.chroma_index import CollectionKind, date_number, get_collection
+from assistant.index.embeddings import Embedder
+from assistant.index.tokenize import tokenize
+
+Mode = Literal["hybrid", "dense", "bm25"]
+DEFAULT_MODE: Mode = "hybrid"
+"""Chosen by evals/retrieval_eval.py on evals/retrieval/questions.jsonl (see the numbers there)."""
+RRF_K = 60
+BM25_MAX_DOCS = 50_000
+"""Above this many (filtered) documents the keyword index is skipped and search is dense only."""
+
+FEEDBACK_FIELDS = {"source", "file_name", "external_id", "date", "channel", "stage_label", "rating_type"}
+FEEDBACK_NUMBERS = {"row": int, "rating": float, "date_num": int}
+METHODOLOGY_FIELDS = {"note_id", "title", "heading", "path", "language", "topic", "stage", "tags"}
+
+
+class SearchQueryError(JourneyError):
+    """A filter or date given to search cannot be understood."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    id: str
+    text: str
+    source: str
+    location: str
+    """`file:row` for feedback, `note-id#section` for methodology."""
+    score: float
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def parse_since(since: str) -> int:
+    """`2024-03-05`, `2024-03` or `2024` → a comparable number (see `date_number`)."""
+    text = since.strip()
+    padded = {4: f"{text}-01-01", 7: f"{text}-01"}.get(len(text), text)
+    try:
+        day = dt.date.fromisoformat(padded)
+    except ValueError:
+        raise SearchQueryError(f"--since {since!r} is not a date; use YYYY-MM-DD, YYYY-MM or YYYY.") from None
+    return date_number(day.isoformat())
+
+
+def build_where(
+    kind: CollectionKind, where: dict[str, str] | None, since: str | None
+) -> dict[str, Any] | None:
+    """A Chroma `where` from KEY=VALUE filters; feedback keys that are not built-in fields become `col_KEY`."""
+    clauses: list[dict[str, Any]] = []
+    for raw_key, value in (where or {}).items():
+        key = raw_key.strip()
+        if kind == "methodology":
+            if key not in METHODOLOGY_FIELDS:
+                allowed = ", ".join(sorted(METHODOLOGY_FIELDS))
+                raise SearchQueryError(
+                    f"Methodology notes cannot be filtered by {key!r}; use one of {allowed}."
+                )
+            clauses.append({key: value})
+        elif key in FEEDBACK_NUMBERS:
+            try:
+                clauses.append({key: FEEDBACK_NUMBERS[key](value)})
+            except ValueError:
+                raise SearchQueryError(f"--where {key}={value!r}: {key} takes a number.") from None
+        elif key in FEEDBACK_FIELDS or key.startswith("col_"):
+            clauses.append({key: value})
+        else:
+            clauses.append({f"col_{key}": value})
+    if since is not None:
+        if kind == "methodology":
+            raise SearchQueryError("--since applies to feedback only; methodology notes have no dates.")
+        clauses.append({"date_num": {"$gte": parse_since(since)}})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def parse_where_options(options: list[str] | None) -> dict[str, str]:
+    """`["channel=app", "plan=pro"]` → {"channel": "app", "plan": "pro"}."""
+    out: dict[str, str] = {}
+    for option in options or []:
+        key, sep, value = option.partition("=")
+        if not sep or not key.strip():
+            raise SearchQueryError(f"--where {option!r} must look like KEY=VALUE, e.g. channel=app.")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def _location(kind: CollectionKind, doc_id: str, meta: dict[str, Any]) -> tuple[str, str]:
+    if kind == "feedback":
+        return str(meta.get("source", "")), f"{meta.get('file_name', '')}:{meta.get('row', '')}"
+    return str(meta.get("path", "")), doc_id
+
+
+@dataclass(slots=True)
+class _Candidate:
+    text: str
+    metadata: dict[str, Any]
+
+
+class Searcher:
+    """Search one Chroma client with one embedder; keeps BM25 indexes between queries while unchanged."""
+
+    def __init__(self, client: ClientAPI, embedder: Embedder) -> None:
+        self.client = client
+        self.embedder = embedder
+        self._bm25: dict[str, tuple[bm25s.BM25, list[str], list[_Candidate]]] = {}
+
+    def _dense(
+        self, coll: Collection, query: str, where: dict[str, Any] | None, n: int
+    ) -> list[tuple[str, float, _Candidate]]:
+        vector = np.asarray([self.embedder.embed_query(query)], dtype=np.float32)
+        found = coll.query(
+            query_embeddings=vector, n_results=n, where=where, include=["documents", "metadatas", "distances"]
+        )
+        ids = found["ids"][0]
+        docs = (found["documents"] or [[]])[0]
+        metas = (found["metadatas"] or [[]])[0]
+        dists = (found["distances"] or [[]])[0]
+        return [
+            (i, 1.0 - float(d), _Candidate(doc or "", dict(m or {})))
+            for i, doc, m, d in zip(ids, docs, metas, dists, strict=True)
+        ]
+
+    def _keyword(
+        self, coll: Collection, query: str, where: dict[str, Any] | None, n: int
+    ) -> list[tuple[str, float, _Candidate]] | None:
+        key = f"{coll.name}|{coll.count()}|{json.dumps(where, sort_keys=True)}"
+        if key not in self._bm25:
+            got = coll.get(where=where, include=["documents", "metadatas"], limit=BM25_MAX_DOCS + 1)
+            if len(got["ids"]) > BM25_MAX_DOCS:
+                return None
+            docs = got["documents"] or []
+            metas = got["metadatas"] or []
+            cands = [_Candidate(d or "", dict(m or {})) for d, m in zip(docs, metas, strict=True)]
+            retriever = bm25s.BM25()
+            # An empty token list would break the index; a placeholder keeps positions aligned.
+            retriever.index([tokenize(c.text) or ["\u2205"] for c in cands], show_progress=False)
+            self._bm25[key] = (retriever, list(got["ids"]), cands)
+        retriever, ids, cands = self._bm25[key]
+        tokens = [t for t in tokenize(query) if t in retriever.vocab_dict]
+        if not tokens or not ids:
+            return []
+        scores = retriever.get_scores(tokens)
+        order = np.argsort(-scores)[:n]
+        return [(ids[i], float(scores[i]), cands[i]) for i in order if scores[i] > 0]
+
+    def search(
+        self,
+        query: str,
+        collection: CollectionKind = "methodology",
+        where: dict[str, str] | None = None,
+        since: str | None = None,
+        limit: int = 5,
+        mode: Mode = DEFAULT_MODE,
+        candidates: int = 50,
+    ) -> list[SearchHit]:
+        if not query.strip():
+            raise SearchQueryError("The search query is empty.")
+        if limit < 1:
+            raise SearchQueryError("--limit must be at least 1.")
+        chroma_where = build_where(collection, where, since)
+        coll = get_collection(self.client, collection, self.embedder)
+        total = coll.count()
+        if total == 0:
+            return []
+        n = min(max(candidates, limit), total)
+        dense = self._dense(coll, query, chroma_where, n) if mode != "bm25" else []
+        keyword = self._keyword(coll, query, chroma_where, n) if mode != "dense" else []
+        if keyword is None:  # too many documents for an in-memory keyword index
+            keyword = []
+            if mode == "bm25":
+                dense = self._dense(coll, query, chroma_where, n)
+        if mode == "hybrid":
+            fused: dict[str, float] = {}
+            found: dict[str, _Candidate] = {}
+            for ranked in (dense, keyword):
+                for rank, (doc_id, _, cand) in enumerate(ranked):
+                    fused[doc_id] = fused.get(doc_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+                    found[doc_id] = cand
+            ranked_ids = sorted(fused, key=lambda i: -fused[i])[:limit]
+            scored = [(i, fused[i], found[i]) for i in ranked_ids]
+        else:
+            scored = (dense or keyword)[:limit]
+        hits = []
+        for doc_id, score, cand in scored:
+            source, location = _location(collection, doc_id, cand.metadata)
+            hits.append(SearchHit(doc_id, cand.text, source, location, round(score, 6), cand.metadata))
+        return hits
+
+
+def search(
+    query: str,
+    *,
+    client: ClientAPI,
+    embedder: Embedder,
+    collection: CollectionKind = "methodology",
+    where: dict[str, str] | None = None,
+    since: str | None = None,
+    limit: int = 5,
+    mode: Mode = DEFAULT_MODE,
+) -> list[SearchHit]:
+    """Passages most relevant to `query`, best first. See `Searcher` to reuse keyword indexes."""
+    return Searcher(client, embedder).search(query, collection, where, since, limit, mode)
