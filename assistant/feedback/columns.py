@@ -172,7 +172,7 @@ def infer_rating_type(header: str | None, values: Sequence[float]) -> RatingType
     if "csat" in name or "만족" in name:
         return "csat"
     low, high = min(values), max(values)
-    if high > 7 or (low == 0 and high > 5):
+    if high > 7 or low < 1:  # 0 exists only on the 0-10 NPS scale
         return "nps"
     if high > 5:
         return "ces"

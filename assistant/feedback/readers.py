@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from assistant.errors import IngestError
+from assistant.feedback.csv_records import Line, Record, records
 from assistant.feedback.encoding import SAMPLE_BYTES, detect_encoding, looks_binary
 from assistant.feedback.records import RawRow
 
@@ -89,43 +90,36 @@ def clean_headers(raw: list[Any]) -> list[str]:
 # --- CSV / TSV ---------------------------------------------------------------------------------------
 
 
-class _LineSource:
-    """Decodes a binary stream line by line, remembering which physical lines had invalid bytes."""
+def _lines(fh: IO[bytes], encoding: str) -> Iterator[Line]:
+    """Decoded physical lines, numbered, flagged when their bytes were not valid in the encoding."""
+    number = 0
 
-    def __init__(self, fh: IO[bytes], encoding: str) -> None:
-        self.fh = fh
-        self.encoding = encoding
-        self.line_no = 0
-        self.bad_lines: set[int] = set()
-
-    def __iter__(self) -> Iterator[str]:
-        if self.encoding.startswith("utf-16"):
-            # UTF-16 cannot be split on b"\n"; such exports are small, so decode them whole.
-            text = self.fh.read().decode(self.encoding, errors="replace")
-            for line in io.StringIO(text, newline=""):
-                yield from self._split_cr(line)
-            return
-        decoder_name = "utf-8" if self.encoding == "utf-8-sig" else self.encoding
-        first = True
-        for raw in self.fh:
-            if first and self.encoding == "utf-8-sig" and raw.startswith(codecs.BOM_UTF8):
-                raw = raw[len(codecs.BOM_UTF8) :]
-            first = False
-            try:
-                line = raw.decode(decoder_name)
-            except UnicodeDecodeError:
-                line = raw.decode(decoder_name, errors="replace")
-                self.bad_lines.add(self.line_no + 1)
-            yield from self._split_cr(line)
-
-    def _split_cr(self, line: str) -> Iterator[str]:
+    def split(line: str, bad: bool) -> Iterator[Line]:
+        nonlocal number
         if "\x00" in line:
-            self.bad_lines.add(self.line_no + 1)
-            line = line.replace("\x00", "")
+            bad, line = True, line.replace("\x00", "")
+        # Old Mac exports end lines with a lone CR.
         for part in _LONE_CR.split(line) if "\r" in line else (line,):
             if part:
-                self.line_no += 1
-                yield part
+                number += 1
+                yield Line(number, part, bad)
+
+    if encoding.startswith("utf-16"):
+        # UTF-16 cannot be split on b"\n"; such exports are small, so decode them whole.
+        text = fh.read().decode(encoding, errors="replace")
+        for line in io.StringIO(text, newline=""):
+            yield from split(line, False)
+        return
+    decoder_name = "utf-8" if encoding == "utf-8-sig" else encoding
+    first = True
+    for raw in fh:
+        if first and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8) :]
+        first = False
+        try:
+            yield from split(raw.decode(decoder_name), False)
+        except UnicodeDecodeError:
+            yield from split(raw.decode(decoder_name, errors="replace"), True)
 
 
 def _sniff_delimiter(sample_text: str) -> str:
@@ -153,49 +147,33 @@ def _open_delimited(path: Path, encoding: str, head: bytes) -> Table:
     delimiter = "\t" if path.suffix.lower() == ".tsv" else _sniff_delimiter(sample)
     csv.field_size_limit(MAX_FIELD_CHARS)
     fh = path.open("rb")
-    source = _LineSource(fh, encoding)
-    reader = csv.reader(source, delimiter=delimiter)
-    try:
-        header_row = next((r for r in reader if any(c.strip() for c in r)), None)
-    except csv.Error as exc:
+    recs = records(_lines(fh, encoding), delimiter)
+    header = next((r for r in recs if r.cells is None or any(c.strip() for c in r.cells)), None)
+    if header is None or header.cells is None:
         fh.close()
-        raise IngestError(f"the header line cannot be parsed ({exc}).") from exc
-    if header_row is None:
-        fh.close()
-        raise IngestError("the file has no header line.")
-    headers = clean_headers(header_row)
+        raise IngestError("the file has no readable header line.")
+    headers = clean_headers(header.cells)
     fmt = "tsv" if delimiter == "\t" else "csv"
-    return Table(fmt, encoding, headers, _csv_rows(reader, source, headers, fh), fh.close)
+    return Table(fmt, encoding, headers, _csv_rows(recs, headers, encoding, fh), fh.close)
 
 
-def _csv_rows(reader: Any, source: _LineSource, headers: list[str], fh: IO[bytes]) -> Iterator[RawRow]:
+def _csv_rows(recs: Iterator[Record], headers: list[str], encoding: str, fh: IO[bytes]) -> Iterator[RawRow]:
     row_no = 0
-    last_line = reader.line_num
     try:
-        while True:
-            try:
-                cells = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                row_no += 1
-                yield RawRow(row_no, None, f"broken line: {exc}")
-                if reader.line_num == last_line:
-                    return
-                last_line = reader.line_num
-                continue
-            first_line, last_line = last_line + 1, reader.line_num
-            if not any(c.strip() for c in cells):
+        for rec in recs:
+            if rec.cells is not None and not any(c.strip() for c in rec.cells):
                 continue  # blank lines are not rows
             row_no += 1
-            if any(first_line <= n <= last_line for n in source.bad_lines):
-                yield RawRow(row_no, None, f"bytes not valid in {source.encoding}")
-            elif len(cells) != len(headers):
+            if rec.bad_bytes:
+                yield RawRow(row_no, None, f"bytes not valid in {encoding}")
+            elif rec.cells is None:
+                yield RawRow(row_no, None, rec.error or "broken line")
+            elif len(rec.cells) != len(headers):
                 yield RawRow(
-                    row_no, None, f"broken line: {len(cells)} fields where the header has {len(headers)}"
+                    row_no, None, f"broken line: {len(rec.cells)} fields where the header has {len(headers)}"
                 )
             else:
-                yield RawRow(row_no, dict(zip(headers, cells, strict=True)))
+                yield RawRow(row_no, dict(zip(headers, rec.cells, strict=True)))
     finally:
         fh.close()
 
@@ -234,19 +212,26 @@ def _open_xlsx(path: Path, head: bytes, sheet: str | None) -> Table:
     _check_zip(path)
     from openpyxl import load_workbook  # imported here: openpyxl is slow to import and only XLSX needs it
 
+    handle = path.open("rb")  # a handle, not the path: openpyxl refuses names not ending in .xlsx
     try:
         # data_only=False: formulas come back as their text and are stored as text, never evaluated.
-        wb = load_workbook(path, read_only=True, data_only=False)
+        wb = load_workbook(handle, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many types for broken workbooks
+        handle.close()
         raise IngestError(f"the XLSX workbook cannot be read ({type(exc).__name__}).") from exc
-    if sheet is not None and sheet not in wb.sheetnames:
+
+    def close() -> None:
         wb.close()
+        handle.close()
+
+    if sheet is not None and sheet not in wb.sheetnames:
+        close()
         raise IngestError(f"the workbook has no sheet {sheet!r} (sheets: {', '.join(wb.sheetnames)}).")
     ws = wb[sheet] if sheet is not None else wb.worksheets[0]
     values = ws.iter_rows(values_only=True)
     header_row = next((r for r in values if any(c is not None and str(c).strip() for c in r)), None)
     if header_row is None:
-        wb.close()
+        close()
         raise IngestError("the sheet is empty.")
     headers = clean_headers(list(header_row))
 
@@ -263,9 +248,9 @@ def _open_xlsx(path: Path, head: bytes, sheet: str | None) -> Table:
                     continue
                 yield RawRow(row_no, {h: _cell_text(v) for h, v in zip(headers, padded, strict=False)})
         finally:
-            wb.close()
+            close()
 
-    return Table("xlsx", None, headers, rows(), wb.close)
+    return Table("xlsx", None, headers, rows(), close)
 
 
 # --- JSON / JSONL ------------------------------------------------------------------------------------
