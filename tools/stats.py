@@ -1,0 +1,52 @@
+"""Statistics for journey diagnosis: intervals, two-group tests, survey scores, mix shift and trends.
+
+The public entry point; the implementations live in `stats_core` (proportions and tests), `stats_scores`
+(NPS / CSAT / CES) and `stats_shift` (mix shift, trends, gap contributions). Every function is pure, and
+every result dataclass has a `to_dict()` that `json.dumps` accepts (NaN and infinities become None).
+"""
+
+from __future__ import annotations
+
+from tools.stats_core import (
+    MIN_EXPECTED,
+    MIN_N,
+    ProportionComparison,
+    adjust_pvalues,
+    compare_proportions,
+    mean_interval,
+    wilson_interval,
+)
+from tools.stats_scores import ScoreSummary, ces_easy_threshold, ces_summary, csat_summary, nps_summary
+from tools.stats_shift import (
+    MATERIAL_CHANGE,
+    GapContribution,
+    MixShift,
+    PeriodPoint,
+    SegmentContribution,
+    gap_contributions,
+    mix_shift,
+    trend_by_period,
+)
+
+__all__ = [
+    "MATERIAL_CHANGE",
+    "MIN_EXPECTED",
+    "MIN_N",
+    "GapContribution",
+    "MixShift",
+    "PeriodPoint",
+    "ProportionComparison",
+    "ScoreSummary",
+    "SegmentContribution",
+    "adjust_pvalues",
+    "ces_easy_threshold",
+    "ces_summary",
+    "compare_proportions",
+    "csat_summary",
+    "gap_contributions",
+    "mean_interval",
+    "mix_shift",
+    "nps_summary",
+    "trend_by_period",
+    "wilson_interval",
+]
