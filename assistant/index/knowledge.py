@@ -162,6 +162,8 @@ def parse_note(path: Path) -> list[Section]:
     sections: list[Section] = []
     seen: dict[str, int] = {}
     for heading, body_lines in chunks:
+        if not heading:  # a `# Title` line repeats the front matter title; it is not content
+            body_lines = [line for line in body_lines if not line.startswith("# ")]
         content = "\n".join(body_lines).strip()
         if not heading and not content:
             continue
@@ -182,7 +184,9 @@ def read_knowledge(directory: Path | None = None) -> KnowledgeLoad:
     if not directory.is_dir():
         result.problems.append(f"{directory}: the knowledge folder does not exist")
         return result
-    owners: dict[str, str] = {}
+    # A Korean and an English version of one note share its id; each language version is one note.
+    owners: dict[tuple[str, str], str] = {}
+    section_owner: dict[str, str] = {}
     for path in sorted(directory.rglob("*.md")):
         if path.name.lower() == "readme.md":
             continue
@@ -191,13 +195,20 @@ def read_knowledge(directory: Path | None = None) -> KnowledgeLoad:
         except (ValueError, OSError) as exc:
             result.problems.append(f"{path.name}: skipped, {exc}")
             continue
-        note_id = sections[0].note_id
-        if note_id in owners:
+        key = (sections[0].note_id, sections[0].language)
+        if key in owners:
             result.problems.append(
-                f"{path.name}: skipped, note id {note_id!r} is already used by {owners[note_id]}"
+                f"{path.name}: skipped, note id {key[0]!r} ({key[1]}) is already used by {owners[key]}"
             )
             continue
-        owners[note_id] = path.name
+        clash = next((s.id for s in sections if s.id in section_owner), None)
+        if clash is not None:
+            result.problems.append(
+                f"{path.name}: skipped, section id {clash!r} is already used by {section_owner[clash]}"
+            )
+            continue
+        owners[key] = path.name
+        section_owner.update((s.id, path.name) for s in sections)
         result.sections.extend(sections)
     return result
 
