@@ -190,10 +190,18 @@ def _segment_view(data: DiagnosisInput, value: str) -> dict[str, Any]:
     }
 
 
+def _theme_gap(themes: Sequence[Theme], n: int) -> list[tuple[str, float, float]]:
+    """Excess negatives per theme: its comments in the stage minus what its rate in the rest would give."""
+    excess = {t.label: t.n - n * t.rest_rate for t in themes if t.rest_rate is not None}
+    positive = {k: v for k, v in excess.items() if v > 0}
+    total = sum(positive.values())
+    return [(k, v, v / total) for k, v in sorted(positive.items(), key=lambda kv: -kv[1])] if total else []
+
+
 def _stage_gap(data: DiagnosisInput, stage: int, c: Counts, themes: Sequence[Theme]) -> dict[str, Any]:
     rest = _rest(data.by_stage, stage)
     rest_share = rest.negative / rest.n if rest.n else 0.0
-    theme_gap = gap_contributions({t.label: (t.n, c.n) for t in themes}, rest_share) if c.n else []
+    theme_gap = _theme_gap(themes, c.n)
     seg_counts = {v: (sc.negative, sc.n) for (s, v), sc in data.by_segment.items() if s == stage}
     seg_gap = gap_contributions(seg_counts, rest_share) if seg_counts else []
     return {

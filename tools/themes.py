@@ -38,6 +38,8 @@ class Theme:
     quotes: list[Comment] = field(default_factory=list)
     counter_evidence: list[Comment] = field(default_factory=list)
     counter_n: int = 0
+    rest_rate: float | None = None
+    """Share of the rest of the journey's rows that are negative comments with this theme's term, when known."""
 
 
 def _min_support(n: int) -> int:

@@ -141,6 +141,13 @@ def stage_comments(
     return [(r[0], r[1], r[2], r[3]) for r in store.conn.execute(sql, [*params, stage, label, limit])]
 
 
+def negative_sample(store: FeedbackStore, scope: Scope, limit: int = 20000) -> list[tuple[int, str]]:
+    """(stage, text) of a deterministic sample of negative rows in scope, all stages together."""
+    where, params = scope.where()
+    sql = f"SELECT s.stage, f.text {_FROM} WHERE {where} AND r.label = -1 ORDER BY s.feedback_id LIMIT ?"
+    return [(r[0], r[1]) for r in store.conn.execute(sql, [*params, limit])]
+
+
 def sample_texts(store: FeedbackStore, scope: Scope, limit: int = 3000) -> list[str]:
     """A deterministic sample of all texts in scope (the background for theme distinctiveness)."""
     where, params = scope.where()

@@ -12,18 +12,20 @@ from assistant.analysis.aggregate import (
     column_exists,
     date_range,
     grouped_counts,
+    negative_sample,
     period_expression,
     sample_texts,
     segment_expression,
     stage_comments,
 )
-from assistant.analysis.labels import LABEL_SCHEMA, Labeller, Progress
+from assistant.analysis.labels import Labeller, Progress
 from assistant.domain.model import JourneyMap
 from assistant.errors import JourneyError
 from assistant.feedback.store import FeedbackStore
 from tools.diagnosis import DiagnosisInput, diagnose
 from tools.encoders import Encoder
 from tools.sentiment import LABELS
+from tools.text_terms import terms
 from tools.themes import Comment, Theme, find_themes
 
 Period = Literal["month", "quarter", "week"]
@@ -116,7 +118,9 @@ def previous_windows(
 def _themes_for(
     store: FeedbackStore, scope: Scope, stages: int, by_stage: dict[int, Any]
 ) -> dict[int, list[Theme]]:
+    """Themes per stage, each with the rate of its term among the rest of the journey's rows."""
     background = sample_texts(store, scope)
+    negatives_sample = [(stage, terms(text)) for stage, text in negative_sample(store, scope)]
     out: dict[int, list[Theme]] = {}
     for i in range(stages):
         c = by_stage.get(i)
@@ -124,7 +128,15 @@ def _themes_for(
             continue
         negatives = [Comment(*r) for r in stage_comments(store, scope, i, -1)]
         positives = [Comment(*r) for r in stage_comments(store, scope, i, 1)]
-        out[i] = find_themes(negatives, positives, background)
+        themes = find_themes(negatives, positives, background)
+        rest_rows = sum(x.n for j, x in by_stage.items() if j >= 0 and j != i)
+        rest_negative = sum(x.negative for j, x in by_stage.items() if j >= 0 and j != i)
+        rest_sample = [t for stage, t in negatives_sample if stage >= 0 and stage != i]
+        if rest_rows and rest_sample:
+            for theme in themes:
+                with_term = sum(1 for t in rest_sample if theme.terms[0] in t)
+                theme.rest_rate = with_term / len(rest_sample) * rest_negative / rest_rows
+        out[i] = themes
     return out
 
 
@@ -145,7 +157,6 @@ def run_diagnosis(
     if options.segment_by is not None and not column_exists(store, options.segment_by):
         raise JourneyError(f"No stored row has a column {options.segment_by!r} to segment by.")
     key = label_store(store, journey, encoder_factory, progress)
-    store.conn.executescript(LABEL_SCHEMA)
     scope = Scope(key, options.source, options.since, options.until)
     current_window: tuple[str | None, str | None] = (options.since, options.until)
     previous_window: tuple[str | None, str | None] = (None, None)
