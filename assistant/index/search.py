@@ -1,7 +1,7 @@
 """Search over the feedback and methodology collections: dense vectors, BM25 keywords, or both fused.
 
 Hybrid search ranks candidates from both retrievers by reciprocal-rank fusion (score = sum of
-1 / (60 + rank)), which needs no score calibration between cosine similarity and BM25.
+w / (60 + rank), w = 1 for dense), which needs no score calibration between cosine similarity and BM25.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ Mode = Literal["hybrid", "dense", "bm25"]
 DEFAULT_MODE: Mode = "hybrid"
 """Chosen by evals/retrieval_eval.py on evals/retrieval/questions.jsonl (see the numbers there)."""
 RRF_K = 60
+KEYWORD_WEIGHT = 1.0
+"""Weight of the BM25 ranking against the dense ranking (1.0) in the fusion; tuned by the eval."""
 BM25_MAX_DOCS = 50_000
 """Above this many (filtered) documents the keyword index is skipped and search is dense only."""
 
@@ -175,6 +177,7 @@ class Searcher:
         limit: int = 5,
         mode: Mode = DEFAULT_MODE,
         candidates: int = 50,
+        keyword_weight: float = KEYWORD_WEIGHT,
     ) -> list[SearchHit]:
         if not query.strip():
             raise SearchQueryError("The search query is empty.")
@@ -195,9 +198,9 @@ class Searcher:
         if mode == "hybrid":
             fused: dict[str, float] = {}
             found: dict[str, _Candidate] = {}
-            for ranked in (dense, keyword):
+            for ranked, weight in ((dense, 1.0), (keyword, keyword_weight)):
                 for rank, (doc_id, _, cand) in enumerate(ranked):
-                    fused[doc_id] = fused.get(doc_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+                    fused[doc_id] = fused.get(doc_id, 0.0) + weight / (RRF_K + rank + 1)
                     found[doc_id] = cand
             ranked_ids = sorted(fused, key=lambda i: -fused[i])[:limit]
             scored = [(i, fused[i], found[i]) for i in ranked_ids]
