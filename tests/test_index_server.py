@@ -1,0 +1,89 @@
+"""The same index code against a Chroma server (`chroma run`) when CHROMA_URL is set."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import assistant.cli.search  # noqa: F401  (registers reindex and search)
+from assistant.cli import app
+from assistant.feedback.records import FeedbackRecord
+from assistant.feedback.store import FeedbackStore
+from assistant.settings import load_settings
+
+CHROMA = Path(__file__).resolve().parent.parent / ".venv" / "bin" / "chroma"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def chroma_server(tmp_path: Path) -> Iterator[str]:
+    exe = shutil.which("chroma") or (str(CHROMA) if CHROMA.exists() else None)
+    if exe is None:
+        pytest.skip("the chroma server command is not installed")
+    port = free_port()
+    env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
+    proc = subprocess.Popen(
+        [exe, "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError("the Chroma server did not start") from None
+                time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_reindex_and_search_through_a_chroma_server(
+    chroma_server: str, journey_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("JOURNEY_EMBEDDING", "hashing")
+    monkeypatch.setenv("CHROMA_URL", chroma_server)
+    with FeedbackStore.open(load_settings().sqlite_path) as store:
+        store.insert_batch(
+            [
+                FeedbackRecord(f"s{i}", "shop", "shop.csv", i + 1, None, text, None, None, None, ch, None, {})
+                for i, (text, ch) in enumerate(
+                    [("Checkout kept failing on my phone", "app"), ("Courier lost the parcel", "web")]
+                )
+            ]
+        )
+    runner = CliRunner()
+
+    done = runner.invoke(app, ["reindex", "--collection", "feedback", "--json"])
+    assert done.exit_code == 0, done.output
+    counts = json.loads(done.stdout)["collections"]["feedback"]
+    assert counts["source_count"] == counts["index_count"] == 2
+    assert not (journey_home / "chroma").exists()  # nothing embedded locally: the server holds it
+
+    found = runner.invoke(
+        app, ["search", "parcel lost", "--collection", "feedback", "--json", "--limit", "1"]
+    )
+    assert found.exit_code == 0, found.output
+    assert json.loads(found.stdout)["hits"][0]["location"] == "shop.csv:2"
