@@ -26,6 +26,7 @@ XLSX_CELL_LIMIT = 32_767
 # openpyxl refuses these control characters; they cannot be stored in an XLSX cell at all.
 _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _MERMAID_CODES = {"#": "#35;", ":": "#58;", ";": "#59;", "%": "#37;"}
 _MERMAID_ACTOR_CODES = {**_MERMAID_CODES, ",": "#44;"}
 _MERMAID_SPECIAL = re.compile(r"[#:;]|%(?=%)")
@@ -88,7 +89,7 @@ def md_text(text: str) -> str:
 
 
 def _mermaid(text: str, limit: int, pattern: re.Pattern[str], codes: dict[str, str]) -> str:
-    cut = truncate(one_line(text), limit) or ELLIPSIS
+    cut = truncate(_CONTROL.sub("", one_line(text)), limit) or ELLIPSIS
     return pattern.sub(lambda m: codes[m.group(0)], cut)
 
 
