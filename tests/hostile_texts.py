@@ -21,13 +21,13 @@ FORMULA_TEXTS = [
     "\r=2",
     "'quoted",
     "''twice quoted",
-    "=HYPERLINK(\"http://evil.example\",\"click\")",
+    '=HYPERLINK("http://evil.example","click")',
 ]
 HTML_TEXTS = [
     "<script>window.__pwned = true</script>",
-    "<img src=x onerror=\"window.__pwned = true\">",
+    '<img src=x onerror="window.__pwned = true">',
     "</td></tr></table><h1>broken layout</h1>",
-    "\"><svg onload=window.__pwned=true>",
+    '"><svg onload=window.__pwned=true>',
     "&amp; &lt;b&gt; entities",
 ]
 MERMAID_TEXTS = [
@@ -63,7 +63,13 @@ def minimal_map() -> JourneyMap:
 
 
 def _evidence(quote: str, row: int) -> dict[str, Any]:
-    return {"feedback_id": f"fb-{row}", "source_file": "feedback.csv", "row": row, "quote": quote, "sentiment": "negative"}
+    return {
+        "feedback_id": f"fb-{row}",
+        "source_file": "feedback.csv",
+        "row": row,
+        "quote": quote,
+        "sentiment": "negative",
+    }
 
 
 def full_map() -> JourneyMap:
@@ -165,9 +171,16 @@ def full_map() -> JourneyMap:
                                     "provenance": "feedback",
                                     "evidence": [_evidence("The fee showed up at the very end.", 12)],
                                 },
-                                {"description": "Form forgets the address", "severity": 2, "provenance": "inferred"},
+                                {
+                                    "description": "Form forgets the address",
+                                    "severity": 2,
+                                    "provenance": "inferred",
+                                },
                             ],
-                            "moment_of_truth": {"is_moment": True, "why": "Half of first-time buyers leave here."},
+                            "moment_of_truth": {
+                                "is_moment": True,
+                                "why": "Half of first-time buyers leave here.",
+                            },
                         }
                     ],
                 },
@@ -186,7 +199,13 @@ def korean_map() -> JourneyMap:
             "language": "ko",
             "created_at": "2025-03-01T00:00:00Z",
             "updated_at": "2025-03-02T00:00:00Z",
-            "personas": [{"name": "첫 대출을 알아보는 직장인", "age": "29", "quote": "금리가 얼마인지 먼저 알고 싶어요."}],
+            "personas": [
+                {
+                    "name": "첫 대출을 알아보는 직장인",
+                    "age": "29",
+                    "quote": "금리가 얼마인지 먼저 알고 싶어요.",
+                }
+            ],
             "stages": [
                 {
                     "name": "탐색",
@@ -198,7 +217,9 @@ def korean_map() -> JourneyMap:
                             "channel": "app",
                             "thoughts": "신용점수가 떨어지지 않을까?",
                             "emotion": {"score": -1, "label": "불안"},
-                            "pain_points": [{"description": "조회가 신용점수에 영향을 주는지 설명이 없다", "severity": 4}],
+                            "pain_points": [
+                                {"description": "조회가 신용점수에 영향을 주는지 설명이 없다", "severity": 4}
+                            ],
                         }
                     ],
                     "kpis": [{"name": "한도 조회 완료율", "target": "70%"}],
@@ -211,9 +232,15 @@ def korean_map() -> JourneyMap:
                             "channel": "app",
                             "emotion": {"score": -2, "label": "답답함"},
                             "moment_of_truth": {"is_moment": True, "why": "여기서 이탈이 가장 많다"},
-                            "opportunities": [{"description": "촬영 가이드를 화면에 겹쳐 보여준다", "effort": "medium"}],
+                            "opportunities": [
+                                {"description": "촬영 가이드를 화면에 겹쳐 보여준다", "effort": "medium"}
+                            ],
                         },
-                        {"action": "승인 알림을 받는다", "channel": "app", "emotion": {"score": 2, "label": "안도"}},
+                        {
+                            "action": "승인 알림을 받는다",
+                            "channel": "app",
+                            "emotion": {"score": 2, "label": "안도"},
+                        },
                     ],
                 },
                 {"name": "실행"},
@@ -246,7 +273,14 @@ def hostile_map() -> JourneyMap:
                 "emotion": {"score": i % 5 - 2, "label": t(i + 5)},
                 "pain_points": [{"description": t(i + 6), "evidence": [_evidence(t(i + 7), i + 1)]}],
                 "moment_of_truth": {"is_moment": i % 3 == 0, "why": t(i + 8)},
-                "opportunities": [{"description": t(i + 9), "expected_impact": t(i + 10), "kpi": t(i + 11), "owner": t(i + 12)}],
+                "opportunities": [
+                    {
+                        "description": t(i + 9),
+                        "expected_impact": t(i + 10),
+                        "kpi": t(i + 11),
+                        "owner": t(i + 12),
+                    }
+                ],
             }
         ]
         stages.append(
@@ -258,7 +292,9 @@ def hostile_map() -> JourneyMap:
                 "kpis": [{"name": name(i + 15), "definition": t(i + 16), "target": t(i + 17)}],
             }
         )
-    personas = [{"name": name(i), "quote": t(i + 1), "needs": [t(i + 2)], "occupation": t(i + 3)} for i in range(3)]
+    personas = [
+        {"name": name(i), "quote": t(i + 1), "needs": [t(i + 2)], "occupation": t(i + 3)} for i in range(3)
+    ]
     return map_from_data(
         {
             "title": name(0),

@@ -15,8 +15,10 @@ from assistant.exports.sanitize import html_text
 COLUMN_WIDTH = 190
 LANE_WIDTH = 132
 CELL_LIMIT = 280
-# A4 landscape minus 8 mm margins is about 1060 CSS pixels wide.
-PRINT_WIDTH = 1050
+# Printable width in CSS pixels of landscape pages with 8 mm margins; a long journey moves to A3 rather
+# than shrinking below readability on A4.
+PRINT_PAGES = (("A4", 1050), ("A3", 1520))
+MIN_PRINT_ZOOM = 0.6
 STAGE_TINTS = ["#e8f0fb", "#eaf6ef", "#fdf3e3", "#f3ecfa", "#e6f5f7", "#fbeaf0"]
 _JOURNEY_TYPES = {
     "new_customer": "New customer",
@@ -78,7 +80,7 @@ li .sub{display:block;font-size:11px;color:#5b6b7b}
 .moments li{margin-bottom:4px}
 footer{margin-top:24px;font-size:11px;color:#7b8a99}
 @media print{
-@page{size:A4 landscape;margin:8mm}
+@page{size:PAGESIZE landscape;margin:8mm}
 body{padding:0;background:#fff;-webkit-print-color-adjust:exact;print-color-adjust:exact;font-size:12px}
 .scroll{overflow:visible;border:0}
 table.map{zoom:PRINTZOOM}
@@ -238,8 +240,13 @@ def _map_table(journey: JourneyMap) -> tuple[str, int]:
 def to_html(journey: JourneyMap) -> str:
     """The map as one self-contained HTML page."""
     table, width = _map_table(journey)
-    zoom = min(1.0, PRINT_WIDTH / width)
-    style = STYLE.replace("LANEpx", f"{LANE_WIDTH}px").replace("PRINTZOOM", f"{zoom:.3f}")
+    page, printable = next(((p, w) for p, w in PRINT_PAGES if w / width >= MIN_PRINT_ZOOM), PRINT_PAGES[-1])
+    zoom = min(1.0, printable / width)
+    style = (
+        STYLE.replace("LANEpx", f"{LANE_WIDTH}px")
+        .replace("PRINTZOOM", f"{zoom:.3f}")
+        .replace("PAGESIZE", page)
+    )
     state = "Current (as-is)" if journey.state == "current" else "Future (to-be)"
     chips = (
         f'<span class="chip">{_JOURNEY_TYPES[journey.journey_type]}</span>'

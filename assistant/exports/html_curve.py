@@ -52,7 +52,7 @@ def emotion_curve_svg(
     width = columns * column_width
     xy = [((p.column + 0.5) * column_width, _y(p.score)) for p in points]
     parts = [
-        f'<svg class="curve" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{CURVE_HEIGHT}" '
+        f'<svg class="curve" width="{width}" height="{CURVE_HEIGHT}" '
         f'viewBox="0 0 {width} {CURVE_HEIGHT}" role="img" aria-label="Emotion curve">',
         "<title>Emotion curve: how the customer feels at each step (+2 top, -2 bottom)</title>",
         f'<rect x="0" y="{_TOP - 8}" width="{width}" height="{_y(0) - _TOP + 8:.1f}" fill="#eef7ee"/>',

@@ -154,8 +154,8 @@ def _cell(value: str, column: str, number: int, name: str) -> Any:
 def _map_fields(rows: list[dict[str, str]], name: str) -> dict[str, Any]:
     carriers = [(i, r) for i, r in enumerate(rows, 1) if any(r[c] for c in MAP_COLUMNS)]
     if len(carriers) != 1:
-        where = "no row" if not carriers else f"{len(carriers)} rows"
-        raise ImportFormatError(f"{name}: {where} carry the map_* columns; exactly one row must.")
+        where = "no row carries" if not carriers else f"{len(carriers)} rows carry"
+        raise ImportFormatError(f"{name}: {where} the map_* columns; exactly one row must.")
     number, row = carriers[0]
     prefix = len("map_")
     return {c[prefix:]: _cell(row[c], c, number, name) for c in MAP_COLUMNS if row[c]}
