@@ -9,7 +9,8 @@ Every exporter takes user and feedback text through this one module, so the rule
 * HTML: everything goes through ``html.escape``.
 * Markdown: HTML and the characters that create links, emphasis or table cells are escaped.
 * Mermaid: journey diagrams have no quoting. Their lexer stops a task name at ``:``, ``;``, ``#`` and a
-  line break, splits actors at ``,`` and treats ``%%{...}%%`` anywhere as a configuration directive.
+  line break, splits actors at ``,``, treats ``%%{...}%%`` anywhere as a configuration directive, and
+  sanitises tag-like text away.
   Mermaid decodes entity codes such as ``#58;`` (checked in the real renderer, Mermaid 11), so those
   characters are written as codes and the diagram shows the original text.
 """
@@ -27,10 +28,13 @@ XLSX_CELL_LIMIT = 32_767
 _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_MERMAID_CODES = {"#": "#35;", ":": "#58;", ";": "#59;", "%": "#37;"}
+_HTML_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Angle brackets and ampersands are coded too: Mermaid's HTML sanitiser would otherwise drop text that
+# looks like a tag from section names, and named entities such as "&lt;" contain a ";".
+_MERMAID_CODES = {"#": "#35;", ":": "#58;", ";": "#59;", "%": "#37;", "<": "#60;", ">": "#62;", "&": "#38;"}
 _MERMAID_ACTOR_CODES = {**_MERMAID_CODES, ",": "#44;"}
-_MERMAID_SPECIAL = re.compile(r"[#:;]|%(?=%)")
-_MERMAID_ACTOR_SPECIAL = re.compile(r"[#:;,]|%(?=%)")
+_MERMAID_SPECIAL = re.compile(r"[#:;<>&]|%(?=%)")
+_MERMAID_ACTOR_SPECIAL = re.compile(r"[#:;<>&,]|%(?=%)")
 # Words the journey lexer reads as keywords at the start of a line, whatever follows.
 _MERMAID_KEYWORDS = ("journey", "title", "section", "acc")
 
@@ -71,8 +75,12 @@ def xlsx_cell(text: str) -> str:
 
 
 def html_text(text: str, limit: int | None = None) -> str:
-    """Escape text for HTML element content or an attribute value, optionally truncated first."""
-    return html.escape(truncate(text, limit) if limit else text, quote=True)
+    """Escape text for HTML element content or an attribute value, optionally truncated first.
+
+    Control characters other than line breaks and tabs are dropped: HTML does not allow them.
+    """
+    clean = _HTML_CONTROL.sub("", text)
+    return html.escape(truncate(clean, limit) if limit else clean, quote=True)
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
