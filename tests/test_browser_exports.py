@@ -202,3 +202,24 @@ def test_html_prints_on_landscape_pages(browser: Any, tmp_path: Path) -> None:
         assert re.search(rb"/MediaBox \[0 0 841\.\d+ 59[45]\.\d+\]", pdf)
     finally:
         page.close()
+
+
+SAMPLE_MAPS = sorted((Path(__file__).parent.parent / "knowledge" / "maps").glob("*.json"))
+
+
+@pytest.mark.parametrize("path", SAMPLE_MAPS, ids=[p.stem for p in SAMPLE_MAPS])
+def test_bundled_sample_maps_render(mermaid_page: Any, browser: Any, path: Path, tmp_path: Path) -> None:
+    from assistant.domain import load_map
+
+    journey = load_map(path)
+    result = _render(mermaid_page, to_mermaid(journey), path.stem)
+    assert result["sections"] == len(journey.stages)
+    assert {_shown(s.action, 80) for st in journey.stages for s in st.steps} <= set(result["texts"])
+    page, leaked = _open_html(browser, journey, tmp_path)
+    try:
+        assert (
+            page.locator("table.map thead th.stage").all_inner_texts()[0].startswith(journey.stages[0].name)
+        )
+        assert leaked == []
+    finally:
+        page.close()
