@@ -51,6 +51,7 @@ def load_questions(path: Path) -> list[Question]:
 
 
 def score(ranked: list[str], relevant: tuple[str, ...], k: int) -> tuple[float, float]:
+    """(recall@k, reciprocal rank); hit@k is `reciprocal rank > 0`."""
     top = ranked[:k]
     recall = len(set(top) & set(relevant)) / len(set(relevant))
     rr = next((1.0 / (i + 1) for i, doc in enumerate(top) if doc in relevant), 0.0)
@@ -67,6 +68,7 @@ def evaluate(
     for label, mode, weight in runs:
         recalls, rrs, misses = [], [], []
         by_language: dict[str, list[float]] = {}
+        hits_by_language: dict[str, list[float]] = {}
         for q in questions:
             hits = searcher.search(q.question, "methodology", limit=k, mode=mode, keyword_weight=weight)
             ranked = [h.id for h in hits]
@@ -74,12 +76,15 @@ def evaluate(
             recalls.append(recall)
             rrs.append(rr)
             by_language.setdefault(q.language or "?", []).append(recall)
+            hits_by_language.setdefault(q.language or "?", []).append(1.0 if rr > 0 else 0.0)
             if rr == 0.0:
                 misses.append(q.id)
         results[label] = {
+            f"hit@{k}": sum(1 for r in rrs if r > 0) / len(rrs),
             f"recall@{k}": sum(recalls) / len(recalls),
             "mrr": sum(rrs) / len(rrs),
             f"recall@{k}_by_language": {lang: sum(v) / len(v) for lang, v in sorted(by_language.items())},
+            f"hit@{k}_by_language": {lang: sum(v) / len(v) for lang, v in sorted(hits_by_language.items())},
             "misses": misses,
         }
     return results
@@ -133,10 +138,14 @@ def main(argv: list[str] | None = None) -> int:
             f"{len(questions)} questions, {len(loaded.sections)} sections, embedder {embedder.name} "
             f"(indexed in {index_seconds:.1f} s)"
         )
-        print(f"{'mode':<14} {'recall@' + str(args.k):>9} {'MRR':>6}  by language")
+        k = args.k
+        print(f"{'mode':<14} {f'hit@{k}':>7} {f'recall@{k}':>9} {'MRR':>6}  hit@{k} | recall@{k} by language")
         for label, r in results.items():
-            langs = ", ".join(f"{lang} {v:.3f}" for lang, v in r[f"recall@{args.k}_by_language"].items())
-            print(f"{label:<14} {r[f'recall@{args.k}']:>9.3f} {r['mrr']:>6.3f}  {langs}")
+            hits = ", ".join(f"{lang} {v:.3f}" for lang, v in r[f"hit@{k}_by_language"].items())
+            recalls = ", ".join(f"{lang} {v:.3f}" for lang, v in r[f"recall@{k}_by_language"].items())
+            print(
+                f"{label:<14} {r[f'hit@{k}']:>7.3f} {r[f'recall@{k}']:>9.3f} {r['mrr']:>6.3f}  {hits} | {recalls}"
+            )
         print(
             f"best of dense/bm25/hybrid: {best}; default in assistant/index/search.py: {DEFAULT_MODE} "
             f"(BM25 weight {KEYWORD_WEIGHT:g})"
