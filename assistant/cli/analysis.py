@@ -143,8 +143,6 @@ def ideas(
 ) -> None:
     """Improvement ideas for a stage's pain themes, ranked by expected effect per effort, with KPIs and
     measurement plans; plus comparable survey questions for stages with too little evidence."""
-    from tools.stats import MIN_N
-
     from assistant.analysis.encoder_choice import encoder_factory
     from assistant.analysis.service import DiagnoseOptions, run_diagnosis
     from assistant.domain import load_map
@@ -152,6 +150,7 @@ def ideas(
     from assistant.feedback.store import FeedbackStore
     from assistant.settings import load_settings
     from tools.ideas import ideas_for_stage, survey_questions
+    from tools.stats import MIN_N
 
     with clear_errors():
         efforts: dict[str, Any] = {}
