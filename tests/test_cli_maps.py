@@ -112,10 +112,17 @@ def test_demo_writes_every_export_of_the_sample(tmp_path: Path) -> None:
     result = runner.invoke(app, ["demo", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "No API key needed" in result.stdout
-    written = sorted(p.suffix for p in out.iterdir())
-    assert written == sorted(SUFFIXES.values())
-    for path in out.iterdir():
+    exports = [p for p in out.iterdir() if p.stem == "loan-application-ko"]
+    assert sorted(p.suffix for p in exports) == sorted(SUFFIXES.values())
+    for path in exports:
         assert path.name in result.stdout.replace("\n", "") or path.stem in result.stdout
+    # The sample feedback is diagnosed in a private store inside the output folder, never JOURNEY_HOME.
+    diagnosis = json.loads((out / "diagnosis.json").read_text(encoding="utf-8"))
+    stages = json.loads((out / "loan-application-ko.json").read_text(encoding="utf-8"))["stages"]
+    assert sorted(diagnosis["ranking"]) == sorted(s["name"] for s in stages)
+    assert diagnosis["n"] == sum(s["n"] for s in diagnosis["stages"]) + diagnosis["unassigned"]["n"] > 100
+    assert "Diagnosis of the sample feedback" in result.stdout
+    assert (out / ".journey-demo" / "feedback.sqlite3").is_file()
 
 
 def test_demo_json_lists_the_files(tmp_path: Path, map_file: Path) -> None:

@@ -51,8 +51,10 @@ def find_themes(
     positives: Sequence[Comment] = (),
     background: Sequence[str] = (),
     max_themes: int = MAX_THEMES,
+    exclude: frozenset[str] = frozenset(),
 ) -> list[Theme]:
-    """Themes among `negatives`, most common first. `background` texts make common words less attractive."""
+    """Themes among `negatives`, most common first. `background` texts make common words less attractive;
+    `exclude` holds terms that say nothing as a label (the stage's own name)."""
     if not negatives:
         return []
     neg_terms = [terms(c.text) for c in negatives]
@@ -69,7 +71,7 @@ def find_themes(
             counts.update(neg_terms[i])
         best, best_score = None, 0.0
         for term, k in counts.items():
-            if k < support:
+            if k < support or term in exclude:
                 continue
             lift = (k / len(negatives) + 0.01) / (bg_counts[term] / bg_n + 0.01)
             # Pairs read better as labels; prefer them when they cover nearly as much.

@@ -116,19 +116,19 @@ def previous_windows(
 
 
 def _themes_for(
-    store: FeedbackStore, scope: Scope, stages: int, by_stage: dict[int, Any]
+    store: FeedbackStore, scope: Scope, journey: JourneyMap, by_stage: dict[int, Any]
 ) -> dict[int, list[Theme]]:
     """Themes per stage, each with the rate of its term among the rest of the journey's rows."""
     background = sample_texts(store, scope)
     negatives_sample = [(stage, terms(text)) for stage, text in negative_sample(store, scope)]
     out: dict[int, list[Theme]] = {}
-    for i in range(stages):
+    for i, stage in enumerate(journey.stages):
         c = by_stage.get(i)
         if c is None or c.negative == 0:
             continue
         negatives = [Comment(*r) for r in stage_comments(store, scope, i, -1)]
         positives = [Comment(*r) for r in stage_comments(store, scope, i, 1)]
-        themes = find_themes(negatives, positives, background)
+        themes = find_themes(negatives, positives, background, exclude=frozenset(terms(stage.name)))
         rest_rows = sum(x.n for j, x in by_stage.items() if j >= 0 and j != i)
         rest_negative = sum(x.negative for j, x in by_stage.items() if j >= 0 and j != i)
         rest_sample = [t for stage, t in negatives_sample if stage >= 0 and stage != i]
@@ -187,7 +187,7 @@ def run_diagnosis(
         segment_column=options.segment_by,
         by_segment=by_segment,
         previous_by_segment=previous_by_segment,
-        themes=_themes_for(store, scope, len(journey.stages), by_stage),
+        themes=_themes_for(store, scope, journey, by_stage),
         current_window=current_window,
         previous_window=previous_window,
     )

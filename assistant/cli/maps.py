@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -115,21 +116,38 @@ def demo(
         None, "--map", help="Map to export instead of the bundled Korean loan sample."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the written files as JSON."),
+    diagnose: bool = typer.Option(
+        True, help="Also ingest the sample's bundled feedback into a private demo store and diagnose it."
+    ),
 ) -> None:
-    """Export the sample journey map in every format into a folder. Runs offline; no API key needed."""
+    """Export the sample journey map in every format into a folder, and diagnose its sample feedback.
+
+    Runs offline; no API key needed."""
+    import json
+
+    from assistant.demo_diagnosis import diagnose_sample, sample_feedback_for
     from assistant.domain import load_map
     from assistant.exports.demo import sample_map_path, write_all_exports
 
+    diagnosis: dict[str, Any] | None = None
     with clear_errors():
         source = map_file or sample_map_path()
         journey = load_map(source)
         written = write_all_exports(journey, out, source.stem)
+        feedback = sample_feedback_for(source) if diagnose else None
+        if feedback is not None:
+            with err.status("Diagnosing the sample feedback offline…"):
+                _report, diagnosis = diagnose_sample(journey, feedback, out / ".journey-demo")
+            (out / "diagnosis.json").write_text(
+                json.dumps(diagnosis, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
+            )
     if as_json:
         print_json(
             {
                 "map": str(source),
                 "title": journey.title,
                 "files": [{"format": w.format, "path": str(w.path), "bytes": w.size} for w in written],
+                "diagnosis": None if diagnosis is None else str(out / "diagnosis.json"),
             }
         )
         return
@@ -147,3 +165,10 @@ def demo(
         "or paste the .mmd into any Mermaid viewer.",
         highlight=False,
     )
+    if diagnosis is not None:
+        from assistant.analysis.report import diagnosis_text
+
+        console.print(
+            f"\n[bold]Diagnosis of the sample feedback[/] ({feedback}), full result in {out / 'diagnosis.json'}:"
+        )
+        console.print(diagnosis_text(diagnosis, max_themes=1), highlight=False, markup=False)
