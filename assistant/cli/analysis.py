@@ -141,8 +141,10 @@ def ideas(
     owner: Annotated[str, typer.Option(help="Who owns the measurement.")] = "",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
 ) -> None:
-    """Improvement ideas for a stage's pain themes, ranked by expected effect per effort, with KPIs and
-    measurement plans; plus comparable survey questions for stages with too little evidence."""
+    """Improvement ideas for a stage's pain themes, ranked by expected effect per effort.
+
+    Each idea names the KPI it should move and a measurement plan (who, what, when, why); stages with too
+    little evidence get survey questions with the same wording and scale."""
     from assistant.analysis.encoder_choice import encoder_factory
     from assistant.analysis.service import DiagnoseOptions, run_diagnosis
     from assistant.domain import load_map
