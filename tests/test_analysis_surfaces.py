@@ -1,0 +1,151 @@
+"""The analysis as other parts call it: CLI commands, LangChain tools, and the count-based score maths."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from assistant.analysis.aggregate import Counts
+from assistant.analysis.encoder_choice import hashing_encoder
+from assistant.analysis.service import DiagnoseOptions, run_diagnosis
+from assistant.cli import app
+from assistant.domain import map_from_data
+from assistant.feedback.ingest import ingest_files
+from assistant.feedback.records import IngestOptions
+from assistant.feedback.store import FeedbackStore
+from tools.langchain_tools import build_analysis_tools
+from tools.rating_metrics import ces_from_counts, csat_from_counts, nps_from_counts
+from tools.stats import ces_summary, csat_summary, nps_summary
+
+runner = CliRunner()
+MAP = {
+    "title": "Shop",
+    "stages": [
+        {
+            "name": "Checkout",
+            "goal": "pay for my order",
+            "steps": [{"action": "pays", "moment_of_truth": {"is_moment": True}}],
+        },
+        {"name": "Delivery"},
+        {"name": "Support"},
+    ],
+}
+
+
+def write_feedback(path: Path) -> Path:
+    rows = [["id", "stage", "comment", "csat"]]
+    for i in range(60):
+        bad = i < 30
+        text = "Payment failed and the card was declined again" if bad else "Paid in seconds, smooth"
+        rows.append([f"c{i}", "Checkout", f"{text} ({i})", 1 if bad else 5])
+    for i in range(60):
+        rows.append([f"d{i}", "Delivery", f"Parcel arrived on time ({i})", 5 if i % 6 else 2])
+    for i in range(10):
+        rows.append([f"s{i}", "Support", f"Agent answered my question ({i})", 4])
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(rows)
+    return path
+
+
+@pytest.fixture
+def home(journey_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("JOURNEY_EMBEDDING", "hashing")
+    (tmp_path / "map.json").write_text(json.dumps(MAP), encoding="utf-8")
+    with FeedbackStore.open(journey_home / "feedback.sqlite3") as store:
+        ingest_files([write_feedback(tmp_path / "f.csv")], store, IngestOptions(source="shop"))
+    return tmp_path
+
+
+def test_ideas_command_ranks_ideas_for_the_worst_stage_with_measurement_plans(home: Path) -> None:
+    result = runner.invoke(app, ["ideas", "--map", str(home / "map.json"), "--json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["stage"] == "Checkout" and doc["based_on_rows"] == 60
+    top = doc["ideas"][0]
+    assert top["kpi"] == "Payment success rate"
+    assert top["expected_impact"]["negatives_addressed"] == 30
+    assert top["expected_impact"]["negative_share_now"] == 0.5
+    assert top["expected_impact"]["negative_share_if_fixed"] == 0.0
+    assert set(top["measurement"]) == {"who", "what", "when", "why"}
+    # Support has 10 rows (< 30): it gets comparable survey questions.
+    assert [b["stage"] for b in doc["survey_questions"]] == ["Support"]
+
+
+def test_ideas_in_korean_and_user_given_effort(home: Path) -> None:
+    result = runner.invoke(app, ["ideas", "--map", str(home / "map.json"), "--language", "ko", "--json"])
+    label = json.loads(result.stdout)["ideas"][0]["theme"]
+    result = runner.invoke(
+        app,
+        ["ideas", "--map", str(home / "map.json"), "--language", "ko", "--effort", f"{label}=high", "--json"],
+    )
+    idea = json.loads(result.stdout)["ideas"][0]
+    assert idea["effort"] == "high" and idea["effort_source"] == "user"
+    assert "결제" in idea["idea"]
+
+
+def test_bad_effort_is_one_clear_sentence(home: Path) -> None:
+    result = runner.invoke(app, ["ideas", "--map", str(home / "map.json"), "--effort", "payment=huge"])
+    assert result.exit_code == 1
+    assert "THEME=low|medium|high" in result.output
+
+
+def test_assign_writes_csv_with_every_row(home: Path) -> None:
+    out = home / "assigned.csv"
+    result = runner.invoke(app, ["assign", "--map", str(home / "map.json"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    with out.open(encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 130
+    assert {r["stage"] for r in rows} == {"Checkout", "Delivery", "Support"}
+
+
+def test_langchain_tools_return_the_computed_diagnosis(home: Path, journey_home: Path) -> None:
+    journey = map_from_data(MAP)
+    with FeedbackStore.open(journey_home / "feedback.sqlite3") as store:
+        tools = {t.name: t for t in build_analysis_tools(store, lambda: journey, hashing_encoder)}
+        via_tool = json.loads(tools["diagnose_journey"].invoke({"segment_by": None}))
+        direct = run_diagnosis(store, journey, hashing_encoder, DiagnoseOptions())
+        assert (
+            via_tool["ranking"] == direct["ranking"] == ["Checkout", "Delivery", "Support"]
+            or via_tool == direct
+        )
+        assert via_tool["stages"][0]["n"] == 60
+        ideas = json.loads(tools["propose_improvements"].invoke({"stage": "Checkout"}))
+        assert ideas["ideas"][0]["expected_impact"]["severity"] >= 4  # moment of truth + blocked customers
+        survey = json.loads(
+            tools["propose_survey_questions"].invoke({"stages": ["Support"], "language": "en"})
+        )
+        assert survey[0]["questions"][0]["scale"].startswith("1 (very difficult)")
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_count_based_scores_equal_the_array_based_ones(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    nps = rng.integers(0, 11, 500).astype(float)
+    n = nps_from_counts(len(nps), int((nps >= 9).sum()), int((nps <= 6).sum()))
+    ref = nps_summary(nps)
+    assert n is not None and n["nps"] == pytest.approx(ref.score, abs=0.05)
+    assert n["ci_low"] == pytest.approx(ref.ci_low, abs=0.05) and n["ci_high"] == pytest.approx(
+        ref.ci_high, abs=0.05
+    )
+    csat = rng.integers(1, 6, 300).astype(float)
+    c = csat_from_counts(len(csat), int((csat >= 4).sum()), float(csat.sum()), float((csat**2).sum()))
+    ref_c = csat_summary(csat)
+    assert c is not None and c["satisfied_share"] == pytest.approx(ref_c.score, abs=1e-4)
+    assert c["mean_ci_low"] == pytest.approx(ref_c.mean_ci_low, abs=1e-3)
+    ces = rng.integers(1, 8, 300).astype(float)
+    e = ces_from_counts(len(ces), int((ces >= 5).sum()), float(ces.sum()), float((ces**2).sum()))
+    ref_e = ces_summary(ces)
+    assert e is not None and e["mean"] == pytest.approx(ref_e.score, abs=1e-3)
+    assert e["ci_high"] == pytest.approx(ref_e.ci_high, abs=1e-3)
+
+
+def test_counts_add() -> None:
+    a, b = Counts(n=2, negative=1), Counts(n=3, negative=2, csat_sum=4.0)
+    a.add(b)
+    assert (a.n, a.negative, a.csat_sum) == (5, 3, 4.0)
