@@ -6,7 +6,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from assistant.cli.app import app, clear_errors, err, print_json
 from assistant.feedback.records import IngestOptions, IngestReport, RatingType
@@ -44,8 +52,20 @@ def _index_new_rows(settings: Settings, store: FeedbackStore) -> None:
     from assistant.index.chroma_index import open_chroma, sync_feedback_index
     from assistant.index.embeddings import build_embedder
 
-    with err.status("Updating the search index…"):
-        sync_feedback_index(store, open_chroma(settings), build_embedder(settings))
+    with Progress(
+        TextColumn("Indexing for search"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} rows"),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("index", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        sync_feedback_index(store, open_chroma(settings), build_embedder(settings), progress=progress)
 
 
 @app.command()
