@@ -139,3 +139,32 @@ def test_jsonl_with_a_bad_line_rejects_only_that_line(tmp_path: Path, store: Fee
     assert f.rejects[0].row == 2 and "invalid JSON" in f.rejects[0].reason
     stored = [r for batch in store.iter_feedback() for r in batch]
     assert any(r.columns.get("meta.plan") == "pro" for r in stored)
+
+
+def test_undoing_a_run_removes_only_its_rows(tmp_path: Path, store: FeedbackStore) -> None:
+    kept = write_csv(tmp_path / "kept.csv", [["comment"], ["stays"], ["also stays"]])
+    ingest_files([kept], store, IngestOptions(source="s"))
+    from assistant.feedback.ingest import feedback_id
+    from assistant.feedback.records import FeedbackRecord
+
+    run = store.start_run("s", "failing.csv")
+    records = [
+        FeedbackRecord(
+            feedback_id("s", None, t, None, None),
+            "s",
+            "failing.csv",
+            i,
+            None,
+            t,
+            None,
+            None,
+            None,
+            None,
+            None,
+        )
+        for i, t in enumerate(["half", "written"], start=1)
+    ]
+    assert store.insert_batch(records, run) == ([r.feedback_id for r in records], 0)
+    assert store.count() == 4
+    store.delete_run(run)
+    assert sorted(r.text for batch in store.iter_feedback() for r in batch) == ["also stays", "stays"]

@@ -166,7 +166,7 @@ def ingest_table(
     rows = table.rows
     report = FileReport(path=str(path), format=table.format, encoding=table.encoding, columns=dict(mapping))
     validate = RowValidator(source, path.name, mapping, rating_type, max_cell)
-    stored_ids: list[str] = []
+    run = store.start_run(source, path.name)
     batch: list[FeedbackRecord] = []
     try:
         for raw in rows:
@@ -177,34 +177,26 @@ def ingest_table(
                 continue
             batch.append(result)
             if len(batch) >= batch_rows:
-                _flush(store, batch, report, stored_ids)
+                _flush(store, batch, report, run)
                 if progress is not None:
                     progress(str(path), report.rows_read)
-        _flush(store, batch, report, stored_ids)
+        _flush(store, batch, report, run)
     except IngestError:
-        _undo(store, stored_ids)
+        store.delete_run(run)
         raise
     except Exception as exc:  # a reader failing mid-file: keep the store as it was before this file
-        _undo(store, stored_ids)
+        store.delete_run(run)
         raise IngestError(f"{path}: reading stopped at row {report.rows_read} ({exc}).") from exc
     if progress is not None:
         progress(str(path), report.rows_read)
     return report
 
 
-def _flush(store: FeedbackStore, batch: list[FeedbackRecord], report: FileReport, stored: list[str]) -> None:
-    new_ids, duplicates = store.insert_batch(batch)
+def _flush(store: FeedbackStore, batch: list[FeedbackRecord], report: FileReport, run: int) -> None:
+    new_ids, duplicates = store.insert_batch(batch, run)
     report.rows_stored += len(new_ids)
     report.rows_duplicate += duplicates
-    stored.extend(new_ids)
     batch.clear()
-
-
-def _undo(store: FeedbackStore, ids: list[str]) -> None:
-    with store.write() as conn:
-        for start in range(0, len(ids), 900):
-            chunk = ids[start : start + 900]
-            conn.execute(f"DELETE FROM feedback WHERE feedback_id IN ({','.join('?' * len(chunk))})", chunk)
 
 
 def ingest_files(

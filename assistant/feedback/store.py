@@ -32,8 +32,15 @@ CREATE TABLE IF NOT EXISTS feedback (
     channel TEXT,
     stage_label TEXT,
     columns TEXT NOT NULL,
+    ingest_run INTEGER NOT NULL DEFAULT 0,
     ingested_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ingest_runs (
+    run INTEGER PRIMARY KEY AUTOINCREMENT,
+    source TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    started_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+);
 CREATE INDEX IF NOT EXISTS feedback_source ON feedback(source);
 CREATE INDEX IF NOT EXISTS feedback_date ON feedback(date);
 CREATE TABLE IF NOT EXISTS ingested_files (
@@ -117,7 +124,21 @@ class FeedbackStore:
 
     # --- writing -------------------------------------------------------------------------------------
 
-    def insert_batch(self, records: Sequence[FeedbackRecord]) -> tuple[list[str], int]:
+    def start_run(self, source: str, file_name: str) -> int:
+        """A new ingest run id: rows remember which run stored them, so a failed file can be undone
+        without holding every stored id in memory."""
+        with self.write() as conn:
+            cur = conn.execute(
+                "INSERT INTO ingest_runs (source, file_name) VALUES (?, ?)", (source, file_name)
+            )
+            return int(cur.lastrowid or 0)
+
+    def delete_run(self, run: int) -> None:
+        """Remove every row a run stored (the undo of a file that failed part-way)."""
+        with self.write() as conn:
+            conn.execute("DELETE FROM feedback WHERE ingest_run = ?", (run,))
+
+    def insert_batch(self, records: Sequence[FeedbackRecord], run: int = 0) -> tuple[list[str], int]:
         """Store new records atomically; returns (ids stored, number already present)."""
         if not records:
             return [], 0
@@ -147,9 +168,12 @@ class FeedbackStore:
                         rec.channel,
                         rec.stage_label,
                         json.dumps(rec.columns, ensure_ascii=False, default=str),
+                        run,
                     )
                 )
-            conn.executemany(f"INSERT INTO feedback ({COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+            conn.executemany(
+                f"INSERT INTO feedback ({COLUMNS}, ingest_run) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows
+            )
         return stored, duplicates
 
     @staticmethod
