@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
+from functools import lru_cache
 
 _WORD = re.compile(r"[0-9A-Za-z가-힣][0-9A-Za-z가-힣'+-]*")
 _HANGUL = re.compile(r"[가-힣]")
@@ -346,11 +347,14 @@ KO_SUFFIXES = tuple(
 )
 
 
+_KO_SUFFIX = re.compile(r"^(.{2,}?)(?:" + "|".join(map(re.escape, KO_SUFFIXES)) + r")$")
+
+
+@lru_cache(maxsize=200_000)
 def _strip_korean(word: str) -> str:
-    for suffix in KO_SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 2:
-            return word[: -len(suffix)]
-    return word
+    """Drop the longest particle or ending that leaves a stem of two or more characters."""
+    m = _KO_SUFFIX.match(word)
+    return m.group(1) if m else word
 
 
 def tokens(text: str) -> list[str]:

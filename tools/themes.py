@@ -58,6 +58,7 @@ def find_themes(
     if not negatives:
         return []
     neg_terms = [terms(c.text) for c in negatives]
+    pos_terms = [terms(c.text) for c in positives]
     bg_counts: Counter[str] = Counter()
     for text in background:
         bg_counts.update(terms(text))
@@ -86,11 +87,12 @@ def find_themes(
             co.update(t for t in neg_terms[i] if t != best and t not in best and best not in t)
         extra = [t for t, k in co.most_common(2) if k >= max(2, 0.4 * len(members))]
         label_terms = [best, *extra[:1]]
-        quotes = sorted(
-            (negatives[i] for i in members),
-            key=lambda c: (-sum(t in terms(c.text) for t in label_terms), abs(len(c.text) - 80)),
-        )[:QUOTES_PER_THEME]
-        counter = [c for c in positives if best in terms(c.text)]
+        ranked = sorted(
+            members,
+            key=lambda i: (-sum(t in neg_terms[i] for t in label_terms), abs(len(negatives[i].text) - 80)),
+        )
+        quotes = [negatives[i] for i in ranked[:QUOTES_PER_THEME]]
+        counter = [c for c, c_terms in zip(positives, pos_terms, strict=True) if best in c_terms]
         themes.append(
             Theme(
                 label=" · ".join(label_terms),

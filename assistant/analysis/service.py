@@ -10,10 +10,10 @@ from typing import Any, Literal
 from assistant.analysis.aggregate import (
     Scope,
     column_exists,
-    date_range,
-    grouped_counts,
+    day_counts,
     negative_sample,
-    period_expression,
+    period_label,
+    roll_up,
     sample_texts,
     segment_expression,
     stage_comments,
@@ -157,27 +157,29 @@ def run_diagnosis(
     if options.segment_by is not None and not column_exists(store, options.segment_by):
         raise JourneyError(f"No stored row has a column {options.segment_by!r} to segment by.")
     key = label_store(store, journey, encoder_factory, progress)
-    scope = Scope(key, options.source, options.since, options.until)
+    seg = segment_expression(options.segment_by) if options.segment_by else None
     current_window: tuple[str | None, str | None] = (options.since, options.until)
     previous_window: tuple[str | None, str | None] = (None, None)
     previous_by_stage = previous_by_segment = None
-    seg = segment_expression(options.segment_by) if options.segment_by else None
     if options.compare_to == "previous":
-        first, last = date_range(store, Scope(key, options.source))
+        days = day_counts(store, Scope(key, options.source), seg)
+        dated = [d for _, d, _ in days if d is not None]
         (cur_since, cur_until), (prev_since, prev_until) = previous_windows(
-            first, last, options.since, options.until
+            min(dated, default=None), max(dated, default=None), options.since, options.until
         )
-        scope = Scope(key, options.source, cur_since, cur_until)
-        prev_scope = Scope(key, options.source, prev_since, prev_until)
         current_window, previous_window = (cur_since, cur_until), (prev_since, prev_until)
-        previous_by_stage = {k[0]: v for k, v in grouped_counts(store, prev_scope).items()}
+        previous_by_stage = roll_up(days, lambda k: k[0], prev_since, prev_until)
         if seg:
-            previous_by_segment = {(k[0], k[1]): v for k, v in grouped_counts(store, prev_scope, seg).items()}
-    by_stage = {k[0]: v for k, v in grouped_counts(store, scope).items()}
-    periods = {
-        (k[0], k[1]): v for k, v in grouped_counts(store, scope, period_expression(options.period)).items()
-    }
-    by_segment = {(k[0], str(k[1])): v for k, v in grouped_counts(store, scope, seg).items()} if seg else {}
+            previous_by_segment = roll_up(days, lambda k: (k[0], k[2]), prev_since, prev_until)
+    else:
+        days = day_counts(store, Scope(key, options.source, options.since, options.until), seg)
+    since, until = current_window
+    scope = Scope(key, options.source, since, until)
+    by_stage = roll_up(days, lambda k: k[0], since, until)
+    periods = roll_up(
+        days, lambda k: None if k[1] is None else (k[0], period_label(k[1], options.period)), since, until
+    )
+    by_segment = roll_up(days, lambda k: (k[0], k[2]), since, until) if seg else {}
     data = DiagnosisInput(
         stages=journey.stage_names,
         by_stage=by_stage,

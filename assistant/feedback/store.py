@@ -136,6 +136,12 @@ class FeedbackStore:
     def delete_run(self, run: int) -> None:
         """Remove every row a run stored (the undo of a file that failed part-way)."""
         with self.write() as conn:
+            labels = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            for table in ("row_stage", "row_sentiment") if {"row_stage", "row_sentiment"} <= labels else ():
+                conn.execute(
+                    f"DELETE FROM {table} WHERE feedback_id IN (SELECT feedback_id FROM feedback WHERE ingest_run = ?)",
+                    (run,),
+                )
             conn.execute("DELETE FROM feedback WHERE ingest_run = ?", (run,))
 
     def insert_batch(self, records: Sequence[FeedbackRecord], run: int = 0) -> tuple[list[str], int]:
