@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import hashlib
 import io
 import json
 import pstats
@@ -94,7 +95,8 @@ def _rows(n: int, stages: list[str], seed: int) -> Iterator[tuple[Any, ...]]:
         pool = pools[(s, lab)]
         text = pool[int(pick[i] * len(pool))]
         rated = bool(has_rating[i])
-        fid = f"{i:020x}"
+        # Content-hash-like ids, as ingest makes them (uniform over hex digits).
+        fid = hashlib.sha256(str(i).encode()).hexdigest()[:20]
         yield (
             (
                 fid,
@@ -111,7 +113,17 @@ def _rows(n: int, stages: list[str], seed: int) -> Iterator[tuple[Any, ...]]:
                 plan_json[plan[i]][region[i]],
             ),
             (fid, lab, 1.0 if lab > 0 else (-1.0 if lab < 0 else 0.0), "rating" if rated else "text"),
-            (fid, s, float(confidence[i]), "embedding"),
+            (
+                fid,
+                s,
+                float(confidence[i]),
+                "embedding",
+                lab,
+                "bench",
+                dates[day[i]],
+                float(rating[i]) if rated else None,
+                "csat" if rated else None,
+            ),
         )
 
 
@@ -136,7 +148,7 @@ def build_store(path: Path, journey: JourneyMap, rows: int, seed: int = 1) -> fl
             fb,
         )
         conn.executemany("INSERT INTO row_sentiment VALUES (?,?,?,?)", se)
-        conn.executemany("INSERT INTO row_stage VALUES (?,?,?,?,?)", [(key, *r) for r in st])
+        conn.executemany("INSERT INTO row_stage VALUES (?,?,?,?,?,?,?,?,?,?)", [(key, *r) for r in st])
         fb.clear()
         se.clear()
         st.clear()

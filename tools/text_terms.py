@@ -357,20 +357,22 @@ def _strip_korean(word: str) -> str:
     return m.group(1) if m else word
 
 
+@lru_cache(maxsize=200_000)
+def _content_word(raw: str) -> str | None:
+    """The term a raw word stands for, or None for stop words and noise (cached: words repeat a lot)."""
+    if _HANGUL.search(raw):
+        word = _strip_korean(raw)
+        return word if len(word) >= 2 and word not in KO_STOP else None
+    word = raw.lower().strip("'+-")
+    acronym = raw.isupper() and len(raw) >= 2
+    return word if (len(word) >= 3 or acronym) and word not in EN_STOP and not word.isdigit() else None
+
+
 def tokens(text: str) -> list[str]:
     """Content words: lower-cased English words without stop words, Korean stems without particles."""
-    out: list[str] = []
-    for raw in _WORD.findall(unicodedata.normalize("NFKC", text)):
-        if _HANGUL.search(raw):
-            word = _strip_korean(raw)
-            if len(word) >= 2 and word not in KO_STOP:
-                out.append(word)
-        else:
-            word = raw.lower().strip("'+-")
-            acronym = raw.isupper() and len(raw) >= 2
-            if (len(word) >= 3 or acronym) and word not in EN_STOP and not word.isdigit():
-                out.append(word)
-    return out
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return [w for w in map(_content_word, _WORD.findall(text)) if w is not None]
 
 
 def terms(text: str) -> set[str]:

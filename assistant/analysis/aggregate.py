@@ -7,7 +7,9 @@ objects. Each result row is a `Counts` of one group.
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Callable, Hashable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from datetime import date
 from functools import lru_cache
@@ -45,14 +47,14 @@ class Counts:
 
 
 _SELECT = """
-    COUNT(*), SUM(r.label = -1), SUM(r.label = 0), SUM(r.label = 1),
-    SUM(f.rating_type = 'nps'), SUM(f.rating_type = 'nps' AND f.rating >= 9), SUM(f.rating_type = 'nps' AND f.rating <= 6),
-    SUM(f.rating_type = 'csat'), SUM(f.rating_type = 'csat' AND f.rating >= 4),
-    TOTAL(CASE WHEN f.rating_type = 'csat' THEN f.rating END),
-    TOTAL(CASE WHEN f.rating_type = 'csat' THEN f.rating * f.rating END),
-    SUM(f.rating_type = 'ces'), SUM(f.rating_type = 'ces' AND f.rating >= 5),
-    TOTAL(CASE WHEN f.rating_type = 'ces' THEN f.rating END),
-    TOTAL(CASE WHEN f.rating_type = 'ces' THEN f.rating * f.rating END)
+    COUNT(*), SUM(s.label = -1), SUM(s.label = 0), SUM(s.label = 1),
+    SUM(s.rating_type = 'nps'), SUM(s.rating_type = 'nps' AND s.rating >= 9), SUM(s.rating_type = 'nps' AND s.rating <= 6),
+    SUM(s.rating_type = 'csat'), SUM(s.rating_type = 'csat' AND s.rating >= 4),
+    TOTAL(CASE WHEN s.rating_type = 'csat' THEN s.rating END),
+    TOTAL(CASE WHEN s.rating_type = 'csat' THEN s.rating * s.rating END),
+    SUM(s.rating_type = 'ces'), SUM(s.rating_type = 'ces' AND s.rating >= 5),
+    TOTAL(CASE WHEN s.rating_type = 'ces' THEN s.rating END),
+    TOTAL(CASE WHEN s.rating_type = 'ces' THEN s.rating * s.rating END)
 """
 _N_AGG = 15
 
@@ -60,17 +62,9 @@ _N_AGG = 15
 def segment_expression(column: str) -> str:
     """SQL for a segment column: a core field, or any original column kept in the row's JSON."""
     if column in CORE_COLUMNS:
-        return f"COALESCE(f.{column}, '{MISSING}')"
+        return f"COALESCE({'s' if column == 'source' else 'f'}.{column}, '{MISSING}')"
     key = column.replace('"', '""').replace("'", "''")
     return f"COALESCE(CAST(json_extract(f.columns, '$.\"{key}\"') AS TEXT), '{MISSING}')"
-
-
-def period_expression(freq: str) -> str:
-    if freq == "month":
-        return "substr(f.date, 1, 7)"
-    if freq == "week":
-        return "strftime('%Y-W%W', f.date)"
-    return "substr(f.date, 1, 4) || '-Q' || ((CAST(substr(f.date, 6, 2) AS INTEGER) + 2) / 3)"
 
 
 @dataclass(frozen=True)
@@ -86,33 +80,18 @@ class Scope:
         clauses = ["s.map_key = ?"]
         params: list[Any] = [self.map_key]
         if self.source is not None:
-            clauses.append("f.source = ?")
+            clauses.append("s.source = ?")
             params.append(self.source)
         if self.since is not None:
-            clauses.append("f.date >= ?")
+            clauses.append("s.date >= ?")
             params.append(self.since)
         if self.until is not None:
-            clauses.append("f.date <= ?")
+            clauses.append("s.date <= ?")
             params.append(self.until)
         return " AND ".join(clauses), params
 
 
-_FROM = (
-    "FROM row_stage s JOIN feedback f ON f.feedback_id = s.feedback_id "
-    "JOIN row_sentiment r ON r.feedback_id = s.feedback_id"
-)
-
-
-def grouped_counts(store: FeedbackStore, scope: Scope, *group_exprs: str) -> dict[tuple[Any, ...], Counts]:
-    """Counts per (stage, *groups). The stage index is always the first key (-1 = unassigned)."""
-    where, params = scope.where()
-    keys = ["s.stage", *group_exprs]
-    sql = f"SELECT {', '.join(keys)}, {_SELECT} {_FROM} WHERE {where} GROUP BY {', '.join(keys)}"
-    out: dict[tuple[Any, ...], Counts] = {}
-    for row in store.conn.execute(sql, params):
-        k = len(keys)
-        out[tuple(row[:k])] = Counts(*[v or 0 for v in row[k : k + _N_AGG]])
-    return out
+_FROM = "FROM row_stage s JOIN feedback f ON f.feedback_id = s.feedback_id"
 
 
 DayKey = tuple[int, str | None, str | None]
@@ -124,15 +103,34 @@ def day_counts(store: FeedbackStore, scope: Scope, segment_expr: str | None = No
 
     Every other grouping (per stage, per period, per segment, per comparison window) is a sum over these
     few thousand groups, so a million rows are read once instead of once per grouping."""
-    groups = ["s.stage", "f.date", segment_expr or "NULL"]
+    groups = ["s.stage", "s.date", segment_expr or "NULL"]
     where, params = scope.where()
-    sql = f"SELECT {', '.join(groups)}, {_SELECT} {_FROM} WHERE {where} GROUP BY 1, 2, 3"
-    return {
-        (row[0], row[1], None if row[2] is None else str(row[2])): Counts(
-            *[v or 0 for v in row[3 : 3 + _N_AGG]]
-        )
-        for row in store.conn.execute(sql, params)
-    }
+    # row_stage carries date, rating and source, so only a segment held in the feedback row needs the join.
+    source = _FROM if segment_expr is not None and "f." in segment_expr else "FROM row_stage s"
+    sql = f"SELECT {', '.join(groups)}, {_SELECT} {source} WHERE {where} AND {{part}} GROUP BY 1, 2, 3"
+
+    def part(condition: str) -> dict[DayKey, Counts]:
+        # Its own connection: SQLite reads in parallel under WAL, and sqlite3 releases the GIL while stepping.
+        conn = sqlite3.connect(store.path, timeout=60)
+        try:
+            return {
+                (r[0], r[1], None if r[2] is None else str(r[2])): Counts(
+                    *[v or 0 for v in r[3 : 3 + _N_AGG]]
+                )
+                for r in conn.execute(sql.format(part=condition), params)
+            }
+        finally:
+            conn.close()
+
+    # Feedback ids are hex content hashes, so splitting at "8" halves the rows: one half per core.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        low, high = pool.map(part, ["s.feedback_id < '8'", "s.feedback_id >= '8'"])
+    for key, counts in high.items():
+        if key in low:
+            low[key].add(counts)
+        else:
+            low[key] = counts
+    return low
 
 
 def roll_up(
@@ -169,12 +167,6 @@ def period_label(day: str, freq: str) -> str:
     return f"{day[:4]}-Q{(int(day[5:7]) + 2) // 3}"
 
 
-def date_range(store: FeedbackStore, scope: Scope) -> tuple[str | None, str | None]:
-    where, params = scope.where()
-    row = store.conn.execute(f"SELECT MIN(f.date), MAX(f.date) {_FROM} WHERE {where}", params).fetchone()
-    return row[0], row[1]
-
-
 def column_exists(store: FeedbackStore, column: str) -> bool:
     """True when the segment column is a core field or appears in at least one stored row."""
     if column in CORE_COLUMNS:
@@ -195,7 +187,7 @@ def stage_comments(
     random sample that SQLite reads straight off an index instead of sorting every matching row."""
     where, params = scope.where()
     sql = (
-        f"SELECT f.feedback_id, f.text, f.source, f.row {_FROM} WHERE {where} AND s.stage = ? AND r.label = ? "
+        f"SELECT f.feedback_id, f.text, f.source, f.row {_FROM} WHERE {where} AND s.stage = ? AND s.label = ? "
         "ORDER BY s.feedback_id LIMIT ?"
     )
     return [(r[0], r[1], r[2], r[3]) for r in store.conn.execute(sql, [*params, stage, label, limit])]
@@ -204,7 +196,7 @@ def stage_comments(
 def negative_sample(store: FeedbackStore, scope: Scope, limit: int = 6000) -> list[tuple[int, str]]:
     """(stage, text) of a deterministic sample of negative rows in scope, all stages together."""
     where, params = scope.where()
-    sql = f"SELECT s.stage, f.text {_FROM} WHERE {where} AND r.label = -1 ORDER BY s.feedback_id LIMIT ?"
+    sql = f"SELECT s.stage, f.text {_FROM} WHERE {where} AND s.label = -1 ORDER BY s.feedback_id LIMIT ?"
     return [(r[0], r[1]) for r in store.conn.execute(sql, [*params, limit])]
 
 

@@ -31,6 +31,13 @@ CREATE TABLE IF NOT EXISTS row_stage (
     stage INTEGER NOT NULL,          -- index into the map's stages, -1 unassigned
     confidence REAL NOT NULL,
     method TEXT NOT NULL,
+    -- Copies of the row's sentiment label and of immutable feedback fields (rows are keyed by a content
+    -- hash and never change), so aggregates read this table alone instead of joining a million rows.
+    label INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    date TEXT,
+    rating REAL,
+    rating_type TEXT,
     PRIMARY KEY (map_key, feedback_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS row_stage_by_stage ON row_stage(map_key, stage, feedback_id);
@@ -84,7 +91,8 @@ class Labeller:
         assigner = StageAssigner(journey, encode)
         done = 0
         sql = (
-            "SELECT f.feedback_id, f.text, f.rating, f.rating_type, f.stage_label, r.label FROM feedback f "
+            "SELECT f.feedback_id, f.text, f.rating, f.rating_type, f.stage_label, r.label, f.source, f.date "
+            "FROM feedback f "
             "LEFT JOIN row_stage s ON s.map_key=? AND s.feedback_id=f.feedback_id "
             "LEFT JOIN row_sentiment r ON r.feedback_id=f.feedback_id "
             "WHERE s.feedback_id IS NULL LIMIT ?"
@@ -110,13 +118,25 @@ class Labeller:
                     for i, res in zip(new_sent, results, strict=True)
                 ]
             index = {name: i for i, name in enumerate(journey.stage_names)}
+            label_of = {r[0]: r[5] for r in rows if r[5] is not None} | {sr[0]: sr[1] for sr in sent_rows}
             stage_rows = [
-                (key, r[0], index[a.stage] if a.stage is not None else -1, a.confidence, a.method)
+                (
+                    key,
+                    r[0],
+                    index[a.stage] if a.stage is not None else -1,
+                    a.confidence,
+                    a.method,
+                    label_of[r[0]],
+                    r[6],
+                    r[7],
+                    r[2],
+                    r[3],
+                )
                 for r, a in zip(rows, assignments, strict=True)
             ]
             with self.store.write() as c:
                 c.executemany("INSERT OR REPLACE INTO row_sentiment VALUES (?,?,?,?)", sent_rows)
-                c.executemany("INSERT OR REPLACE INTO row_stage VALUES (?,?,?,?,?)", stage_rows)
+                c.executemany("INSERT OR REPLACE INTO row_stage VALUES (?,?,?,?,?,?,?,?,?,?)", stage_rows)
             done += len(rows)
             if progress is not None:
                 progress(done, todo)
