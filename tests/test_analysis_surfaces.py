@@ -149,3 +149,27 @@ def test_counts_add() -> None:
     a, b = Counts(n=2, negative=1), Counts(n=3, negative=2, csat_sum=4.0)
     a.add(b)
     assert (a.n, a.negative, a.csat_sum) == (5, 3, 4.0)
+
+
+def test_diagnose_summary_speaks_the_maps_language(home: Path) -> None:
+    korean = dict(MAP, title="쇼핑 여정", language="ko")
+    (home / "map_ko.json").write_text(json.dumps(korean, ensure_ascii=False), encoding="utf-8")
+    ko = runner.invoke(app, ["diagnose", "--map", str(home / "map_ko.json")])
+    en = runner.invoke(app, ["diagnose", "--map", str(home / "map_ko.json"), "--language", "en"])
+    assert ko.exit_code == 0 and en.exit_code == 0, ko.output + en.output
+    assert "'쇼핑 여정' 진단: 피드백 130건 기준" in ko.stdout
+    assert "1. Checkout: 부정 30/60건 = 50%" in ko.stdout
+    assert "주의: 표본이 작습니다(30건 미만): Support." in ko.stdout
+    assert "Diagnosis of '쇼핑 여정' from 130 feedback rows" in en.stdout
+    assert "Warning: Small samples (fewer than 30 rows): Support." in en.stdout
+
+
+def test_warnings_keep_codes_for_programs(home: Path) -> None:
+    result = runner.invoke(app, ["diagnose", "--map", str(home / "map.json"), "--json"])
+    doc = json.loads(result.stdout)
+    # Every row has a CSAT score, so the solicited-only warning is right too.
+    assert [w["code"] for w in doc["warning_details"]] == ["small_samples", "solicited_only"]
+    assert doc["warning_details"][0]["params"] == {"min_n": 30, "stages": ["Support"]}
+    assert doc["warnings"][0] == (
+        "Small samples (fewer than 30 rows): Support. Their shares and tests are unreliable."
+    )

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from assistant.analysis.aggregate import Counts
+from tools.diagnosis_warnings import DiagnosisWarning
 from tools.rating_metrics import ces_from_counts, csat_from_counts, nps_from_counts
 from tools.stats import (
     MIN_N,
@@ -222,41 +223,38 @@ def _mix_shift(data: DiagnosisInput, stage: int) -> dict[str, Any] | None:
     return mix_shift(before, after).to_dict()
 
 
-def warnings_for(data: DiagnosisInput, stages_out: Sequence[dict[str, Any]], unassigned: int) -> list[str]:
-    warnings: list[str] = []
+def warnings_for(
+    data: DiagnosisInput, stages_out: Sequence[dict[str, Any]], unassigned: int
+) -> list[DiagnosisWarning]:
     total = sum(c.n for c in data.by_stage.values())
     assigned = total - unassigned
     if total == 0:
-        return ["No labelled feedback in this scope: ingest feedback first, or widen --since/--until."]
+        return [DiagnosisWarning("no_data")]
+    warnings: list[DiagnosisWarning] = []
     small = [s["stage"] for s in stages_out if 0 < s["n"] < MIN_N]
     if small:
-        warnings.append(
-            f"Small samples (fewer than {MIN_N} rows): {', '.join(small)}. Their shares and tests are unreliable."
-        )
+        warnings.append(DiagnosisWarning("small_samples", {"min_n": MIN_N, "stages": small}))
     empty = [s["stage"] for s in stages_out if s["n"] == 0]
     if empty:
-        warnings.append(
-            f"No feedback was assigned to: {', '.join(empty)}. Consider asking about these stages."
-        )
+        warnings.append(DiagnosisWarning("empty_stages", {"stages": empty}))
     if unassigned / total > 0.3:
         warnings.append(
-            f"{unassigned} of {total} rows ({unassigned / total:.0%}) could not be assigned to a stage; "
-            "describe the stages (steps, touchpoints) or add a stage column to the data."
+            DiagnosisWarning(
+                "unassigned", {"unassigned": unassigned, "total": total, "share": unassigned / total}
+            )
         )
     half = max(1, len(data.stages) // 2)
     early = sum(data.by_stage.get(i, Counts()).n for i in range(half))
     if assigned and len(data.stages) >= 3 and early / assigned < SURVIVOR_EARLY_SHARE:
         warnings.append(
-            f"Survivorship: only {early} of {assigned} assigned rows ({early / assigned:.0%}) concern the first "
-            f"{half} stages. The data mostly covers customers who got far into the journey; people who abandoned "
-            "early rarely leave feedback, so good scores here can hide drop-outs. Check funnel analytics too."
+            DiagnosisWarning(
+                "survivorship",
+                {"early": early, "assigned": assigned, "share": early / assigned, "half": half},
+            )
         )
     rated = sum(c.nps_n + c.csat_n + c.ces_n for c in data.by_stage.values())
     if total and rated / total > 0.9:
-        warnings.append(
-            "Almost every row carries a survey score (solicited feedback). Surveys reach customers who stayed; "
-            "add unsolicited sources (support chats, reviews) to hear from those who left."
-        )
+        warnings.append(DiagnosisWarning("solicited_only"))
     return warnings
 
 
@@ -284,8 +282,7 @@ def diagnose(data: DiagnosisInput, focus: str | None = None) -> dict[str, Any]:
         shift = entry.get("mix_shift")
         if shift and shift.get("mix_dominates"):
             warnings.append(
-                f"Mix shift in {entry['stage']}: most of the change comes from a different mix of "
-                f"{data.segment_column} values, not from each segment getting worse."
+                DiagnosisWarning("mix_shift", {"stage": entry["stage"], "column": data.segment_column})
             )
     total = assigned_total + unassigned
     segments = (
@@ -308,7 +305,8 @@ def diagnose(data: DiagnosisInput, focus: str | None = None) -> dict[str, Any]:
         ),
         "n": total,
         "unassigned": {"n": unassigned, "share": _r(unassigned / total) if total else 0.0},
-        "warnings": warnings,
+        "warnings": [w.render("en") for w in warnings],
+        "warning_details": [w.to_dict() for w in warnings],
         "segment_by": data.segment_column,
         "segments": segments,
     }

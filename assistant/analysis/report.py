@@ -1,53 +1,92 @@
-"""A readable summary of a diagnosis document (for the CLI and as grounding for the chat answer)."""
+"""A readable summary of a diagnosis document, in English or Korean (for the CLI, the demo, and as the
+offline answer when no language model is configured)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
+
+from tools.diagnosis_warnings import render_all
+
+Language = Literal["en", "ko"]
+
+PHRASES: dict[Language, dict[str, str]] = {
+    "en": {
+        "head": "Diagnosis of '{map}' from {n} feedback rows ({unassigned} not assigned to a stage).",
+        "ranked": "Stages ranked worst first (compared with the {against}):",
+        "rest": "rest of the journey",
+        "previous": "previous period",
+        "stage": "{pos}. {name}: {neg}/{n} negative = {share} (95% CI {low}-{high})",
+        "test": "; vs {against} {other}, difference {diff:+.1f} pts, p={p:.3g}",
+        "significant": " — significant",
+        "small": " [small sample]",
+        "theme": "     theme '{label}': {n} comments ({share} of its negatives)",
+        "counter": "       counter-evidence ({n} positive): “{text}”",
+        "warning": "Warning: {text}",
+    },
+    "ko": {
+        "head": "'{map}' 진단: 피드백 {n}건 기준 (단계에 배정되지 않은 {unassigned}건 포함).",
+        "ranked": "부진한 단계 순위 ({against}와 비교):",
+        "rest": "나머지 단계",
+        "previous": "이전 기간",
+        "stage": "{pos}. {name}: 부정 {neg}/{n}건 = {share} (95% 신뢰구간 {low}-{high})",
+        "test": "; 비교 대상({against}) {other}, 차이 {diff:+.1f}%p, p={p:.3g}",
+        "significant": " — 유의함",
+        "small": " [표본 작음]",
+        "theme": "     주제 '{label}': {n}건 (이 단계 부정 의견의 {share})",
+        "counter": "       반대 근거 (긍정 {n}건): “{text}”",
+        "warning": "주의: {text}",
+    },
+}
+
+
+def language_of(map_language: str) -> Language:
+    """The summary language for a map's language code (Korean maps get Korean text)."""
+    return "ko" if map_language.casefold().startswith("ko") else "en"
 
 
 def _pct(x: float | None) -> str:
     return "-" if x is None else f"{x:.0%}" if x >= 0.1 or x == 0 else f"{x:.1%}"
 
 
-def diagnosis_text(result: dict[str, Any], max_themes: int = 3) -> str:
-    lines: list[str] = []
-    total = result["n"]
-    lines.append(
-        f"Diagnosis of '{result.get('map', '')}' from {total} feedback rows "
-        f"({result['unassigned']['n']} not assigned to a stage)."
-    )
-    lines.append(
-        f"Stages ranked worst first (compared with the {result['compare_to'] if result['compare_to'] == 'rest' else 'previous period'}):"
-    )
+def diagnosis_text(result: dict[str, Any], max_themes: int = 3, language: Language = "en") -> str:
+    t = PHRASES[language]
+    against = t["rest"] if result["compare_to"] == "rest" else t["previous"]
+    lines = [
+        t["head"].format(map=result.get("map", ""), n=result["n"], unassigned=result["unassigned"]["n"]),
+        t["ranked"].format(against=against),
+    ]
     by_name = {s["stage"]: s for s in result["stages"]}
     for pos, name in enumerate(result["ranking"], start=1):
         cmp = next((c for c in result["comparisons"] if c["stage"] == name), None)
         s = by_name.get(name)
         if s is None or cmp is None:
             continue
-        line = (
-            f"{pos}. {name}: {s['negative']}/{s['n']} negative = {_pct(s['negative_share'])} "
-            f"(95% CI {_pct(s['ci_low'])}-{_pct(s['ci_high'])})"
+        line = t["stage"].format(
+            pos=pos,
+            name=name,
+            neg=s["negative"],
+            n=s["n"],
+            share=_pct(s["negative_share"]),
+            low=_pct(s["ci_low"]),
+            high=_pct(s["ci_high"]),
         )
         if cmp.get("testable"):
-            line += (
-                f"; vs {cmp['against']} {_pct(cmp['share2'])}, difference {cmp['difference'] * 100:+.1f} pts, "
-                f"p={cmp['p_adjusted']:.3g}" + (" — significant" if cmp.get("significant") else "")
+            line += t["test"].format(
+                against=against, other=_pct(cmp["share2"]), diff=cmp["difference"] * 100, p=cmp["p_adjusted"]
             )
+            line += t["significant"] if cmp.get("significant") else ""
         if s["small_sample"]:
-            line += " [small sample]"
+            line += t["small"]
         lines.append(line)
-        for t in s["themes"][:max_themes]:
+        for theme in s["themes"][:max_themes]:
             lines.append(
-                f"     theme '{t['label']}': {t['n']} comments ({_pct(t['share_of_negative'])} of its negatives)"
+                t["theme"].format(label=theme["label"], n=theme["n"], share=_pct(theme["share_of_negative"]))
             )
-            for q in t["quotes"][:1]:
+            for q in theme["quotes"][:1]:
                 lines.append(f"       “{q['text'][:160]}” [{q['feedback_id']}]")
-            if t["counter_evidence"]["n"]:
-                ce = t["counter_evidence"]["quotes"][0]
-                lines.append(
-                    f"       counter-evidence ({t['counter_evidence']['n']} positive): “{ce['text'][:120]}”"
-                )
-    for w in result["warnings"]:
-        lines.append(f"Warning: {w}")
+            if theme["counter_evidence"]["n"]:
+                ce = theme["counter_evidence"]["quotes"][0]
+                lines.append(t["counter"].format(n=theme["counter_evidence"]["n"], text=ce["text"][:120]))
+    for text in render_all(result.get("warning_details", []), language):
+        lines.append(t["warning"].format(text=text))
     return "\n".join(lines)

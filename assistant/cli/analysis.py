@@ -106,11 +106,14 @@ def diagnose(
     period: Annotated[
         Literal["month", "quarter", "week"], typer.Option(help="Trend granularity.")
     ] = "quarter",
+    language: Annotated[
+        Literal["en", "ko"] | None, typer.Option(help="Language of the text summary (default: the map's).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
 ) -> None:
     """Which stage underperforms, with sample sizes, 95% intervals, tests, themes, quotes and warnings."""
     from assistant.analysis.encoder_choice import encoder_factory
-    from assistant.analysis.report import diagnosis_text
+    from assistant.analysis.report import diagnosis_text, language_of
     from assistant.analysis.service import DiagnoseOptions, run_diagnosis
     from assistant.domain import load_map
     from assistant.feedback.store import FeedbackStore
@@ -125,7 +128,7 @@ def diagnose(
     if as_json:
         print_json(result)
     else:
-        sys.stdout.write(diagnosis_text(result) + "\n")
+        sys.stdout.write(diagnosis_text(result, language=language or language_of(journey.language)) + "\n")
 
 
 @app.command()

@@ -166,9 +166,10 @@ def demo(
         highlight=False,
     )
     if diagnosis is not None:
-        from assistant.analysis.report import diagnosis_text
+        from assistant.analysis.report import diagnosis_text, language_of
 
         console.print(
             f"\n[bold]Diagnosis of the sample feedback[/] ({feedback}), full result in {out / 'diagnosis.json'}:"
         )
-        console.print(diagnosis_text(diagnosis, max_themes=1), highlight=False, markup=False)
+        text = diagnosis_text(diagnosis, max_themes=1, language=language_of(journey.language))
+        console.print(text, highlight=False, markup=False)
