@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any
 
 import numpy as np
 
@@ -179,11 +178,3 @@ class StageAssigner:
             stage = self.names[int(best[j])] if conf >= min_confidence else None
             out[i] = Assignment(stage, round(conf, 4), "similarity" if stage else "none")
         return out
-
-
-def describe(assigner: StageAssigner) -> dict[str, Any]:
-    """What the assigner knows about each stage (for explanations and debugging)."""
-    return {
-        name: {"keywords": kw, "archetypes": [a.id for a in match_archetypes(stage)]}
-        for name, kw, stage in zip(assigner.names, assigner.keywords, assigner.journey.stages, strict=True)
-    }

@@ -6,7 +6,6 @@ objects. Each result row is a `Counts` of one group.
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from collections.abc import Callable, Hashable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -205,7 +204,3 @@ def sample_texts(store: FeedbackStore, scope: Scope, limit: int = 2000) -> list[
     where, params = scope.where()
     sql = f"SELECT f.text {_FROM} WHERE {where} ORDER BY s.feedback_id LIMIT ?"
     return [r[0] for r in store.conn.execute(sql, [*params, limit])]
-
-
-def safe_identifier(column: str) -> bool:
-    return bool(re.fullmatch(r"[^\x00-\x1f]{1,200}", column))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -38,9 +38,6 @@ def clear_errors() -> Iterator[None]:
 def print_json(data: Any) -> None:
     """Write one JSON document to stdout (UTF-8, Korean kept readable)."""
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
-
-
-Command = Callable[..., Any]
 
 
 @app.callback()
