@@ -52,7 +52,7 @@ def _r(x: float | None, nd: int = 4) -> float | None:
 
 
 def stage_metrics(name: str, c: Counts, total: int) -> dict[str, Any]:
-    low, high = wilson_interval(c.negative, c.n) if c.n else (0.0, 1.0)
+    low, high = wilson_interval(c.negative, c.n)  # n == 0 gives the fully uncertain (0, 1)
     return {
         "stage": name,
         "n": c.n,

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-Language = Literal["en", "ko"]
+from tools.language import Language
 
 TEMPLATES: dict[Language, dict[str, str]] = {
     "en": {

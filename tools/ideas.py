@@ -14,7 +14,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Literal
 
-Language = Literal["en", "ko"]
+from tools.language import Language
+
 Level = Literal["low", "medium", "high"]
 EFFORT_WEIGHT: dict[str, float] = {"low": 1.0, "medium": 2.0, "high": 3.0}
 _BLOCKING = re.compile(

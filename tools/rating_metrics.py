@@ -7,16 +7,9 @@ from typing import Any
 
 from scipy import stats as sps
 
+from tools.stats import wilson_interval
+
 Z95 = 1.959963984540054
-
-
-def _wilson(k: int, n: int) -> tuple[float, float]:
-    if n == 0:
-        return 0.0, 1.0
-    from tools.stats import wilson_interval
-
-    low, high = wilson_interval(k, n)
-    return float(low), float(high)
 
 
 def _mean_ci(n: int, total: float, total_sq: float) -> tuple[float, float, float] | None:
@@ -57,7 +50,7 @@ def csat_from_counts(n: int, satisfied: int, total: float, total_sq: float) -> d
     mean = _mean_ci(n, total, total_sq)
     if mean is None:
         return None
-    low, high = _wilson(satisfied, n)
+    low, high = wilson_interval(satisfied, n)
     return {
         "n": n,
         "satisfied_share": _r(satisfied / n),
@@ -74,7 +67,7 @@ def ces_from_counts(n: int, easy: int, total: float, total_sq: float) -> dict[st
     mean = _mean_ci(n, total, total_sq)
     if mean is None:
         return None
-    low, high = _wilson(easy, n)
+    low, high = wilson_interval(easy, n)
     return {
         "n": n,
         "mean": _r(mean[0], 3),

@@ -3,11 +3,10 @@ offline answer when no language model is configured)."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from tools.diagnosis_warnings import render_all
-
-Language = Literal["en", "ko"]
+from tools.language import Language
 
 PHRASES: dict[Language, dict[str, str]] = {
     "en": {
@@ -37,11 +36,6 @@ PHRASES: dict[Language, dict[str, str]] = {
         "warning": "주의: {text}",
     },
 }
-
-
-def language_of(map_language: str) -> Language:
-    """The summary language for a map's language code (Korean maps get Korean text)."""
-    return "ko" if map_language.casefold().startswith("ko") else "en"
 
 
 def _pct(x: float | None) -> str:

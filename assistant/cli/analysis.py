@@ -113,11 +113,12 @@ def diagnose(
 ) -> None:
     """Which stage underperforms, with sample sizes, 95% intervals, tests, themes, quotes and warnings."""
     from assistant.analysis.encoder_choice import encoder_factory
-    from assistant.analysis.report import diagnosis_text, language_of
+    from assistant.analysis.report import diagnosis_text
     from assistant.analysis.service import DiagnoseOptions, run_diagnosis
     from assistant.domain import load_map
     from assistant.feedback.store import FeedbackStore
     from assistant.settings import load_settings
+    from tools.language import language_of
 
     with clear_errors():
         settings = load_settings()

@@ -166,7 +166,8 @@ def demo(
         highlight=False,
     )
     if diagnosis is not None:
-        from assistant.analysis.report import diagnosis_text, language_of
+        from assistant.analysis.report import diagnosis_text
+        from tools.language import language_of
 
         console.print(
             f"\n[bold]Diagnosis of the sample feedback[/] ({feedback}), full result in {out / 'diagnosis.json'}:"
