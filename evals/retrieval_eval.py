@@ -23,8 +23,8 @@ from typing import Any, get_args
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from assistant.embedding import build_embedder  # noqa: E402
 from assistant.index.chroma_index import open_chroma, sync_methodology_index  # noqa: E402
-from assistant.index.embeddings import build_embedder  # noqa: E402
 from assistant.index.knowledge import read_knowledge  # noqa: E402
 from assistant.index.search import DEFAULT_MODE, KEYWORD_WEIGHT, Mode, Searcher  # noqa: E402
 from assistant.settings import load_settings  # noqa: E402

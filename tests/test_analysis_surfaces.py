@@ -10,15 +10,13 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from assistant.analysis.aggregate import Counts
-from assistant.analysis.encoder_choice import hashing_encoder
-from assistant.analysis.service import DiagnoseOptions, run_diagnosis
+from assistant.agent.tools import build_analysis_tools
 from assistant.cli import app
 from assistant.domain import map_from_data
-from assistant.feedback.ingest import ingest_files
-from assistant.feedback.records import IngestOptions
-from assistant.feedback.store import FeedbackStore
-from tools.langchain_tools import build_analysis_tools
+from assistant.settings import load_settings
+from assistant.workspace import Workspace
+from assistant.workspace.requests import IngestRequest
+from tools.counts import Counts
 from tools.rating_metrics import ces_from_counts, csat_from_counts, nps_from_counts
 from tools.stats import ces_summary, csat_summary, nps_summary
 
@@ -56,8 +54,8 @@ def write_feedback(path: Path) -> Path:
 def home(journey_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("JOURNEY_EMBEDDING", "hashing")
     (tmp_path / "map.json").write_text(json.dumps(MAP), encoding="utf-8")
-    with FeedbackStore.open(journey_home / "feedback.sqlite3") as store:
-        ingest_files([write_feedback(tmp_path / "f.csv")], store, IngestOptions(source="shop"))
+    with Workspace.open() as ws:
+        ws.ingest(IngestRequest(files=[write_feedback(tmp_path / "f.csv")], source="shop"))
     return tmp_path
 
 
@@ -90,8 +88,10 @@ def test_ideas_in_korean_and_user_given_effort(home: Path) -> None:
 
 def test_bad_effort_is_one_clear_sentence(home: Path) -> None:
     result = runner.invoke(app, ["ideas", "--map", str(home / "map.json"), "--effort", "payment=huge"])
-    assert result.exit_code == 1
-    assert "THEME=low|medium|high" in result.output
+    assert result.exit_code == 2
+    assert "--effort" in result.output and "'low', 'medium' or 'high'" in result.output
+    result = runner.invoke(app, ["ideas", "--map", str(home / "map.json"), "--effort", "payment"])
+    assert result.exit_code == 2 and "KEY=VALUE" in result.output
 
 
 def test_assign_writes_csv_with_every_row(home: Path) -> None:
@@ -106,21 +106,21 @@ def test_assign_writes_csv_with_every_row(home: Path) -> None:
 
 def test_langchain_tools_return_the_computed_diagnosis(home: Path, journey_home: Path) -> None:
     journey = map_from_data(MAP)
-    with FeedbackStore.open(journey_home / "feedback.sqlite3") as store:
-        tools = {t.name: t for t in build_analysis_tools(store, lambda: journey, hashing_encoder)}
+    with Workspace.open(load_settings()) as ws:
+        tools = {t.name: t for t in build_analysis_tools(ws, lambda: journey)}
         via_tool = json.loads(tools["diagnose_journey"].invoke({"segment_by": None}))
-        direct = run_diagnosis(store, journey, hashing_encoder, DiagnoseOptions())
-        assert (
-            via_tool["ranking"] == direct["ranking"] == ["Checkout", "Delivery", "Support"]
-            or via_tool == direct
-        )
+        direct = ws.diagnose(journey).model_dump(mode="json")
+        assert via_tool["ranking"] == direct["ranking"] == ["Checkout", "Delivery", "Support"]
+        assert via_tool["stages"] == direct["stages"]
         assert via_tool["stages"][0]["n"] == 60
         ideas = json.loads(tools["propose_improvements"].invoke({"stage": "Checkout"}))
         assert ideas["ideas"][0]["expected_impact"]["severity"] >= 4  # moment of truth + blocked customers
         survey = json.loads(
             tools["propose_survey_questions"].invoke({"stages": ["Support"], "language": "en"})
         )
-        assert survey[0]["questions"][0]["scale"].startswith("1 (very difficult)")
+        assert survey["stages"][0]["questions"][0]["scale"].startswith("1 (very difficult)")
+        error = json.loads(tools["diagnose_journey"].invoke({"stage": "Payment"}))
+        assert "no stage 'Payment'" in error["error"]
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

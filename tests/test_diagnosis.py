@@ -7,21 +7,22 @@ from pathlib import Path
 
 import pytest
 
-from assistant.analysis.encoder_choice import hashing_encoder
-from assistant.analysis.service import DiagnoseOptions, assignments, run_diagnosis
 from assistant.domain import map_from_data
 from assistant.errors import JourneyError
-from assistant.feedback.ingest import ingest_files
-from assistant.feedback.records import IngestOptions
-from assistant.feedback.store import FeedbackStore
+from assistant.workspace import Workspace
+from assistant.workspace.requests import DiagnoseOptions, IngestRequest
 
 STAGES = ["Discover", "Sign up", "Checkout", "Delivery"]
 JOURNEY = map_from_data({"title": "Shop", "stages": [{"name": s} for s in STAGES]})
 
 
 def build_store(
-    tmp_path: Path, negative_rates: dict[str, float], n: int = 200, plan_for_bad: str | None = None
-) -> FeedbackStore:
+    ws: Workspace,
+    tmp_path: Path,
+    negative_rates: dict[str, float],
+    n: int = 200,
+    plan_for_bad: str | None = None,
+) -> Workspace:
     """n rows per stage, with a CSAT rating that makes exactly rate*n of them negative (1) and the rest positive (5)."""
     path = tmp_path / "feedback.csv"
     with path.open("w", newline="", encoding="utf-8") as fh:
@@ -39,14 +40,17 @@ def build_store(
                 )
                 month = "2026-02-10" if i % 2 else "2026-05-10"
                 w.writerow([f"{stage}-{i}", stage, text, 1 if negative else 5, plan, month])
-    store = FeedbackStore.open(tmp_path / "f.db")
-    ingest_files([path], store, IngestOptions(source="test", rating_type="csat"))
-    return store
+    ws.ingest(IngestRequest(files=[path], source="test", rating_type="csat", index=False))
+    return ws
 
 
-def test_stage_worse_by_construction_ranks_first_and_is_significant(tmp_path: Path) -> None:
-    store = build_store(tmp_path, {"Discover": 0.1, "Sign up": 0.1, "Checkout": 0.3, "Delivery": 0.1})
-    result = run_diagnosis(store, JOURNEY, hashing_encoder, DiagnoseOptions())
+def test_stage_worse_by_construction_ranks_first_and_is_significant(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    store = build_store(
+        workspace, tmp_path, {"Discover": 0.1, "Sign up": 0.1, "Checkout": 0.3, "Delivery": 0.1}
+    )
+    result = store.diagnose(JOURNEY).model_dump(mode="json")
     assert result["ranking"][0] == "Checkout"
     checkout = next(c for c in result["comparisons"] if c["stage"] == "Checkout")
     assert checkout["p_adjusted"] < 0.05 and checkout["significant"]
@@ -58,16 +62,16 @@ def test_stage_worse_by_construction_ranks_first_and_is_significant(tmp_path: Pa
     assert not any(c["significant"] for c in others)
 
 
-def test_equal_stages_are_not_flagged(tmp_path: Path) -> None:
-    store = build_store(tmp_path, dict.fromkeys(STAGES, 0.2))
-    result = run_diagnosis(store, JOURNEY, hashing_encoder, DiagnoseOptions())
+def test_equal_stages_are_not_flagged(workspace: Workspace, tmp_path: Path) -> None:
+    store = build_store(workspace, tmp_path, dict.fromkeys(STAGES, 0.2))
+    result = store.diagnose(JOURNEY).model_dump(mode="json")
     assert not any(c.get("significant") for c in result["comparisons"])
     assert all(s["negative_share"] == pytest.approx(0.2) for s in result["stages"])
 
 
-def test_explicit_stage_column_wins_and_every_row_is_assigned(tmp_path: Path) -> None:
-    store = build_store(tmp_path, dict.fromkeys(STAGES, 0.2), n=20)
-    result = assignments(store, JOURNEY, hashing_encoder)
+def test_explicit_stage_column_wins_and_every_row_is_assigned(workspace: Workspace, tmp_path: Path) -> None:
+    store = build_store(workspace, tmp_path, dict.fromkeys(STAGES, 0.2), n=20)
+    result = store.assign(JOURNEY).model_dump(mode="json")
     assert len(result["rows"]) == 80
     assert all(
         r["stage"] == r["external_id"].rsplit("-", 1)[0] and r["confidence"] == 1.0 for r in result["rows"]
@@ -75,12 +79,15 @@ def test_explicit_stage_column_wins_and_every_row_is_assigned(tmp_path: Path) ->
     assert {r["sentiment"] for r in result["rows"]} == {"negative", "positive"}
 
 
-def test_themes_quote_the_feedback_and_segments_break_down(tmp_path: Path) -> None:
+def test_themes_quote_the_feedback_and_segments_break_down(workspace: Workspace, tmp_path: Path) -> None:
     store = build_store(
-        tmp_path, {"Discover": 0.1, "Sign up": 0.1, "Checkout": 0.4, "Delivery": 0.1}, plan_for_bad="legacy"
+        workspace,
+        tmp_path,
+        {"Discover": 0.1, "Sign up": 0.1, "Checkout": 0.4, "Delivery": 0.1},
+        plan_for_bad="legacy",
     )
-    result = run_diagnosis(
-        store, JOURNEY, hashing_encoder, DiagnoseOptions(stage="Checkout", segment_by="plan")
+    result = store.diagnose(JOURNEY, DiagnoseOptions(stage="Checkout", segment_by="plan")).model_dump(
+        mode="json"
     )
     (stage,) = result["stages"]
     theme = stage["themes"][0]
@@ -92,17 +99,17 @@ def test_themes_quote_the_feedback_and_segments_break_down(tmp_path: Path) -> No
     assert stage["gap"]["themes"][0]["label"] == theme["label"]
 
 
-def test_previous_period_comparison_uses_equal_windows(tmp_path: Path) -> None:
-    store = build_store(tmp_path, dict.fromkeys(STAGES, 0.2), n=40)
-    result = run_diagnosis(store, JOURNEY, hashing_encoder, DiagnoseOptions(compare_to="previous"))
+def test_previous_period_comparison_uses_equal_windows(workspace: Workspace, tmp_path: Path) -> None:
+    store = build_store(workspace, tmp_path, dict.fromkeys(STAGES, 0.2), n=40)
+    result = store.diagnose(JOURNEY, DiagnoseOptions(compare_to="previous")).model_dump(mode="json")
     assert result["current_window"] == {"since": "2026-04-01", "until": "2026-05-10"}
     assert result["previous_window"] == {"since": "2026-01-01", "until": "2026-03-31"}
     assert all(c["n"] == 20 and c["n_other"] == 20 for c in result["comparisons"])
 
 
-def test_unknown_stage_or_column_is_a_clear_error(tmp_path: Path) -> None:
-    store = build_store(tmp_path, dict.fromkeys(STAGES, 0.2), n=5)
+def test_unknown_stage_or_column_is_a_clear_error(workspace: Workspace, tmp_path: Path) -> None:
+    store = build_store(workspace, tmp_path, dict.fromkeys(STAGES, 0.2), n=5)
     with pytest.raises(JourneyError, match="no stage 'Payment'"):
-        run_diagnosis(store, JOURNEY, hashing_encoder, DiagnoseOptions(stage="Payment"))
+        store.diagnose(JOURNEY, DiagnoseOptions(stage="Payment"))
     with pytest.raises(JourneyError, match="column 'region'"):
-        run_diagnosis(store, JOURNEY, hashing_encoder, DiagnoseOptions(segment_by="region"))
+        store.diagnose(JOURNEY, DiagnoseOptions(segment_by="region"))

@@ -10,6 +10,7 @@ import pytest
 from chromadb.api import ClientAPI
 from chromadb.api.shared_system_client import SharedSystemClient
 
+from assistant.embedding.hashing import HashingEmbedder
 from assistant.feedback.records import FeedbackRecord
 from assistant.feedback.store import FeedbackStore
 from assistant.index.chroma_index import (
@@ -19,7 +20,6 @@ from assistant.index.chroma_index import (
     rebuild_feedback_index,
     sync_feedback_index,
 )
-from assistant.index.embeddings import HashingEmbedder
 from assistant.settings import Settings, load_settings
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from assistant.embedding.hashing import HashingEmbedder
 from assistant.index.chroma_index import methodology_index_counts, open_chroma, sync_methodology_index
-from assistant.index.embeddings import HashingEmbedder
 from assistant.index.knowledge import default_knowledge_dir, load_knowledge, read_knowledge, slugify
 from assistant.index.search import search
 from assistant.settings import load_settings

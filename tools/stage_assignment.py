@@ -19,7 +19,6 @@ from importlib import resources
 
 import numpy as np
 
-from assistant.domain.model import JourneyMap, Stage
 from tools.encoders import Encoder, normalise_rows
 from tools.sentiment import prototype_texts
 
@@ -36,6 +35,26 @@ class Assignment:
     confidence: float
     method: str
     """'column' (the data named the stage), 'similarity', or 'none'."""
+
+
+@dataclass(frozen=True, slots=True)
+class StepSpec:
+    """What the assigner reads of a step of the map."""
+
+    action: str
+    touchpoint: str = ""
+    thoughts: str = ""
+    pain_points: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StageSpec:
+    """What the assigner reads of a stage of the map (plain data, so tools/ needs no domain model)."""
+
+    name: str
+    description: str = ""
+    goal: str = ""
+    steps: tuple[StepSpec, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +75,7 @@ def norm(text: str) -> str:
     return re.sub(r"[\s_\-/&·.]+", " ", text).strip()
 
 
-def match_archetypes(stage: Stage) -> list[Archetype]:
+def match_archetypes(stage: StageSpec) -> list[Archetype]:
     """Archetypes whose names appear in the stage's name (or the stage name in theirs)."""
     name = norm(stage.name)
     found = []
@@ -69,19 +88,19 @@ def match_archetypes(stage: Stage) -> list[Archetype]:
     return found
 
 
-def stage_profiles(stage: Stage) -> list[str]:
+def stage_profiles(stage: StageSpec) -> list[str]:
     """The texts that describe what customers say about a stage."""
     head = " ".join(x for x in (stage.name, stage.description, stage.goal) if x)
     texts = [head]
     for step in stage.steps:
-        parts = [step.action, step.touchpoint, step.thoughts, *(p.description for p in step.pain_points)]
+        parts = [step.action, step.touchpoint, step.thoughts, *step.pain_points]
         texts.append(f"{stage.name}: " + ", ".join(p for p in parts if p))
     for arch in match_archetypes(stage):
         texts.extend(f"{stage.name}: {cue}" for cue in arch.cues)
     return texts
 
 
-def stage_keywords(stage: Stage) -> list[str]:
+def stage_keywords(stage: StageSpec) -> list[str]:
     words = {norm(stage.name)}
     for arch in match_archetypes(stage):
         words.update(norm(n) for n in arch.names if len(n) >= 3)
@@ -98,20 +117,20 @@ def sentiment_axis(encode: Encoder) -> np.ndarray:
 class StageAssigner:
     """Built once per map; assigns any number of rows."""
 
-    def __init__(self, journey: JourneyMap, encode: Encoder) -> None:
-        self.journey = journey
-        self.names = journey.stage_names
+    def __init__(self, stages: Sequence[StageSpec], encode: Encoder) -> None:
+        self.stages = list(stages)
+        self.names = [s.name for s in self.stages]
         self.encode = encode
         owners: list[int] = []
         texts: list[str] = []
-        for i, stage in enumerate(journey.stages):
+        for i, stage in enumerate(self.stages):
             profiles = stage_profiles(stage)
             texts.extend(profiles)
             owners.extend([i] * len(profiles))
         self.owner = np.asarray(owners)
         self.sentiment_axis = sentiment_axis(encode)
         self.profiles = self.topic(encode(texts))
-        self.keywords = [stage_keywords(s) for s in journey.stages]
+        self.keywords = [stage_keywords(s) for s in self.stages]
         self._by_label = {norm(n): n for n in self.names}
 
     def from_label(self, label: str | None) -> str | None:

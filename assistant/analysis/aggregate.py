@@ -9,40 +9,16 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Hashable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from typing import Any
 
 from assistant.feedback.store import FeedbackStore
+from tools.counts import Counts
 
 CORE_COLUMNS = {"source", "file_name", "channel", "stage_label", "rating_type", "external_id"}
 MISSING = "(missing)"
-
-
-@dataclass
-class Counts:
-    """Counts and sums for one group of rows."""
-
-    n: int = 0
-    negative: int = 0
-    neutral: int = 0
-    positive: int = 0
-    nps_n: int = 0
-    nps_promoters: int = 0
-    nps_detractors: int = 0
-    csat_n: int = 0
-    csat_satisfied: int = 0
-    csat_sum: float = 0.0
-    csat_sumsq: float = 0.0
-    ces_n: int = 0
-    ces_easy: int = 0
-    ces_sum: float = 0.0
-    ces_sumsq: float = 0.0
-
-    def add(self, other: Counts) -> None:
-        for f in fields(self):
-            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
 
 
 _SELECT = """

@@ -1,11 +1,9 @@
-"""Assignment and diagnosis over the store: what the CLI, the agent tools and the app call."""
+"""Assignment rows and diagnosis over labelled rows of the store (the workspace labels first)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Any
 
 from assistant.analysis.aggregate import (
     Scope,
@@ -18,74 +16,45 @@ from assistant.analysis.aggregate import (
     segment_expression,
     stage_comments,
 )
-from assistant.analysis.labels import Labeller, Progress
 from assistant.domain.model import JourneyMap
 from assistant.errors import JourneyError
 from assistant.feedback.store import FeedbackStore
+from assistant.workspace.requests import DiagnoseOptions
+from assistant.workspace.results import AssignmentRow
 from tools.diagnosis import DiagnosisInput, diagnose
-from tools.encoders import Encoder
 from tools.sentiment import LABELS
 from tools.text_terms import terms
 from tools.themes import Comment, Theme, find_themes
 
-Period = Literal["month", "quarter", "week"]
 
-
-@dataclass(frozen=True)
-class DiagnoseOptions:
-    stage: str | None = None
-    segment_by: str | None = None
-    since: str | None = None
-    until: str | None = None
-    compare_to: Literal["rest", "previous"] = "rest"
-    source: str | None = None
-    period: Period = "quarter"
-
-
-def label_store(
-    store: FeedbackStore,
-    journey: JourneyMap,
-    encoder_factory: Callable[[], Encoder],
-    progress: Progress | None = None,
-) -> str:
-    """Make sure every stored row has a sentiment and a stage for this map; returns the map key."""
-    return Labeller(store, encoder_factory).label(journey, progress)
-
-
-def assignments(
-    store: FeedbackStore,
-    journey: JourneyMap,
-    encoder_factory: Callable[[], Encoder],
-    source: str | None = None,
-    progress: Progress | None = None,
-) -> dict[str, Any]:
-    """The `journey assign --json` document: one entry per stored row (of the source, if given)."""
-    key = label_store(store, journey, encoder_factory, progress)
+def assignment_rows(
+    store: FeedbackStore, journey: JourneyMap, key: str, labeller: str, source: str | None = None
+) -> list[AssignmentRow]:
+    """One entry per labelled row (of the source, if given), in file order."""
     sql = (
-        "SELECT f.feedback_id, f.source, f.row, f.external_id, s.stage, s.confidence, s.method, r.label, r.score, "
+        "SELECT f.feedback_id, f.source, f.row, f.external_id, s.stage, s.confidence, s.method, s.label, r.score, "
         "r.method FROM feedback f JOIN row_stage s ON s.feedback_id = f.feedback_id AND s.map_key = ? "
-        "JOIN row_sentiment r ON r.feedback_id = f.feedback_id "
+        "JOIN sentiment_labels r ON r.feedback_id = f.feedback_id AND r.labeller = ? "
         + ("WHERE f.source = ? " if source is not None else "")
         + "ORDER BY f.source, f.file_name, f.row"
     )
-    params: list[Any] = [key] if source is None else [key, source]
+    params: list[Any] = [key, labeller] if source is None else [key, labeller, source]
     names = journey.stage_names
-    rows = [
-        {
-            "feedback_id": r[0],
-            "source": r[1],
-            "row": r[2],
-            "external_id": r[3],
-            "stage": names[r[4]] if r[4] >= 0 else None,
-            "confidence": r[5],
-            "stage_method": r[6],
-            "sentiment": LABELS[r[7] + 1],
-            "sentiment_score": r[8],
-            "sentiment_method": r[9],
-        }
+    return [
+        AssignmentRow(
+            feedback_id=r[0],
+            source=r[1],
+            row=r[2],
+            external_id=r[3],
+            stage=names[r[4]] if r[4] >= 0 else None,
+            confidence=r[5],
+            stage_method=r[6],
+            sentiment=LABELS[r[7] + 1],
+            sentiment_score=r[8],
+            sentiment_method=r[9],
+        )
         for r in store.conn.execute(sql, params)
     ]
-    return {"map": journey.title, "stages": names, "rows": rows}
 
 
 def _shift(day: str, days: int) -> str:
@@ -140,14 +109,8 @@ def _themes_for(
     return out
 
 
-def run_diagnosis(
-    store: FeedbackStore,
-    journey: JourneyMap,
-    encoder_factory: Callable[[], Encoder],
-    options: DiagnoseOptions,
-    progress: Progress | None = None,
-) -> dict[str, Any]:
-    """Label what is new, aggregate in SQL, and diagnose. Raises JourneyError for impossible requests."""
+def check_diagnosis_options(store: FeedbackStore, journey: JourneyMap, options: DiagnoseOptions) -> None:
+    """Refuse impossible requests before any labelling work starts."""
     if options.stage is not None and options.stage.casefold() not in {
         s.casefold() for s in journey.stage_names
     }:
@@ -156,7 +119,13 @@ def run_diagnosis(
         )
     if options.segment_by is not None and not column_exists(store, options.segment_by):
         raise JourneyError(f"No stored row has a column {options.segment_by!r} to segment by.")
-    key = label_store(store, journey, encoder_factory, progress)
+
+
+def run_diagnosis(
+    store: FeedbackStore, journey: JourneyMap, key: str, options: DiagnoseOptions
+) -> dict[str, Any]:
+    """Aggregate the labelled rows (labels made under `key`) in SQL, and diagnose."""
+    check_diagnosis_options(store, journey, options)
     seg = segment_expression(options.segment_by) if options.segment_by else None
     current_window: tuple[str | None, str | None] = (options.since, options.until)
     previous_window: tuple[str | None, str | None] = (None, None)

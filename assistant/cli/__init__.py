@@ -1,4 +1,4 @@
-"""The `journey` command: a thin face over the library; every command has --help, most have --json."""
+"""The `journey` command: a thin face over the workspace; every command has --help, most have --json."""
 
 from __future__ import annotations
 

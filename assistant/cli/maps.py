@@ -1,34 +1,42 @@
-"""CLI commands for journey maps: schema, export, import, demo."""
+"""CLI commands for journey maps: schema, export, import, demo, and the saved maps (`journey maps …`)."""
 
 from __future__ import annotations
 
+import json
 import sys
-from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from assistant.cli.app import app, clear_errors, err, print_json
+from assistant.cli.options import command, option
+from assistant.cli.workspace import open_workspace
+from assistant.workspace.requests import ExportRequest
+from assistant.workspace.results import MapDiff, MapEditResult
 
+maps_app = typer.Typer(
+    help="Saved, versioned journey maps: add, list, show, edit, diff, undo.", no_args_is_help=True
+)
+app.add_typer(maps_app, name="maps")
 
-class ExportFormat(StrEnum):
-    json = "json"
-    md = "md"
-    csv = "csv"
-    xlsx = "xlsx"
-    mermaid = "mermaid"
-    html = "html"
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
 
 
 @app.command()
-def schema() -> None:
-    """Print the versioned JSON Schema (draft 2020-12) of a journey map."""
+def schema(
+    ops: Annotated[bool, typer.Option("--ops", help="Print the schema of a map operation instead.")] = False,
+) -> None:
+    """Print the versioned JSON Schema (draft 2020-12) of a journey map, or of a map operation."""
     from assistant.domain.schema import committed_schema_text
+    from assistant.maps.operations import operations_schema
 
-    sys.stdout.write(committed_schema_text())
+    if ops:
+        sys.stdout.write(json.dumps(operations_schema(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        sys.stdout.write(committed_schema_text())
 
 
 def _write_stdout(data: bytes) -> None:
@@ -37,45 +45,44 @@ def _write_stdout(data: bytes) -> None:
     sys.stdout.buffer.flush()
 
 
-@app.command("export")
-def export_command(
-    map_file: Path = typer.Argument(..., help="Journey map JSON file.", show_default=False),
-    fmt: ExportFormat = typer.Option(
-        ExportFormat.json,
-        "--format",
-        "-f",
-        help="json (exact copy), md (document), csv (one row per step, re-importable), xlsx (workbook), "
-        "mermaid (journey diagram), html (self-contained page with the emotion curve).",
-    ),
-    out: Path | None = typer.Option(
-        None, "--out", "-o", help="File to write. Text formats go to stdout when omitted; xlsx needs it."
-    ),
-) -> None:
-    """Export a journey map for other tools (Miro, FigJam, Notion, Confluence, GitHub, spreadsheets).
+OUT = option(
+    "out",
+    Path | None,
+    None,
+    "--out",
+    "-o",
+    help="File to write. Text formats go to stdout when omitted; xlsx needs it.",
+)
 
-    Text from users is neutralised for each format: no spreadsheet formulas, escaped HTML, escaped Mermaid syntax.
 
-    Example: journey export map.json --format html -o map.html
-    """
-    from assistant.domain import load_map
-    from assistant.exports import BINARY_FORMATS, export_map
+@command(
+    app,
+    "export",
+    ExportRequest,
+    arguments=("map",),
+    flags={"format": ("--format", "-f")},
+    extra=[OUT],
+    help="Export a journey map (a saved map's name or a JSON file) for other tools: json, md, csv, xlsx, "
+    "mermaid, html. Text from users is neutralised for each format. Example: journey export map.json "
+    "--format html -o map.html",
+)
+def export_command(request: ExportRequest, out: Path | None) -> None:
+    from assistant.exports import BINARY_FORMATS
 
     with clear_errors():
-        journey = load_map(map_file)
-        if fmt.value in BINARY_FORMATS and out is None:
+        if request.format in BINARY_FORMATS and out is None:
             err.print(
-                f"[bold red]Error:[/] {fmt.value} is a binary format; give a file with -o, e.g. -o map.xlsx"
+                f"[bold red]Error:[/] {request.format} is a binary format; give a file with -o, e.g. -o map.xlsx"
             )
             raise typer.Exit(2)
-        data = export_map(journey, fmt.value)
+    with open_workspace() as ws:
+        result = ws.export(request.map, request.format, request.version)
         if out is None:
-            _write_stdout(data)
+            _write_stdout(result.content)
             return
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(data)
-        err.print(
-            f"Wrote {fmt.value} export of “{journey.title}” to {out} ({len(data):,} bytes).", highlight=False
-        )
+        out.write_bytes(result.content)
+    err.print(f"Wrote {request.format} export to {out} ({result.size:,} bytes).", highlight=False)
 
 
 @app.command("import")
@@ -91,10 +98,11 @@ def import_command(
 
     Example: journey import map.csv -o map.json
     """
-    from assistant.exports import import_map, to_json
+    from assistant.exports import to_json
+    from assistant.workspace import Workspace
 
     with clear_errors():
-        journey = import_map(file)
+        journey = Workspace.import_map(file)
         text = to_json(journey)
         steps = sum(len(s.steps) for s in journey.stages)
         if out is None:
@@ -107,6 +115,168 @@ def import_command(
             f"Imported “{journey.title}”: {len(journey.stages)} stages, {steps} steps{where}.",
             highlight=False,
         )
+
+
+# --- saved maps ---------------------------------------------------------------------------------------
+
+
+def _print_diff(diff: MapDiff) -> None:
+    if not diff.changes:
+        sys.stdout.write(f"No differences between versions {diff.from_version} and {diff.to_version}.\n")
+    for change in diff.changes:
+        sys.stdout.write(f"  {change.text}\n")
+
+
+def _print_edit(result: MapEditResult) -> None:
+    sys.stdout.write(f"{result.name}: now version {result.version}\n")
+    _print_diff(result.diff)
+    for warning in result.warnings:
+        err.print(f"[yellow]Note:[/] {warning}", highlight=False)
+
+
+@maps_app.command("add")
+def maps_add(
+    file: Annotated[
+        Path, typer.Argument(help="A journey map JSON (or the product's CSV export).", show_default=False)
+    ],
+    name: Annotated[
+        str | None, typer.Option(help="Name to save it under (default: the map's title).")
+    ] = None,
+    reason: Annotated[str, typer.Option(help="One line saying why.")] = "added from a file",
+    as_json: JsonFlag = False,
+) -> None:
+    """Save a map file in the workspace (a new version if the name exists)."""
+    with open_workspace() as ws:
+        journey = ws.import_map(file)
+        saved = ws.save_map(name or journey.title, journey, "user", reason)
+    if as_json:
+        print_json(saved.model_dump(mode="json", exclude={"map"}))
+    else:
+        sys.stdout.write(f"Saved “{saved.name}” as version {saved.version} ({len(journey.stages)} stages).\n")
+
+
+@maps_app.command("list")
+def maps_list(as_json: JsonFlag = False) -> None:
+    """The saved maps, most recently changed first."""
+    with open_workspace() as ws:
+        maps = ws.list_maps()
+    if as_json:
+        print_json([m.model_dump(mode="json") for m in maps])
+        return
+    if not maps:
+        sys.stdout.write("No saved maps yet: `journey maps add MAP.json`.\n")
+        return
+    table = Table("name", "title", "version", "stages", "updated", "by", "last change")
+    for m in maps:
+        table.add_row(
+            m.name, m.title, str(m.version), str(m.stages), m.updated_at.isoformat(), m.author, m.reason
+        )
+    Console().print(table)
+
+
+@maps_app.command("show")
+def maps_show(
+    name: Annotated[str, typer.Argument(help="The saved map's name.", show_default=False)],
+    version: Annotated[int | None, typer.Option(min=1, help="A version (default: the latest).")] = None,
+    history: Annotated[bool, typer.Option("--history", help="List every version instead.")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Show a saved map (JSON with --json, else a summary), or its history."""
+    with open_workspace() as ws:
+        if history:
+            versions = ws.map_history(name)
+            if as_json:
+                print_json([v.model_dump(mode="json") for v in versions])
+            else:
+                for v in versions:
+                    sys.stdout.write(f"v{v.version}  {v.updated_at.isoformat()}  {v.author:<9} {v.reason}\n")
+            return
+        saved = ws.get_map(name, version)
+    if as_json:
+        print_json(saved.model_dump(mode="json"))
+        return
+    sys.stdout.write(f"{saved.map.title} — version {saved.version} by {saved.author} ({saved.reason})\n")
+    for i, stage in enumerate(saved.map.stages, 1):
+        sys.stdout.write(f"{i}. {stage.name}\n")
+        for j, step in enumerate(stage.steps):
+            mot = " ★" if step.moment_of_truth.is_moment else ""
+            sys.stdout.write(
+                f"   [{j}] {step.action} ({step.touchpoint or step.channel}; emotion {step.emotion.score:+d}){mot}\n"
+            )
+
+
+@maps_app.command("diff")
+def maps_diff(
+    name: Annotated[str, typer.Argument(help="The saved map's name.", show_default=False)],
+    a: Annotated[int, typer.Argument(min=1, help="From version.", show_default=False)],
+    b: Annotated[int, typer.Argument(min=1, help="To version.", show_default=False)],
+    as_json: JsonFlag = False,
+) -> None:
+    """What changed between two versions: stages and steps added, removed, renamed, moved; fields old → new."""
+    with open_workspace() as ws:
+        diff = ws.diff_map(name, a, b)
+    if as_json:
+        print_json(diff.model_dump(mode="json"))
+    else:
+        _print_diff(diff)
+
+
+@maps_app.command("undo")
+def maps_undo(
+    name: Annotated[str, typer.Argument(help="The saved map's name.", show_default=False)],
+    as_json: JsonFlag = False,
+) -> None:
+    """Go back to the version before the last edit (recorded as a new version)."""
+    with open_workspace() as ws:
+        result = ws.undo_map(name, "user")
+    if as_json:
+        print_json(result.model_dump(mode="json"))
+    else:
+        _print_edit(result)
+
+
+@maps_app.command("edit")
+def maps_edit(
+    name: Annotated[str, typer.Argument(help="The saved map's name.", show_default=False)],
+    op: Annotated[
+        list[str],
+        typer.Option(
+            help='An operation as JSON, e.g. \'{"op": "rename_stage", "stage": "A", "new_name": "B"}\'. '
+            "Repeatable; applied in order, all or nothing. `journey schema --ops` lists them."
+        ),
+    ],
+    reason: Annotated[
+        str | None, typer.Option(help="One line saying why (default: what the operations do).")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Edit a saved map with typed operations; an edit that would make the map invalid stores nothing."""
+    from pydantic import ValidationError
+
+    from assistant.domain.loading import json_path
+    from assistant.errors import MapValidationError
+    from assistant.maps.operations import OPERATION_ADAPTER
+
+    with clear_errors():
+        operations = []
+        for k, text in enumerate(op):
+            try:
+                operations.append(OPERATION_ADAPTER.validate_json(text))
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                where = json_path(tuple(first["loc"]))
+                raise MapValidationError(
+                    f"--op {k + 1}: {where}: {first['msg']}", [(where, first["msg"])]
+                ) from None
+    with open_workspace() as ws:
+        result = ws.edit_map(name, operations, "user", reason)
+    if as_json:
+        print_json(result.model_dump(mode="json"))
+    else:
+        _print_edit(result)
+
+
+# --- demo ---------------------------------------------------------------------------------------------
 
 
 @app.command()
@@ -123,54 +293,41 @@ def demo(
     """Export the sample journey map in every format into a folder, and diagnose its sample feedback.
 
     Runs offline; no API key needed."""
-    import json
+    from assistant.demo import run_demo
 
-    from assistant.demo_diagnosis import diagnose_sample, sample_feedback_for
-    from assistant.domain import load_map
-    from assistant.exports.demo import sample_map_path, write_all_exports
-
-    diagnosis: dict[str, Any] | None = None
     with clear_errors():
-        source = map_file or sample_map_path()
-        journey = load_map(source)
-        written = write_all_exports(journey, out, source.stem)
-        feedback = sample_feedback_for(source) if diagnose else None
-        if feedback is not None:
-            with err.status("Diagnosing the sample feedback offline…"):
-                _report, diagnosis = diagnose_sample(journey, feedback, out / ".journey-demo")
-            (out / "diagnosis.json").write_text(
-                json.dumps(diagnosis, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
-            )
+        result = run_demo(out, map_file, diagnose)
     if as_json:
         print_json(
             {
-                "map": str(source),
-                "title": journey.title,
-                "files": [{"format": w.format, "path": str(w.path), "bytes": w.size} for w in written],
-                "diagnosis": None if diagnosis is None else str(out / "diagnosis.json"),
+                "map": str(result.source),
+                "title": result.journey.title,
+                "files": [{"format": w.format, "path": str(w.path), "bytes": w.size} for w in result.written],
+                "diagnosis": None if result.diagnosis is None else str(out / "diagnosis.json"),
             }
         )
         return
     console = Console()
-    table = Table(title=f"“{journey.title}” exported", title_justify="left")
+    table = Table(title=f"“{result.journey.title}” exported", title_justify="left")
     table.add_column("Format")
     table.add_column("File")
     table.add_column("Size", justify="right")
-    for w in written:
+    for w in result.written:
         table.add_row(w.format, str(w.path), f"{w.size:,} B")
-    console.print(f"Sample map: {source}", highlight=False)
+    console.print(f"Sample map: {result.source}", highlight=False)
     console.print(table)
     console.print(
         "No API key needed: this ran offline. Open the .html file in a browser, the .xlsx in a spreadsheet, "
         "or paste the .mmd into any Mermaid viewer.",
         highlight=False,
     )
-    if diagnosis is not None:
+    if result.diagnosis is not None:
         from assistant.analysis.report import diagnosis_text
-        from tools.language import language_of
 
         console.print(
-            f"\n[bold]Diagnosis of the sample feedback[/] ({feedback}), full result in {out / 'diagnosis.json'}:"
+            f"\n[bold]Diagnosis of the sample feedback[/] ({result.feedback}), full result in {out / 'diagnosis.json'}:"
         )
-        text = diagnosis_text(diagnosis, max_themes=1, language=language_of(journey.language))
+        text = diagnosis_text(
+            result.diagnosis.model_dump(mode="json"), max_themes=1, language=result.diagnosis.language
+        )
         console.print(text, highlight=False, markup=False)

@@ -13,8 +13,10 @@ SAMPLE_MAP = "loan-application-ko.json"
 
 
 def default_maps_dir() -> Path:
-    """`knowledge/maps` in the repository that holds this package."""
-    return Path(__file__).resolve().parents[2] / "knowledge" / "maps"
+    """The sample maps that ship with the product."""
+    from assistant.resources import sample_maps_dir
+
+    return sample_maps_dir()
 
 
 def sample_map_path(maps_dir: Path | None = None) -> Path:

@@ -1,8 +1,10 @@
 """Ingest feedback files into the store, accounting for every row.
 
 For every file: rows_read = rows_stored + rows_duplicate + rows_rejected, and each rejected row is
-listed with its number and reason. All files are opened and checked before anything is written, so
-an unreadable file leaves the store untouched.
+listed with its number and reason. One command is all or nothing across its files: every file is
+opened and checked before anything is written, and if a file still fails part-way (a broken row deep
+in a spreadsheet, a file removed while being read), the rows the command stored from earlier files
+are removed too, so the message "nothing was stored" is true.
 """
 
 from __future__ import annotations
@@ -161,12 +163,13 @@ def ingest_table(
     batch_rows: int = DEFAULT_BATCH,
     max_cell: int = DEFAULT_MAX_CELL,
     progress: Progress | None = None,
+    run: int | None = None,
 ) -> FileReport:
-    """Validate and store the rows of one opened, prepared file."""
+    """Validate and store the rows of one opened, prepared file (undone by its run id if it fails)."""
     rows = table.rows
     report = FileReport(path=str(path), format=table.format, encoding=table.encoding, columns=dict(mapping))
     validate = RowValidator(source, path.name, mapping, rating_type, max_cell)
-    run = store.start_run(source, path.name)
+    run = store.start_run(source, path.name) if run is None else run
     batch: list[FeedbackRecord] = []
     try:
         for raw in rows:
@@ -212,10 +215,14 @@ def ingest_files(
         raise IngestError("no file given.")
     key = _options_key(options)
     prepared: list[tuple[Path, str, str, FileReport | _Opened]] = []
+    runs: list[int] = []
     try:
         for path in paths:
             source = options.source or path.stem
-            digest = file_sha256(path) if path.is_file() else ""
+            try:
+                digest = file_sha256(path) if path.is_file() else ""
+            except OSError as exc:
+                raise IngestError(f"{path}: cannot be read ({exc.strerror or exc}).") from None
             earlier = store.finished_file(source, digest, key) if digest else None
             if earlier is not None:
                 prepared.append((path, source, digest, earlier))
@@ -228,24 +235,37 @@ def ingest_files(
                 raise IngestError(f"{path}: {exc}") from None
             prepared[-1] = (path, source, digest, _Opened(table, mapping, rating_type))
         report = IngestReport()
+        finished: list[tuple[str, str, FileReport]] = []
         for path, source, digest, item in prepared:
             if isinstance(item, FileReport):
                 report.add(_unchanged(item, path))
                 continue
             assert item.mapping is not None
-            file_report = ingest_table(
-                item.table,
-                path,
-                store,
-                source,
-                item.mapping,
-                item.rating_type,
-                batch_rows,
-                max_cell,
-                progress,
-            )
-            store.record_finished_file(source, digest, key, file_report)
+            runs.append(store.start_run(source, path.name))
+            try:
+                file_report = ingest_table(
+                    item.table,
+                    path,
+                    store,
+                    source,
+                    item.mapping,
+                    item.rating_type,
+                    batch_rows,
+                    max_cell,
+                    progress,
+                    run=runs[-1],
+                )
+            except IngestError as exc:
+                for run in runs[:-1]:  # the failing file's own run is already undone
+                    store.delete_run(run)
+                earlier_files = len(runs) - 1
+                undone = f" The {earlier_files} file(s) before it were undone too." if earlier_files else ""
+                raise IngestError(f"{exc} Nothing was stored.{undone}") from None
+            finished.append((source, digest, file_report))
             report.add(file_report)
+        # Only now are the files complete: a file recorded earlier and then undone would be skipped later.
+        for source, digest, file_report in finished:
+            store.record_finished_file(source, digest, key, file_report)
         return report
     finally:
         for *_, item in prepared:

@@ -1,19 +1,25 @@
-"""SQLite feedback store: the source of truth for every ingested row.
+"""SQLite feedback store: the source of truth for every ingested row, and for the vectors made from it.
 
 WAL mode and `BEGIN IMMEDIATE` transactions make batched writes atomic and let two ingests run at
 once (the second waits for the write lock instead of failing). A process killed at any moment leaves
 whole batches only; re-running an ingest skips what is already stored because rows are keyed by a
 content hash.
+
+Each thread gets its own connection (sqlite3 connections must not be shared between threads), so the
+chat app's worker threads and the CLI use the same object safely.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from assistant.errors import StoreError
 from assistant.feedback.records import FeedbackRecord, FileReport, StoredFeedback
@@ -51,6 +57,12 @@ CREATE TABLE IF NOT EXISTS ingested_files (
     finished_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
     PRIMARY KEY (source, sha256, options)
 );
+CREATE TABLE IF NOT EXISTS row_vectors (
+    model TEXT NOT NULL,
+    feedback_id TEXT NOT NULL,
+    vector BLOB NOT NULL,            -- float16 little-endian, L2-normalised
+    PRIMARY KEY (model, feedback_id)
+);
 CREATE TABLE IF NOT EXISTS index_marks (
     collection TEXT NOT NULL,
     feedback_id TEXT NOT NULL,
@@ -81,28 +93,54 @@ def _row_to_stored(r: Sequence[Any]) -> StoredFeedback:
     )
 
 
-class FeedbackStore:
-    """A connection to the feedback database. Open with `FeedbackStore.open(path)`; close when done."""
+def connect(path: Path) -> sqlite3.Connection:
+    """A connection in autocommit mode (transactions are explicit), WAL, waiting up to a minute for locks."""
+    # Each connection is used by the one thread that opened it; the flag only lets `close()` run elsewhere.
+    conn = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA busy_timeout=60000")
+    return conn
 
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
-        self.conn = conn
+
+class FeedbackStore:
+    """The feedback database. Open with `FeedbackStore.open(path)`; close when done."""
+
+    def __init__(self, path: Path) -> None:
         self.path = path
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._all: list[sqlite3.Connection] = []
 
     @classmethod
-    def open(cls, path: Path) -> FeedbackStore:
+    def open(cls, path: Path, schema: str = "") -> FeedbackStore:
+        """Open (creating if needed) the database; `schema` adds other tables kept in the same file."""
+        store = cls(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA busy_timeout=60000")
-            conn.executescript(SCHEMA)
+            store.conn.executescript(SCHEMA + schema)
         except (sqlite3.Error, OSError) as exc:
+            store.close()
             raise StoreError(f"Cannot open the feedback store at {path}: {exc}") from exc
-        return cls(conn, path)
+        return store
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """This thread's connection."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = connect(self.path)
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
 
     def close(self) -> None:
-        self.conn.close()
+        with self._lock:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
+        self._local = threading.local()
 
     def __enter__(self) -> FeedbackStore:
         return self
@@ -137,7 +175,8 @@ class FeedbackStore:
         """Remove every row a run stored (the undo of a file that failed part-way)."""
         with self.write() as conn:
             labels = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-            for table in ("row_stage", "row_sentiment") if {"row_stage", "row_sentiment"} <= labels else ():
+            derived = ("row_stage", "sentiment_labels", "row_vectors", "index_marks")
+            for table in (t for t in derived if t in labels):
                 conn.execute(
                     f"DELETE FROM {table} WHERE feedback_id IN (SELECT feedback_id FROM feedback WHERE ingest_run = ?)",
                     (run,),
@@ -295,3 +334,73 @@ class FeedbackStore:
                 "SELECT COUNT(*) FROM index_marks WHERE collection = ?", (collection,)
             ).fetchone()[0]
         )
+
+    # --- vectors: each row is embedded once per model, at ingest, and every later use reads them ---------
+
+    def iter_unembedded(
+        self, model: str, source: str | None = None, batch_size: int = 256
+    ) -> Iterator[list[tuple[str, str]]]:
+        """(feedback_id, text) of rows with no vector for `model` yet, in batches (of one source, if given).
+
+        Each batch is read fresh, so a caller may store the batch's vectors before asking for the next."""
+        sql = (
+            "SELECT f.feedback_id, f.text FROM feedback f "
+            "LEFT JOIN row_vectors v ON v.model = ? AND v.feedback_id = f.feedback_id "
+            "WHERE v.feedback_id IS NULL" + (" AND f.source = ?" if source is not None else "") + " LIMIT ?"
+        )
+        params: list[Any] = [model] + ([source] if source is not None else [])
+        while rows := self.conn.execute(sql, [*params, batch_size]).fetchall():
+            yield [(r[0], r[1]) for r in rows]
+
+    def unembedded_count(self, model: str, source: str | None = None) -> int:
+        sql = (
+            "SELECT COUNT(*) FROM feedback f "
+            "LEFT JOIN row_vectors v ON v.model = ? AND v.feedback_id = f.feedback_id "
+            "WHERE v.feedback_id IS NULL" + (" AND f.source = ?" if source is not None else "")
+        )
+        return int(self.conn.execute(sql, [model] + ([source] if source is not None else [])).fetchone()[0])
+
+    def store_vectors(self, model: str, ids: Sequence[str], vectors: np.ndarray) -> None:
+        """Keep unit vectors as float16: half the disk, and cosine similarities change by < 0.001."""
+        blobs = np.asarray(vectors, dtype="<f2")
+        with self.write() as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO row_vectors (model, feedback_id, vector) VALUES (?, ?, ?)",
+                [(model, i, blobs[k].tobytes()) for k, i in enumerate(ids)],
+            )
+
+    def vectors(self, model: str, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """Stored vectors (float32) of the given rows; rows without one are left out."""
+        out: dict[str, np.ndarray] = {}
+        for start in range(0, len(ids), 900):
+            chunk = list(ids[start : start + 900])
+            marks = ",".join("?" * len(chunk))
+            for fid, blob in self.conn.execute(
+                f"SELECT feedback_id, vector FROM row_vectors WHERE model = ? AND feedback_id IN ({marks})",
+                [model, *chunk],
+            ):
+                out[fid] = np.frombuffer(blob, dtype="<f2").astype(np.float32)
+        return out
+
+    def vector_count(self, model: str) -> int:
+        return int(
+            self.conn.execute("SELECT COUNT(*) FROM row_vectors WHERE model = ?", (model,)).fetchone()[0]
+        )
+
+    def iter_vectors(
+        self, model: str, ids_after: str = "", batch_size: int = 2000
+    ) -> Iterator[tuple[list[str], np.ndarray]]:
+        """Every stored vector of `model`, in feedback-id order, in batches (for rebuilding the index)."""
+        last = ids_after
+        while True:
+            rows = self.conn.execute(
+                "SELECT feedback_id, vector FROM row_vectors WHERE model = ? AND feedback_id > ? "
+                "ORDER BY feedback_id LIMIT ?",
+                (model, last, batch_size),
+            ).fetchall()
+            if not rows:
+                return
+            ids = [r[0] for r in rows]
+            matrix = np.vstack([np.frombuffer(r[1], dtype="<f2") for r in rows]).astype(np.float32)
+            yield ids, matrix
+            last = ids[-1]

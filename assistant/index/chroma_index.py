@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlparse
 
@@ -18,10 +19,12 @@ from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 from chromadb.config import Settings as ChromaSettings
 
+from assistant.embedding import Embedder
+from assistant.embedding.adapters import ChromaEmbeddingFunction
 from assistant.errors import StoreError
 from assistant.feedback.records import StoredFeedback
 from assistant.feedback.store import FeedbackStore
-from assistant.index.embeddings import ChromaEmbeddingFunction, Embedder
+from assistant.feedback.vectors import embed_missing
 from assistant.index.knowledge import Section
 from assistant.settings import Settings
 
@@ -32,8 +35,9 @@ Progress = Callable[[int, int], None]
 NO_DATE = -1
 
 
-def open_chroma(settings: Settings) -> ClientAPI:
-    """An embedded PersistentClient under JOURNEY_HOME, or an HttpClient when CHROMA_URL is set."""
+def open_chroma(settings: Settings, path: Path | None = None) -> ClientAPI:
+    """An embedded PersistentClient (at `path`, default JOURNEY_HOME/chroma), or an HttpClient when
+    CHROMA_URL is set."""
     chroma_settings = ChromaSettings(anonymized_telemetry=False)  # no calls home, ever
     try:
         if settings.chroma_url:
@@ -45,8 +49,9 @@ def open_chroma(settings: Settings) -> ClientAPI:
                 ssl=ssl,
                 settings=chroma_settings,
             )
-        settings.chroma_path.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
+        folder = path or settings.chroma_path
+        folder.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(folder), settings=chroma_settings)
     except Exception as exc:  # chromadb raises many types; the user needs one sentence
         where = settings.chroma_url or settings.chroma_path
         raise StoreError(f"Cannot open the Chroma index at {where}: {exc}") from exc
@@ -118,9 +123,10 @@ def sync_feedback_index(
     batch_size: int = 256,
     progress: Progress | None = None,
 ) -> int:
-    """Embed and upsert every stored row not yet in the index; returns how many rows were indexed.
+    """Upsert every stored row not yet in the index, with its stored vector; returns how many rows.
 
-    Safe to interrupt: a batch is marked in SQLite only after Chroma holds it, and upserting a row
+    Rows without a vector are embedded first (and the vector kept), so the model never runs twice for a
+    row. Safe to interrupt: a batch is marked in SQLite only after Chroma holds it, and upserting a row
     twice is harmless.
     """
     name = collection_name("feedback", embedder)
@@ -134,20 +140,26 @@ def sync_feedback_index(
         collection = get_collection(client, "feedback", embedder)
         marked = 0
     total = max(store.count() - marked, 0)
+    # Callers that want to show embedding progress run embed_missing themselves first; then this is a no-op.
+    embed_missing(store, embedder)
     done = 0
     for batch in store.iter_unindexed(name, batch_size=batch_size):
-        texts = [r.text for r in batch]
-        vectors = embedder.embed(texts, "passage")
+        ids = [r.feedback_id for r in batch]
+        stored = store.vectors(embedder.name, ids)
+        missing = [r for r in batch if r.feedback_id not in stored]
+        if missing:  # stored after the embedding pass above started: embed them now
+            embed_missing(store, embedder)
+            stored = store.vectors(embedder.name, ids)
         try:
             collection.upsert(
-                ids=[r.feedback_id for r in batch],
-                documents=texts,
-                embeddings=vectors,
+                ids=ids,
+                documents=[r.text for r in batch],
+                embeddings=[stored[i] for i in ids],
                 metadatas=[feedback_metadata(r) for r in batch],
             )
         except Exception as exc:
             raise StoreError(f"Writing to the Chroma collection {name} failed: {exc}") from exc
-        store.mark_indexed(name, [r.feedback_id for r in batch])
+        store.mark_indexed(name, ids)
         done += len(batch)
         if progress is not None:
             progress(done, max(total, done))

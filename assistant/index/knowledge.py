@@ -28,8 +28,10 @@ REQUIRED_KEYS = ("id", "title", "language")
 
 
 def default_knowledge_dir() -> Path:
-    """`knowledge/methodology` in the repository that holds this package."""
-    return Path(__file__).resolve().parents[2] / "knowledge" / "methodology"
+    """The methodology notes that ship with the product."""
+    from assistant.resources import knowledge_dir
+
+    return knowledge_dir()
 
 
 def slugify(heading: str) -> str:

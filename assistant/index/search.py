@@ -16,9 +16,9 @@ import numpy as np
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 
+from assistant.embedding import Embedder
 from assistant.errors import JourneyError
 from assistant.index.chroma_index import CollectionKind, date_number, get_collection
-from assistant.index.embeddings import Embedder
 from assistant.index.tokenize import tokenize
 
 Mode = Literal["hybrid", "dense", "bm25"]

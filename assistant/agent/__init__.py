@@ -1,0 +1,1 @@
+"""The conversational assistant: agent, tools over the workspace, and the offline pipeline."""

@@ -1,0 +1,469 @@
+"""The Workspace: the product's one application API.
+
+It owns the feedback store (SQLite, the source of truth), the Chroma index derived from it, one
+embedder, and the map store. Its methods are the product's verbs, with typed requests and results
+(requests.py, results.py). The CLI, the agent's tools and the chat app are thin faces over it: they
+parse, call one method, and show the result.
+
+Nothing connects, loads a model or indexes when the workspace is opened: the embedding model loads on
+the first verb that needs it, Chroma opens on the first search or index write.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assistant.domain.loading import load_map, map_from_data, map_warnings
+from assistant.domain.model import JourneyMap
+from assistant.embedding import Embedder, build_embedder
+from assistant.errors import JourneyError
+from assistant.feedback.ingest import ingest_files
+from assistant.feedback.records import IngestOptions
+from assistant.feedback.store import FeedbackStore
+from assistant.feedback.vectors import embed_missing
+from assistant.maps.apply import MapEditError, apply_operation
+from assistant.maps.diff import diff_maps
+from assistant.maps.operations import Operation, describe
+from assistant.maps.store import MAP_SCHEMA, Author, MapNotFound, MapStore
+from assistant.settings import Settings, load_settings
+from assistant.workspace.labelling import LABEL_SCHEMA, Labeller, labeller_id
+from assistant.workspace.requests import (
+    AssignOptions,
+    DiagnoseOptions,
+    ExportFormat,
+    IdeasOptions,
+    IngestRequest,
+    ReindexRequest,
+    SearchRequest,
+    SurveyOptions,
+)
+from assistant.workspace.results import (
+    Assignments,
+    CollectionCounts,
+    Diagnosis,
+    ExportResult,
+    IdeasResult,
+    IngestResult,
+    LabelReport,
+    MapDiff,
+    MapEditResult,
+    MapSummary,
+    MapVersion,
+    ReindexResult,
+    SearchHit,
+    SearchResult,
+    SurveyBlock,
+    SurveyQuestions,
+)
+from tools.language import Language, language_of
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+
+Progress = Callable[[str, int, int], None]
+"""Called with (what is happening, done, total); total 0 when unknown. Phases: 'reading <file>',
+'embedding', 'indexing', 'labelling'."""
+
+MEDIA_TYPES: dict[str, str] = {
+    "json": "application/json",
+    "md": "text/markdown; charset=utf-8",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "mermaid": "text/plain; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+}
+
+
+def owner_home(settings: Settings, owner: str | None) -> Path:
+    """Each signed-in user gets a home of their own, so nobody can see another user's feedback or maps,
+    whatever a query forgets to filter. The local, single-user product uses JOURNEY_HOME itself."""
+    if owner is None:
+        return settings.journey_home
+    digest = hashlib.sha256(owner.encode("utf-8")).hexdigest()[:16]
+    return settings.journey_home / "users" / digest
+
+
+class Workspace:
+    """Open with `Workspace.open()`; use as a context manager or call `close()`."""
+
+    def __init__(self, settings: Settings, home: Path, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self.home = home
+        self.db = FeedbackStore.open(home / "feedback.sqlite3", schema=LABEL_SCHEMA + MAP_SCHEMA)
+        self.maps = MapStore(self.db)
+        self._embedder = embedder
+        self._chroma: ClientAPI | None = None
+        self._searcher: Any = None
+        self._lock = threading.RLock()
+        self._methodology_synced = False
+
+    @classmethod
+    def open(
+        cls, settings: Settings | None = None, owner: str | None = None, embedder: Embedder | None = None
+    ) -> Workspace:
+        """The workspace under JOURNEY_HOME (or the signed-in `owner`'s own part of it)."""
+        settings = settings or load_settings()
+        return cls(settings, owner_home(settings, owner), embedder)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- shared parts, created on first use --------------------------------------------------------------
+
+    @property
+    def embedder(self) -> Embedder:
+        with self._lock:
+            if self._embedder is None:
+                self._embedder = build_embedder(self.settings)
+            return self._embedder
+
+    @property
+    def chroma(self) -> ClientAPI:
+        with self._lock:
+            if self._chroma is None:
+                from assistant.index.chroma_index import open_chroma
+
+                self._chroma = open_chroma(self.settings, self.home / "chroma")
+            return self._chroma
+
+    # --- feedback ------------------------------------------------------------------------------------------
+
+    def ingest(self, request: IngestRequest, progress: Progress | None = None) -> IngestResult:
+        """Store feedback files (all or nothing), then embed and index the new rows unless asked not to."""
+        options = IngestOptions(**request.model_dump(exclude={"files", "index"}))
+        report = ingest_files(
+            request.files,
+            self.db,
+            options,
+            progress=None
+            if progress is None
+            else lambda path, rows: progress(f"reading {Path(path).name}", rows, 0),
+            batch_rows=self.settings.ingest_batch_rows,
+            max_cell=self.settings.max_cell_chars,
+        )
+        result = IngestResult.model_validate(report.model_dump())
+        if request.index and report.totals.rows_stored:
+            result.rows_embedded, result.rows_indexed = self._embed_and_index(progress)
+        return result
+
+    def _embed_and_index(self, progress: Progress | None) -> tuple[int, int]:
+        from assistant.index.chroma_index import sync_feedback_index
+
+        embedded = embed_missing(
+            self.db,
+            self.embedder,
+            progress=None if progress is None else lambda d, t: progress("embedding", d, t),
+        )
+        indexed = sync_feedback_index(
+            self.db,
+            self.chroma,
+            self.embedder,
+            progress=None if progress is None else lambda d, t: progress("indexing", d, t),
+        )
+        return embedded, indexed
+
+    def reindex(
+        self, request: ReindexRequest | None = None, progress: Progress | None = None
+    ) -> ReindexResult:
+        """Rebuild the search index from the store (stored vectors are reused) and the methodology notes."""
+        from assistant.index.chroma_index import (
+            feedback_index_counts,
+            methodology_index_counts,
+            rebuild_feedback_index,
+            rebuild_methodology_index,
+        )
+        from assistant.index.knowledge import read_knowledge
+
+        request = request or ReindexRequest()
+        result = ReindexResult(embedder=self.embedder.name, collections={})
+        if request.collection in ("feedback", "all"):
+            embed_missing(
+                self.db,
+                self.embedder,
+                progress=None if progress is None else lambda d, t: progress("embedding", d, t),
+            )
+            indexed = rebuild_feedback_index(
+                self.db,
+                self.chroma,
+                self.embedder,
+                progress=None if progress is None else lambda d, t: progress("indexing", d, t),
+            )
+            counts = feedback_index_counts(self.db, self.chroma, self.embedder)
+            result.collections["feedback"] = CollectionCounts(**counts.as_dict(), indexed=indexed)
+        if request.collection in ("methodology", "all"):
+            loaded = read_knowledge(self.settings.journey_knowledge_dir)
+            synced = rebuild_methodology_index(self.chroma, self.embedder, loaded.sections)
+            self._methodology_synced = True
+            counts = methodology_index_counts(self.chroma, self.embedder, loaded.sections)
+            result.collections["methodology"] = CollectionCounts(
+                **counts.as_dict(), indexed=synced.added + synced.updated, skipped_files=loaded.problems
+            )
+        return result
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        from assistant.index.search import Searcher
+
+        if request.collection == "methodology":
+            self._sync_methodology()
+        with self._lock:
+            if self._searcher is None:
+                self._searcher = Searcher(self.chroma, self.embedder)
+            searcher = self._searcher
+        hits = searcher.search(
+            request.query, request.collection, request.where or None, request.since, request.limit
+        )
+        return SearchResult(
+            query=request.query,
+            collection=request.collection,
+            hits=[SearchHit.model_validate(h.as_dict()) for h in hits],
+        )
+
+    def _sync_methodology(self) -> None:
+        """The notes ship with the code; syncing re-embeds only edited sections, once per workspace."""
+        from assistant.index.chroma_index import sync_methodology_index
+        from assistant.index.knowledge import read_knowledge
+
+        with self._lock:
+            if not self._methodology_synced:
+                sync_methodology_index(
+                    self.chroma, self.embedder, read_knowledge(self.settings.journey_knowledge_dir).sections
+                )
+                self._methodology_synced = True
+
+    def feedback_count(self, source: str | None = None) -> int:
+        return self.db.count(source)
+
+    def sources(self) -> list[str]:
+        return self.db.sources()
+
+    def quotes(self, ids: Sequence[str]) -> dict[str, str]:
+        """The stored text of each feedback id that exists (for checking that quotes are verbatim)."""
+        return {r.feedback_id: r.text for r in self.db.get(list(ids))}
+
+    # --- maps ----------------------------------------------------------------------------------------------
+
+    def resolve_map(self, ref: str | JourneyMap, allow_files: bool = True) -> JourneyMap:
+        """A map given as an object, a saved map's name, or (only where the caller allows it: the CLI) a
+        JSON file. The agent and the app never pass paths typed by a user."""
+        if isinstance(ref, JourneyMap):
+            return ref
+        if self.maps.exists(ref):
+            return self.maps.get(ref).map
+        if allow_files:
+            path = Path(ref)
+            if path.suffix.lower() == ".json" or path.exists():
+                return load_map(path)
+        raise MapNotFound(f"No saved map is called {ref!r}. `journey maps list` shows the saved maps.")
+
+    def save_map(
+        self, name: str, journey: JourneyMap, author: Author = "user", reason: str = "saved"
+    ) -> MapVersion:
+        if self.maps.exists(name):
+            previous = self.maps.get(name).map
+            if previous.model_dump(exclude={"version", "updated_at"}) == journey.model_dump(
+                exclude={"version", "updated_at"}
+            ):
+                return self.maps.get(name)  # unchanged: no new version
+        return self.maps.save(name, journey, author, reason)
+
+    def list_maps(self) -> list[MapSummary]:
+        return self.maps.all()
+
+    def map_history(self, name: str) -> list[MapSummary]:
+        return self.maps.history(name)
+
+    def get_map(self, name: str, version: int | None = None) -> MapVersion:
+        return self.maps.get(name, version)
+
+    def edit_map(
+        self, name: str, operations: Sequence[Operation], author: Author = "user", reason: str | None = None
+    ) -> MapEditResult:
+        """Apply operations in order and store one new version; if any fails, nothing is stored."""
+        if not operations:
+            raise JourneyError("No operation given.")
+        current = self.maps.get(name)
+        edited = current.map
+        for k, op in enumerate(operations):
+            try:
+                edited = apply_operation(edited, op)
+            except MapEditError as exc:
+                if len(operations) == 1:
+                    raise
+                raise MapEditError(f"Operation {k + 1} ({op.op}): {exc}", exc.problems) from None
+        why = reason or "; ".join(describe(op) for op in operations)
+        saved = self.maps.save(current.name, edited, author, why)
+        return MapEditResult(
+            name=saved.name,
+            version=saved.version,
+            diff=self._diff(saved.name, current, saved),
+            warnings=map_warnings(edited),
+        )
+
+    def undo_map(self, name: str, author: Author = "user") -> MapEditResult:
+        """Go back to the version before the latest edit; recorded as a new version."""
+        latest, target = self.maps.undo_target(name)
+        if target is None:
+            raise JourneyError(
+                f"Nothing to undo: map {name!r} is at its first version (or every edit was undone)."
+            )
+        current = self.maps.get(name, latest)
+        restored = self.maps.get(name, target)
+        saved = self.maps.save(
+            current.name,
+            restored.map,
+            author,
+            f"undo: back to version {target}",
+            undo_to=self.maps.undo_to_of(name, target),
+        )
+        return MapEditResult(
+            name=saved.name, version=saved.version, diff=self._diff(saved.name, current, saved)
+        )
+
+    def diff_map(self, name: str, a: int, b: int) -> MapDiff:
+        return self._diff(name, self.maps.get(name, a), self.maps.get(name, b))
+
+    @staticmethod
+    def _diff(name: str, a: MapVersion, b: MapVersion) -> MapDiff:
+        return MapDiff(
+            name=name, from_version=a.version, to_version=b.version, changes=diff_maps(a.map, b.map)
+        )
+
+    def export(
+        self, ref: str | JourneyMap, fmt: ExportFormat, version: int | None = None, allow_files: bool = True
+    ) -> ExportResult:
+        from assistant.exports import SUFFIXES, export_map
+
+        journey = (
+            self.maps.get(ref, version).map
+            if isinstance(ref, str) and version
+            else self.resolve_map(ref, allow_files)
+        )
+        data = export_map(journey, fmt)
+        stem = (
+            "".join(c if c.isalnum() or c in "-_" else "-" for c in journey.title).strip("-")[:60]
+            or "journey-map"
+        )
+        return ExportResult(
+            format=fmt,
+            filename=f"{stem}{SUFFIXES[fmt]}",
+            media_type=MEDIA_TYPES[fmt],
+            content=data,
+            size=len(data),
+        )
+
+    @staticmethod
+    def import_map(path: Path) -> JourneyMap:
+        """Read a map back from its JSON or CSV export."""
+        from assistant.exports import import_map
+
+        return import_map(path)
+
+    @staticmethod
+    def map_from_data(data: Any) -> JourneyMap:
+        return map_from_data(data)
+
+    # --- analysis ------------------------------------------------------------------------------------------
+
+    def label(
+        self, journey: JourneyMap, source: str | None = None, progress: Progress | None = None
+    ) -> LabelReport:
+        """Give every stored row (of `source`) a sentiment and a stage of this map; cached per map."""
+        return Labeller(self.db, self.embedder).label(
+            journey, source, progress=None if progress is None else lambda d, t: progress("labelling", d, t)
+        )
+
+    def assign(
+        self, ref: str | JourneyMap, options: AssignOptions | None = None, progress: Progress | None = None
+    ) -> Assignments:
+        from assistant.analysis.service import assignment_rows
+
+        options = options or AssignOptions()
+        journey = self.resolve_map(ref)
+        report = self.label(journey, options.source, progress)
+        rows = assignment_rows(self.db, journey, report.map_key, labeller_id(self.embedder), options.source)
+        return Assignments(map=journey.title, stages=journey.stage_names, rows=rows, labelling=report)
+
+    def diagnose(
+        self, ref: str | JourneyMap, options: DiagnoseOptions | None = None, progress: Progress | None = None
+    ) -> Diagnosis:
+        """Which stage underperforms and why, from the stored feedback (labelled first if needed)."""
+        from assistant.analysis.service import check_diagnosis_options, run_diagnosis
+
+        options = options or DiagnoseOptions()
+        journey = self.resolve_map(ref)
+        check_diagnosis_options(self.db, journey, options)
+        report = self.label(journey, options.source, progress)
+        raw = run_diagnosis(self.db, journey, report.map_key, options)
+        result = Diagnosis.model_validate(raw)
+        result.language = language_of(journey.language)
+        result.labelling = report
+        return result
+
+    def ideas(
+        self, ref: str | JourneyMap, options: IdeasOptions | None = None, progress: Progress | None = None
+    ) -> IdeasResult:
+        """Improvement ideas for a stage's pain themes (default: the worst stage), scored by expected effect."""
+        from tools.ideas import ideas_for_stage
+        from tools.stats import MIN_N
+
+        options = options or IdeasOptions()
+        journey = self.resolve_map(ref)
+        diagnosis = self.diagnose(journey, DiagnoseOptions(), progress)
+        target = options.stage or (diagnosis.ranking[0] if diagnosis.ranking else None)
+        entry = diagnosis.stage(target) if target else None
+        if entry is None:
+            raise JourneyError(
+                f"The map has no stage {target!r}; its stages are {', '.join(journey.stage_names)}."
+            )
+        mot = any(s.moment_of_truth.is_moment for s in journey.stage(entry.stage).steps)
+        proposals = ideas_for_stage(
+            entry.model_dump(mode="json"), options.language, dict(options.effort), mot, options.owner
+        )
+        thin = [s.name for s in journey.stages if (d := diagnosis.stage(s.name)) is not None and d.n < MIN_N]
+        return IdeasResult.model_validate(
+            {
+                "stage": entry.stage,
+                "based_on_rows": entry.n,
+                "ideas": proposals,
+                "survey_questions": [b.model_dump() for b in self._survey(journey, thin, options.language)],
+            }
+        )
+
+    def survey_questions(
+        self, ref: str | JourneyMap, options: SurveyOptions | None = None
+    ) -> SurveyQuestions:
+        """Comparable questions (same wording and scale) for the given stages, or for the thin ones."""
+        from tools.stats import MIN_N
+
+        options = options or SurveyOptions()
+        journey = self.resolve_map(ref)
+        names = list(options.stages)
+        if not names:
+            diagnosis = self.diagnose(journey)
+            names = [s.stage for s in diagnosis.stages if s.n < MIN_N]
+        unknown = [n for n in names if n.casefold() not in {s.casefold() for s in journey.stage_names}]
+        if unknown:
+            raise JourneyError(
+                f"The map has no stage {unknown[0]!r}; its stages are {', '.join(journey.stage_names)}."
+            )
+        return SurveyQuestions(stages=self._survey(journey, names, options.language))
+
+    @staticmethod
+    def _survey(journey: JourneyMap, names: Sequence[str], language: Language) -> list[SurveyBlock]:
+        from tools.ideas import survey_questions
+
+        stages = [journey.stage(n) for n in names]
+        return [
+            SurveyBlock.model_validate(b)
+            for b in survey_questions([{"name": s.name, "goal": s.goal} for s in stages], language)
+        ]

@@ -1,0 +1,213 @@
+"""Sentiment and stage labels per stored row, computed once and kept in SQLite.
+
+Labelling is an explicit step: the workspace runs it before any verb that reads labels, and reports
+what it did (`LabelReport`). Rows already labelled for the same map are never labelled again.
+
+Sentiment does not depend on the map, so it is cached per row and labeller (embedding model + method
+version). Stage assignment depends on the map's stages, so it is cached per (map key, row), where the
+key hashes everything the assigner reads plus the labeller. Both read the row vectors stored at
+ingest: using a new map never runs the embedding model over the rows again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from assistant.domain.model import JourneyMap
+from assistant.embedding import FEEDBACK_KIND, Embedder
+from assistant.feedback.store import FeedbackStore
+from assistant.feedback.vectors import embed_missing
+from assistant.workspace.results import LabelReport
+from tools.sentiment import LABELS, TextSentiment, classify_rows
+from tools.stage_assignment import StageAssigner, StageSpec, StepSpec
+
+METHOD_VERSION = "2"
+"""Bump when stage assignment or sentiment changes, so cached labels are made again."""
+
+LABEL_SCHEMA = """
+DROP TABLE IF EXISTS row_sentiment;
+CREATE TABLE IF NOT EXISTS sentiment_labels (
+    labeller TEXT NOT NULL,          -- embedding model and method version
+    feedback_id TEXT NOT NULL,
+    label INTEGER NOT NULL,          -- -1 negative, 0 neutral, 1 positive
+    score REAL NOT NULL,
+    method TEXT NOT NULL,
+    PRIMARY KEY (labeller, feedback_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS row_stage (
+    map_key TEXT NOT NULL,
+    feedback_id TEXT NOT NULL,
+    stage INTEGER NOT NULL,          -- index into the map's stages, -1 unassigned
+    confidence REAL NOT NULL,
+    method TEXT NOT NULL,
+    -- Copies of the row's sentiment label and of immutable feedback fields (rows are keyed by a content
+    -- hash and never change), so aggregates read this table alone instead of joining a million rows.
+    label INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    date TEXT,
+    rating REAL,
+    rating_type TEXT,
+    PRIMARY KEY (map_key, feedback_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS row_stage_by_stage ON row_stage(map_key, stage, feedback_id);
+"""
+
+BATCH = 2000
+Progress = Callable[[int, int], None]
+"""Called with (rows done, rows to do)."""
+
+
+def stage_specs(journey: JourneyMap) -> list[StageSpec]:
+    """What the assigner reads of a map, as plain data."""
+    return [
+        StageSpec(
+            name=s.name,
+            description=s.description,
+            goal=s.goal,
+            steps=tuple(
+                StepSpec(
+                    action=step.action,
+                    touchpoint=step.touchpoint,
+                    thoughts=step.thoughts,
+                    pain_points=tuple(p.description for p in step.pain_points),
+                )
+                for step in s.steps
+            ),
+        )
+        for s in journey.stages
+    ]
+
+
+def labeller_id(embedder: Embedder) -> str:
+    return f"{embedder.name}:v{METHOD_VERSION}"
+
+
+def map_key(journey: JourneyMap, embedder: Embedder, corrections: str = "") -> str:
+    """Changes whenever anything the labels depend on changes: the stages, the model, the method and the
+    user's corrections."""
+    stages = [s.model_dump(include={"name", "description", "goal", "steps"}) for s in journey.stages]
+    blob = json.dumps([stages, labeller_id(embedder), corrections], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+@dataclass
+class Labeller:
+    store: FeedbackStore
+    embedder: Embedder
+
+    def label(
+        self, journey: JourneyMap, source: str | None = None, progress: Progress | None = None
+    ) -> LabelReport:
+        """Make sure every stored row (of `source`, if given) has a sentiment and a stage for this map."""
+        started = time.perf_counter()
+        conn = self.store.conn
+        key = map_key(journey, self.embedder)
+        in_scope = self.store.count(source)
+        labelled_sql = "SELECT COUNT(*) FROM row_stage WHERE map_key=?" + (" AND source=?" if source else "")
+        labelled = conn.execute(labelled_sql, [key] + ([source] if source else [])).fetchone()[0]
+        # Labels of deleted rows are deleted with them, so equal counts mean every row in scope is labelled.
+        if labelled >= in_scope:
+            return LabelReport(
+                map_key=key,
+                rows_in_scope=in_scope,
+                rows_labelled=0,
+                rows_embedded=0,
+                seconds=round(time.perf_counter() - started, 3),
+            )
+        embedded = embed_missing(self.store, self.embedder, source)
+        todo = in_scope - labelled
+        encode = self.embedder.encoder(FEEDBACK_KIND)
+        assigner = StageAssigner(stage_specs(journey), encode)
+        sentiment_model: TextSentiment | None = None
+        index = {name: i for i, name in enumerate(journey.stage_names)}
+        labeller = labeller_id(self.embedder)
+        sql = (
+            "SELECT f.feedback_id, f.text, f.rating, f.rating_type, f.stage_label, f.source, f.date, "
+            "v.vector, r.label FROM feedback f "
+            "LEFT JOIN row_stage s ON s.map_key = ? AND s.feedback_id = f.feedback_id "
+            "LEFT JOIN row_vectors v ON v.model = ? AND v.feedback_id = f.feedback_id "
+            "LEFT JOIN sentiment_labels r ON r.labeller = ? AND r.feedback_id = f.feedback_id "
+            "WHERE f.feedback_id > ? AND s.feedback_id IS NULL"
+            + (" AND f.source = ?" if source else "")
+            + " ORDER BY f.feedback_id LIMIT ?"
+        )
+        done, cursor = 0, ""
+        while True:
+            params: list[Any] = [key, self.embedder.name, labeller, cursor] + ([source] if source else [])
+            rows = conn.execute(sql, [*params, BATCH]).fetchall()
+            if not rows:
+                break
+            cursor = rows[-1][0]
+            texts = [r[1] for r in rows]
+            vectors = self._vectors(rows, texts)
+            assignments = assigner.assign(texts, [r[4] for r in rows], vectors)
+            new_sent = [i for i, r in enumerate(rows) if r[8] is None]
+            sent_rows = []
+            if new_sent:
+                if sentiment_model is None and any(rows[i][2] is None for i in new_sent):
+                    sentiment_model = TextSentiment(encode)
+                results = classify_rows(
+                    [texts[i] for i in new_sent],
+                    [rows[i][2] for i in new_sent],
+                    [rows[i][3] for i in new_sent],
+                    sentiment_model,
+                    vectors[new_sent],
+                )
+                sent_rows = [
+                    (labeller, rows[i][0], LABELS.index(res.label) - 1, res.score, res.method)
+                    for i, res in zip(new_sent, results, strict=True)
+                ]
+            label_of = {r[0]: r[8] for r in rows if r[8] is not None} | {sr[1]: sr[2] for sr in sent_rows}
+            stage_rows = [
+                (
+                    key,
+                    r[0],
+                    index[a.stage] if a.stage is not None else -1,
+                    a.confidence,
+                    a.method,
+                    label_of[r[0]],
+                    r[5],
+                    r[6],
+                    r[2],
+                    r[3],
+                )
+                for r, a in zip(rows, assignments, strict=True)
+            ]
+            with self.store.write() as c:
+                c.executemany("INSERT OR REPLACE INTO sentiment_labels VALUES (?,?,?,?,?)", sent_rows)
+                c.executemany("INSERT OR REPLACE INTO row_stage VALUES (?,?,?,?,?,?,?,?,?,?)", stage_rows)
+            done += len(rows)
+            if progress is not None:
+                progress(done, max(todo, done))
+        return LabelReport(
+            map_key=key,
+            rows_in_scope=in_scope,
+            rows_labelled=done,
+            rows_embedded=embedded,
+            seconds=round(time.perf_counter() - started, 3),
+        )
+
+    def _vectors(self, rows: list[Any], texts: list[str]) -> np.ndarray:
+        """The batch's stored vectors; a row stored after the embedding pass began is embedded now."""
+        missing = [i for i, r in enumerate(rows) if r[7] is None]
+        fresh = np.zeros((0, 0), dtype=np.float32)
+        if missing:
+            fresh = self.embedder.embed([texts[i] for i in missing], FEEDBACK_KIND)
+            self.store.store_vectors(self.embedder.name, [rows[i][0] for i in missing], fresh)
+        dim = self.embedder.dimension()
+        out = np.empty((len(rows), dim), dtype=np.float32)
+        k = 0
+        for i, r in enumerate(rows):
+            if r[7] is None:
+                out[i] = fresh[k]
+                k += 1
+            else:
+                out[i] = np.frombuffer(r[7], dtype="<f2")
+        return out

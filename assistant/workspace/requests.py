@@ -1,0 +1,145 @@
+"""Typed requests: what each of the product's verbs takes.
+
+One model per verb serves every face: the CLI builds its options from it (assistant/cli/options.py),
+the agent's tools use it as `args_schema`, and the app's forms fill it. Field docstrings become the
+option help and the JSON Schema descriptions a language model reads.
+
+Verbs that work on a map come in two models: `XOptions` (everything but the map) and `XRequest` (the
+options plus `map`). The agent's tools take the options only: the map in use is the conversation's,
+never a path a user typed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from assistant.feedback.records import RatingType
+from tools.language import Language
+
+Level = Literal["low", "medium", "high"]
+Period = Literal["month", "quarter", "week"]
+CompareTo = Literal["rest", "previous"]
+Collection = Literal["methodology", "feedback"]
+ExportFormat = Literal["json", "md", "csv", "xlsx", "mermaid", "html"]
+IsoDate = Annotated[str, StringConstraints(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$", max_length=10)]
+Short = Annotated[str, StringConstraints(max_length=200, strip_whitespace=True)]
+
+
+class Request(BaseModel):
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+
+
+class MapRef(Request):
+    map: Short
+    """A map saved in the workspace (by name), or a journey map JSON file."""
+
+
+class IngestRequest(Request):
+    files: list[Path] = Field(min_length=1)
+    """CSV, TSV, XLSX, JSON (array) or JSONL files."""
+    source: Short | None = None
+    """Source name (default: the file name)."""
+    text_column: Short | None = None
+    """Column holding the feedback text."""
+    rating_column: Short | None = None
+    """Column holding a score."""
+    rating_type: RatingType | None = None
+    """Scale of the score."""
+    date_column: Short | None = None
+    """Column holding the date."""
+    id_column: Short | None = None
+    """Column holding your own row id."""
+    stage_column: Short | None = None
+    """Column naming the journey stage."""
+    channel_column: Short | None = None
+    """Column naming the channel."""
+    sheet: Short | None = None
+    """XLSX sheet name (default: the first)."""
+    index: bool = True
+    """Also embed the new rows and update the search index."""
+
+
+class AssignOptions(Request):
+    source: Short | None = None
+    """Only rows of this source."""
+
+
+class AssignRequest(AssignOptions, MapRef):
+    pass
+
+
+class DiagnoseOptions(Request):
+    stage: Short | None = None
+    """Focus on one stage of the map (its exact name); all stages when omitted."""
+    segment_by: Short | None = None
+    """Any stored column to break results down by: channel, plan, region…"""
+    since: IsoDate | None = None
+    """First date (YYYY-MM-DD)."""
+    until: IsoDate | None = None
+    """Last date (YYYY-MM-DD)."""
+    compare_to: CompareTo = "rest"
+    """Compare each stage with the rest of the journey or with the previous period."""
+    source: Short | None = None
+    """Only rows of this source."""
+    period: Period = "quarter"
+    """Trend granularity."""
+    language: Language | None = None
+    """Language of the text summary and warnings (default: the map's)."""
+
+
+class DiagnoseRequest(DiagnoseOptions, MapRef):
+    pass
+
+
+class IdeasOptions(Request):
+    stage: Short | None = None
+    """Stage to improve (default: the worst-ranked stage)."""
+    language: Language = "en"
+    """Language of the ideas."""
+    effort: dict[Short, Level] = {}
+    """Known effort per pain theme, e.g. {"login": "low"}; estimated otherwise."""
+    owner: Short = ""
+    """Who owns the measurement plan."""
+
+
+class IdeasRequest(IdeasOptions, MapRef):
+    pass
+
+
+class SurveyOptions(Request):
+    stages: list[Short] = []
+    """Stages to ask about (default: the stages with too little feedback)."""
+    language: Language = "en"
+    """Language of the questions."""
+
+
+class SurveyRequest(SurveyOptions, MapRef):
+    pass
+
+
+class SearchRequest(Request):
+    query: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+    """What to look for, in Korean or English."""
+    collection: Collection = "methodology"
+    """Search the methodology notes or the customer feedback."""
+    where: dict[Short, Short] = {}
+    """Exact-match filters, e.g. {"channel": "app", "plan": "pro"} (any stored column)."""
+    since: IsoDate | None = None
+    """Only feedback dated on or after (YYYY-MM-DD, YYYY-MM or YYYY)."""
+    limit: Annotated[int, Field(ge=1, le=100)] = 5
+    """How many passages."""
+
+
+class ExportRequest(MapRef):
+    format: ExportFormat = "json"
+    """json (exact copy), md, csv (re-importable), xlsx, mermaid, html (standalone page)."""
+    version: Annotated[int, Field(ge=1)] | None = None
+    """A saved map's version (default: the latest)."""
+
+
+class ReindexRequest(Request):
+    collection: Literal["feedback", "methodology", "all"] = "all"
+    """Which collection to rebuild."""

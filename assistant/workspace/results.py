@@ -1,0 +1,470 @@
+"""Typed results: what each verb returns, and what `--json` prints (`model_dump(mode="json")`).
+
+The shapes are the ones the CLI has printed since the first round (the contract check in
+shared/contract holds them); typing them lets the agent's grounding check and the app read numbers by
+name instead of digging through dictionaries. Numbers that cannot be computed (too few rows) are None.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.domain.model import JourneyMap
+from assistant.feedback.records import IngestReport
+from tools.language import Language
+
+Sentiment = Literal["negative", "neutral", "positive"]
+
+
+class Result(BaseModel):
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+
+
+# --- labelling and assignment --------------------------------------------------------------------------
+
+
+class LabelReport(Result):
+    """What the labelling step did for one map: rows already labelled are never labelled again."""
+
+    map_key: str
+    """Identifies the map's stages, the method and the embedding model the labels were made with."""
+    rows_in_scope: int
+    """Rows the request covers."""
+    rows_labelled: int
+    """Rows labelled by this call (0 when every row already had a label)."""
+    rows_embedded: int
+    """Rows embedded by this call because they had no stored vector yet."""
+    seconds: float
+    """Time this step took."""
+
+
+class AssignmentRow(Result):
+    feedback_id: str
+    source: str
+    row: int
+    """1-based data row in the ingested file."""
+    external_id: str | None
+    stage: str | None
+    """The stage the row was assigned to, or None (unassigned)."""
+    confidence: float
+    stage_method: str
+    """'column' (the data named the stage), 'similarity', 'correction' (a person labelled it) or 'none'."""
+    sentiment: Sentiment
+    sentiment_score: float
+    """-1 (very negative) .. +1 (very positive)."""
+    sentiment_method: str
+    """'rating' (from the row's score) or 'text'."""
+
+
+class Assignments(Result):
+    map: str
+    """The map's title."""
+    stages: list[str]
+    rows: list[AssignmentRow]
+    labelling: LabelReport
+
+
+# --- diagnosis -----------------------------------------------------------------------------------------
+
+
+class Quote(Result):
+    feedback_id: str
+    text: str
+    """The customer's words, verbatim."""
+    source: str
+    row: int
+
+
+class CounterEvidence(Result):
+    n: int
+    """Positive comments of the same stage that mention the theme."""
+    quotes: list[Quote]
+
+
+class Theme(Result):
+    label: str
+    """The customers' own words that the theme's comments share."""
+    terms: list[str]
+    n: int
+    """Negative comments in the theme."""
+    share_of_negative: float | None
+    negative_share_without_theme: float | None
+    """The stage's negative share if this theme's complaints went away."""
+    quotes: list[Quote]
+    counter_evidence: CounterEvidence
+
+
+class NpsSummary(Result):
+    n: int
+    promoters: int
+    passives: int
+    detractors: int
+    nps: float | None
+    ci_low: float | None
+    ci_high: float | None
+
+
+class CsatSummary(Result):
+    n: int
+    satisfied_share: float | None
+    ci_low: float | None
+    ci_high: float | None
+    mean: float | None
+    mean_ci_low: float | None
+    mean_ci_high: float | None
+
+
+class CesSummary(Result):
+    n: int
+    mean: float | None
+    ci_low: float | None
+    ci_high: float | None
+    easy_share: float | None
+    easy_ci_low: float | None
+    easy_ci_high: float | None
+
+
+class Comparison(Result):
+    """A stage's negative share against the rest of the journey or the previous period."""
+
+    stage: str
+    against: str
+    testable: bool
+    """False when either side has no rows."""
+    n: int
+    n_other: int
+    share1: float | None = None
+    share2: float | None = None
+    difference: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    risk_ratio: float | None = None
+    cohens_h: float | None = None
+    z: float | None = None
+    p_value: float | None = None
+    small_sample: bool | None = None
+    n1: int | None = None
+    n2: int | None = None
+    p_adjusted: float | None = None
+    """Benjamini-Hochberg adjusted over the stages tested."""
+    significant: bool | None = None
+    """Worse than the comparison at the 5% level after adjustment."""
+
+
+class TrendPoint(Result):
+    period: str
+    n: int
+    negative: int
+    negative_share: float | None
+    ci_low: float | None
+    ci_high: float | None
+
+
+class ThemeGap(Result):
+    label: str
+    excess_negative: float | None
+    share_of_gap: float | None
+
+
+class SegmentGap(Result):
+    value: str
+    excess_negative: float | None
+    share_of_gap: float | None
+
+
+class Gap(Result):
+    """How many more negative comments the stage has than the rest's rate would give, and from what."""
+
+    rest_negative_share: float | None
+    excess_negative: float | None
+    themes: list[ThemeGap]
+    segments: list[SegmentGap]
+
+
+class SegmentShift(Result):
+    segment: str
+    n_before: int
+    n_after: int
+    weight_before: float | None
+    weight_after: float | None
+    rate_before: float | None
+    rate_after: float | None
+    rate_effect: float | None
+    mix_effect: float | None
+    contribution: float | None
+
+
+class MixShift(Result):
+    rate_before: float | None
+    rate_after: float | None
+    change: float | None
+    rate_effect: float | None
+    mix_effect: float | None
+    mix_fraction: float | None
+    material: bool
+    mix_dominates: bool
+    segments: list[SegmentShift]
+
+
+class StageMetrics(Result):
+    stage: str
+    n: int
+    """Rows assigned to the stage."""
+    share_of_feedback: float | None
+    negative: int
+    neutral: int
+    positive: int
+    negative_share: float | None
+    ci_low: float | None
+    """95% Wilson interval of the negative share."""
+    ci_high: float | None
+    small_sample: bool
+    nps: NpsSummary | None
+    csat: CsatSummary | None
+    ces: CesSummary | None
+    themes: list[Theme] = []
+
+
+class StageDiagnosis(StageMetrics):
+    comparison: Comparison
+    trend: list[TrendPoint]
+    gap: Gap
+    mix_shift: MixShift | None = None
+
+
+class SegmentUnassigned(Result):
+    n: int
+
+
+class SegmentView(Result):
+    n: int
+    stages: list[StageMetrics]
+    ranking: list[str]
+    comparisons: list[Comparison]
+    unassigned: SegmentUnassigned
+
+
+class Window(Result):
+    since: str | None
+    until: str | None
+
+
+class Unassigned(Result):
+    n: int
+    share: float | None
+
+
+class WarningDetail(Result):
+    code: str
+    params: dict[str, Any]
+
+
+class RankingConfidence(Result):
+    """How sure the stage ranking is, given that stages were assigned by a model."""
+
+    top_two_within_noise: bool | None = None
+    """True when the two most-complained-about stages swap places in a notable share of resamples."""
+    top_stage_share: float | None = None
+    """Share of bootstrap resamples in which the top stage stays on top."""
+    low_confidence_rows: int = 0
+    """Rows assigned with a confidence below 0.5."""
+    note: str = ""
+
+
+class Diagnosis(Result):
+    """The `journey diagnose --json` document."""
+
+    map: str
+    stages: list[StageDiagnosis]
+    ranking: list[str]
+    """Worst first: significantly worse stages by effect size, then the others by difference."""
+    comparisons: list[Comparison]
+    compare_to: Literal["rest", "previous"]
+    current_window: Window
+    previous_window: Window | None
+    n: int
+    """Rows in scope (assigned and unassigned)."""
+    unassigned: Unassigned
+    warnings: list[str]
+    """In English; warning_details carry codes and parameters for other languages."""
+    warning_details: list[WarningDetail]
+    segment_by: str | None
+    segments: dict[str, SegmentView]
+    ranking_confidence: RankingConfidence = Field(default_factory=RankingConfidence)
+    language: Language = "en"
+    """Language of the map (and of the text summary by default)."""
+    labelling: LabelReport | None = None
+
+    def stage(self, name: str) -> StageDiagnosis | None:
+        return next((s for s in self.stages if s.stage.casefold() == name.casefold()), None)
+
+
+# --- ideas and surveys ----------------------------------------------------------------------------------
+
+
+class ExpectedImpact(Result):
+    negatives_addressed: int
+    share_of_stage_negative: float
+    severity: int
+    score: float
+    negative_share_now: float | None
+    negative_share_if_fixed: float | None
+    based_on_rows: int
+
+
+class MeasurementPlan(Result):
+    who: str
+    what: str
+    when: str
+    why: str
+
+
+class Idea(Result):
+    stage: str
+    theme: str
+    idea: str
+    pattern: str
+    """'playbook' when a known improvement pattern matched, else 'generic'."""
+    kpi: str
+    expected_impact: ExpectedImpact
+    effort: Literal["low", "medium", "high"]
+    effort_source: Literal["user", "estimated"]
+    feasibility: Literal["low", "medium", "high"]
+    desirability: Literal["low", "medium", "high"]
+    viability: Literal["low", "medium", "high"]
+    priority: float
+    """Expected impact per unit of effort."""
+    measurement: MeasurementPlan
+
+
+class SurveyQuestion(Result):
+    id: str
+    text: str
+    scale: str
+
+
+class SurveyBlock(Result):
+    stage: str
+    questions: list[SurveyQuestion]
+
+
+class SurveyQuestions(Result):
+    stages: list[SurveyBlock]
+
+
+class IdeasResult(Result):
+    stage: str
+    based_on_rows: int
+    ideas: list[Idea]
+    survey_questions: list[SurveyBlock]
+    """Comparable questions for stages with too little evidence."""
+
+
+# --- search and index -----------------------------------------------------------------------------------
+
+
+class SearchHit(Result):
+    id: str
+    text: str
+    source: str
+    location: str
+    """`file:row` for feedback, `note-id#section` for methodology."""
+    score: float
+    metadata: dict[str, Any] = {}
+
+
+class SearchResult(Result):
+    query: str
+    collection: Literal["methodology", "feedback"]
+    hits: list[SearchHit]
+
+
+class CollectionCounts(Result):
+    collection: str
+    source_count: int
+    index_count: int
+    matches: bool
+    indexed: int
+    skipped_files: list[str] = []
+
+
+class ReindexResult(Result):
+    embedder: str
+    collections: dict[str, CollectionCounts]
+
+
+class IngestResult(IngestReport):
+    """The ingest report plus what happened to the search index."""
+
+    rows_embedded: int = 0
+    rows_indexed: int = 0
+
+
+# --- maps -----------------------------------------------------------------------------------------------
+
+
+class ExportResult(Result):
+    format: str
+    filename: str
+    media_type: str
+    content: bytes = Field(exclude=True)
+    size: int
+
+
+class MapSummary(Result):
+    name: str
+    title: str
+    version: int
+    stages: int
+    updated_at: datetime
+    author: str
+    reason: str
+
+
+class MapVersion(Result):
+    name: str
+    version: int
+    author: Literal["user", "assistant"]
+    reason: str
+    created_at: datetime
+    map: JourneyMap
+
+
+class Change(Result):
+    """One difference between two versions of a map."""
+
+    kind: Literal[
+        "stage_added",
+        "stage_removed",
+        "stage_renamed",
+        "stage_moved",
+        "step_added",
+        "step_removed",
+        "step_moved",
+        "field_changed",
+        "persona_added",
+        "persona_removed",
+    ]
+    path: str
+    """Where, e.g. `stages[심사].steps[2].emotion.score`."""
+    before: Any = None
+    after: Any = None
+    text: str
+    """One readable line."""
+
+
+class MapDiff(Result):
+    name: str
+    from_version: int
+    to_version: int
+    changes: list[Change]
+
+
+class MapEditResult(Result):
+    name: str
+    version: int
+    diff: MapDiff
+    warnings: list[str] = []
