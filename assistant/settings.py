@@ -24,6 +24,15 @@ class Settings(BaseSettings):
         default=None, description="OpenAI-compatible endpoint (Ollama, vLLM)."
     )
     openai_model: str = Field(default="gpt-4o-mini", description="Chat model name at the endpoint.")
+    openai_timeout: float = Field(
+        default=60.0, gt=0, le=600, description="Seconds before a model call times out."
+    )
+    openai_max_retries: int = Field(
+        default=3, ge=0, le=10, description="Retries (with backoff) on timeouts, 429, 5xx."
+    )
+    journey_scripted_model: Path | None = Field(
+        default=None, description="A scripted chat model's replies (JSON): for tests, evals and demos only."
+    )
     chroma_url: str | None = Field(default=None, description="Chroma server URL; embedded store when unset.")
     journey_embedding: EmbeddingName | None = Field(
         default=None,

@@ -195,8 +195,8 @@ Operation = Annotated[
 ]
 
 OPERATION_ADAPTER: TypeAdapter[Operation] = TypeAdapter(Operation)
-OPERATION_NAMES: tuple[str, ...] = tuple(
-    m.model_fields["op"].default
+OPERATION_MODELS: dict[str, type[BaseModel]] = {
+    m.model_fields["op"].default: m
     for m in (
         AddStep,
         UpdateStep,
@@ -215,7 +215,8 @@ OPERATION_NAMES: tuple[str, ...] = tuple(
         AddKpi,
         UpsertPersona,
     )
-)
+}
+OPERATION_NAMES: tuple[str, ...] = tuple(OPERATION_MODELS)
 
 
 def operations_schema() -> dict[str, Any]:
@@ -269,4 +270,12 @@ def describe(op: Operation) -> str:
     return op.op  # pragma: no cover - every member of the union is matched above
 
 
-__all__ = ["OPERATION_ADAPTER", "OPERATION_NAMES", "Emotion", "Operation", "describe", "operations_schema"]
+__all__ = [
+    "OPERATION_ADAPTER",
+    "OPERATION_MODELS",
+    "OPERATION_NAMES",
+    "Emotion",
+    "Operation",
+    "describe",
+    "operations_schema",
+]
