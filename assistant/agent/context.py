@@ -26,6 +26,8 @@ class TurnContext:
     language: Language
     personas: int = 1
     """How many personas to draft by default (the methodology says at most three)."""
+    use_feedback: bool = True
+    """Whether drafting may use the stored feedback."""
     events: list[Event] = field(default_factory=list)
     """Events the tools produced, in order (map updates, diagnoses, files)."""
     results: list[Any] = field(default_factory=list)

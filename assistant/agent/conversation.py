@@ -53,6 +53,10 @@ class TurnOptions:
     personas: int = 1
     current_map: str | None = None
     """Switch the conversation to this saved map before answering."""
+    intent: Literal["draft_map"] | None = None
+    """Skip understanding: the message is a drafting brief (`journey map`)."""
+    use_feedback: bool = True
+    """Ground drafted pain points in the stored feedback."""
 
 
 def checkpoint_serde() -> Any:
@@ -150,9 +154,17 @@ class Assistant:
             self.workspace, thread_id, state.current_map, language, max(1, min(options.personas, 10))
         )
         started = time.perf_counter()
+        ctx.use_feedback = options.use_feedback
         if self.mode.mode == "embedded":
-            final = yield from self.pipeline().handle(ctx, text, state)
+            final = yield from self.pipeline().handle(ctx, text, state, options.intent)
         else:
+            if options.intent == "draft_map":
+                text = (
+                    "Draft a journey map for this brief"
+                    + ("" if options.use_feedback else " (do not use the stored feedback)")
+                    + ":\n"
+                    + text
+                )
             final = yield from self._agent_turn(ctx, text)
         final.seconds = round(time.perf_counter() - started, 3)
         final.map_name = ctx.current_map

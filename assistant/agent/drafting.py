@@ -269,6 +269,7 @@ def draft_map(
     language: Language,
     methodology: str,
     on_step: Callable[[str], None] | None = None,
+    use_feedback: bool = True,
 ) -> JourneyMap:
     """Outline by the model, the rest by code, then pain points from the company's feedback."""
     from assistant.prompts import as_data, load_prompt
@@ -286,7 +287,7 @@ def draft_map(
     data = fill_outline(outline, brief, language)
     journey = workspace.map_from_data(data)
     diagnosis = None
-    if workspace.feedback_count() > 0:
+    if use_feedback and workspace.feedback_count() > 0:
         if on_step:
             on_step("feedback")
         diagnosis = workspace.diagnose(journey)

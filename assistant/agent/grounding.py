@@ -53,22 +53,42 @@ class GroundingReport:
         return "; ".join(parts)
 
 
-def tool_numbers(results: Iterable[Any]) -> set[float]:
-    """Every number in the tool results, plus the forms people write shares and differences in."""
-    found: set[float] = set()
+@dataclass
+class KnownNumbers:
+    """The tool results' numbers, by the form they can take in an answer."""
+
+    counts: set[float] = field(default_factory=set)
+    """Integers (rows, comments, promoters…)."""
+    decimals: set[float] = field(default_factory=set)
+    """Every number as given (means, p-values, scores)."""
+    percents: set[float] = field(default_factory=set)
+    """Shares and differences (|x| ≤ 1) times 100, and numbers written with % in tool text."""
+
+
+def tool_numbers(results: Iterable[Any]) -> KnownNumbers:
+    """Every number in the tool results, sorted by the forms people write them in."""
+    found = KnownNumbers()
 
     def walk(value: Any) -> None:
         if isinstance(value, bool) or value is None:
             return
         if isinstance(value, int | float):
             if math.isfinite(value):
-                found.add(float(value))
+                found.decimals.add(float(value))
+                if float(value).is_integer():
+                    found.counts.add(float(value))
                 if -1.0 <= value <= 1.0:
-                    found.add(float(value) * 100.0)  # a share or a difference shown in percent / points
+                    found.percents.add(
+                        float(value) * 100.0
+                    )  # a share or a difference shown in percent / points
             return
         if isinstance(value, str):
-            for m in _NUMBER.finditer(_strip_ignored(value)):
-                found.add(_parse(m.group()))
+            text = _strip_ignored(value)
+            for m in _NUMBER.finditer(text):
+                number = _parse(m.group())
+                found.decimals.add(number)
+                found.counts.add(number)
+                found.percents.add(number)
             return
         if isinstance(value, Mapping):
             for v in value.values():
@@ -96,13 +116,22 @@ def _decimals(token: str) -> int:
     return len(token.split(".")[1]) if "." in token else 0
 
 
-def _supported(token: str, known: set[float]) -> bool:
+_PERCENT_AFTER = re.compile(r"^\s?(%|％|퍼센트|percent|pts?\b|points?\b|%p|포인트)", re.IGNORECASE)
+
+
+def _supported(token: str, after: str, known: KnownNumbers) -> bool:
     value = _parse(token)
     if abs(value) in ALWAYS_ALLOWED:
         return True
+    if _PERCENT_AFTER.match(after):
+        pool = known.percents
+    elif "." in token:
+        pool = known.decimals | known.percents
+    else:
+        pool = known.counts
     step = 10.0 ** -_decimals(token)
     # Shown with d decimals, a tool number rounds to it (half a step either way, plus float slack).
-    return any(abs(abs(value) - abs(k)) <= step / 2 + 1e-9 for k in known)
+    return any(abs(abs(value) - abs(k)) <= step / 2 + 1e-9 for k in pool)
 
 
 def check_answer(text: str, results: Iterable[Any], stored_text: Mapping[str, str]) -> GroundingReport:
@@ -121,10 +150,13 @@ def check_answer(text: str, results: Iterable[Any], stored_text: Mapping[str, st
         elif " ".join(fragment.split()) not in " ".join(stored.split()):
             report.bad_quotes.append(f"[{fid}] does not say “{quote[:60]}”")
         body = body.replace(m.group(0), " ")  # numbers inside a customer's words are theirs, not claims
-    for m in _NUMBER.finditer(_strip_ignored(body)):
+    stripped = _strip_ignored(body)
+    for m in _NUMBER.finditer(stripped):
         report.numbers_checked += 1
-        if not _supported(m.group(), known):
-            report.unsupported_numbers.append(m.group())
+        if not _supported(m.group(), stripped[m.end() : m.end() + 8], known):
+            report.unsupported_numbers.append(
+                m.group() + ("%" if stripped[m.end() : m.end() + 1] == "%" else "")
+            )
     return report
 
 

@@ -113,12 +113,16 @@ class EmbeddedPipeline:
 
     # --- a turn -----------------------------------------------------------------------------------------
 
-    def handle(self, ctx: TurnContext, text: str, state: ThreadState) -> Gen[Event, None, Final]:
-        columns = self.workspace.db.columns() if self.workspace.feedback_count() else []
-        journey = ctx.journey()
-        u = understand(text, self.classifier(), journey, columns, ctx.language)
-        if state.pending_brief is not None and u.intent not in ("diagnose", "ideas", "export", "undo"):
+    def handle(
+        self, ctx: TurnContext, text: str, state: ThreadState, intent: str | None = None
+    ) -> Gen[Event, None, Final]:
+        if intent == "draft_map":
             u = Understanding(intent="draft_map", confidence=1.0, language=ctx.language, text=text)
+        else:
+            columns = self.workspace.db.columns() if self.workspace.feedback_count() else []
+            u = understand(text, self.classifier(), ctx.journey(), columns, ctx.language)
+            if state.pending_brief is not None and u.intent not in ("diagnose", "ideas", "export", "undo"):
+                u = Understanding(intent="draft_map", confidence=1.0, language=ctx.language, text=text)
         yield ToolStep(
             name="understand",
             input={"text": text},
@@ -310,7 +314,15 @@ class EmbeddedPipeline:
             ctx,
             "draft_journey_map",
             {"brief": merged.model_dump()},
-            lambda: draft_map(self.workspace, generator, request, merged, ctx.language, methodology),
+            lambda: draft_map(
+                self.workspace,
+                generator,
+                request,
+                merged,
+                ctx.language,
+                methodology,
+                use_feedback=ctx.use_feedback,
+            ),
         )
         saved = self.workspace.save_map(
             journey.title, journey, "assistant", "drafted by the embedded assistant"

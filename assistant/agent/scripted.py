@@ -41,6 +41,7 @@ class ScriptedChatModel(GenericFakeChatModel):
     """Replays the script in order; `bind_tools` returns the model itself so create_agent can use it."""
 
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+    _seen: list[list[Any]] = PrivateAttr(default_factory=list)
     _served: int = PrivateAttr(default=0)
     _total: int = PrivateAttr(default=0)
 
@@ -64,14 +65,20 @@ class ScriptedChatModel(GenericFakeChatModel):
     def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> ScriptedChatModel:
         return self
 
-    def _generate(self, *args: Any, **kwargs: Any) -> Any:
+    def _generate(self, messages: list[Any], *args: Any, **kwargs: Any) -> Any:
         with self._lock:
+            self._seen.append(list(messages))
             try:
-                result = super()._generate(*args, **kwargs)
+                result = super()._generate(messages, *args, **kwargs)
             except StopIteration:
                 raise RuntimeError(f"the scripted model ran out of replies after {self._served}") from None
             self._served += 1
             return result
+
+    @property
+    def seen(self) -> list[list[Any]]:
+        """The messages the model was given at each call (tests check what reached it, and how)."""
+        return self._seen
 
     @property
     def remaining(self) -> int:

@@ -130,16 +130,27 @@ class IntentClassifier:
         return best, votes[best] / sum(votes.values())
 
 
+_STOP = {"and", "the", "with", "for", "from", "into", "stage", "step", "your", "our", "단계", "및", "그리고"}
+
+
+def _distinctive_words(name: str) -> set[str]:
+    """Words of a stage name that can stand for it: long enough, and not filler."""
+    words = {_norm(p) for p in re.split(r"[·/&,()\-\s]+", name)}
+    return {w for w in words if w not in _STOP and (len(w) >= 4 or (len(w) >= 2 and not w.isascii()))}
+
+
 def find_stage(text: str, journey: JourneyMap | None) -> str | None:
-    """The stage the text names: the longest stage name (or a word of it) that appears in the text."""
+    """The stage the text names: its full name, else a distinctive word of it that no other stage shares."""
     if journey is None:
         return None
     folded = _norm(text)
+    words = {name: _distinctive_words(name) for name in journey.stage_names}
     best: tuple[int, str] | None = None
     for name in journey.stage_names:
-        candidates = {_norm(name), *(_norm(p) for p in re.split(r"[·/&,()\-\s]+", name) if len(p) >= 2)}
-        for cand in candidates:
-            if cand and cand in folded and (best is None or len(cand) > best[0]):
+        shared = set().union(*(w for other, w in words.items() if other != name))
+        for cand in {_norm(name), *(words[name] - shared)}:
+            pattern = rf"(?<![\w]){re.escape(cand)}" if cand.isascii() else re.escape(cand)
+            if cand and re.search(pattern, folded) and (best is None or len(cand) > best[0]):
                 best = (len(cand), name)
     return best[1] if best else None
 
