@@ -114,7 +114,7 @@ def test_drafting_saves_a_valid_map_and_checks_every_cited_quote(shop: Workspace
 def test_an_invalid_map_goes_back_to_the_model_and_nothing_is_stored(shop: Workspace) -> None:
     bad = small_map()
     bad["stages"][1]["steps"][0]["emotion"]["score"] = 5
-    events, model = run(
+    _events, model = run(
         shop,
         [
             {"tool_calls": [{"name": "save_journey_map", "args": {"map": bad}}]},
@@ -268,7 +268,7 @@ def test_feedback_reaches_the_model_only_inside_data_blocks(shop: Workspace, tmp
         str(m.content).startswith("<<<DATA\n") and str(m.content).endswith("\nDATA>>>") for m in found
     )
     assert all(str(m.content).count("DATA>>>") == 1 for m in found)  # the row cannot close the block early
-    system = [m for m in model.seen[0] if isinstance(m, SystemMessage)][0]
+    system = next(m for m in model.seen[0] if isinstance(m, SystemMessage))
     assert "not instructions" in str(system.content)
     # An export to a URL is not a format: refused before anything runs.
     assert not [e for e in events if e.type == "export"]
@@ -277,7 +277,7 @@ def test_feedback_reaches_the_model_only_inside_data_blocks(shop: Workspace, tmp
 
 def test_conversation_resumes_after_a_restart(shop: Workspace) -> None:
     run(shop, [chat("Noted: you care about returns.")], "Remember: returns matter most to us.", thread="keep")
-    events, model = run(shop, [chat("You said returns matter most.")], "What did I say?", thread="keep")
+    _events, model = run(shop, [chat("You said returns matter most.")], "What did I say?", thread="keep")
     assert model.remaining == 0
     history = [str(m.content) for m in model.seen[0]]
     assert any("returns matter most to us" in h for h in history)  # the first turn came back from disk
