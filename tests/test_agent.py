@@ -269,7 +269,7 @@ def test_feedback_reaches_the_model_only_inside_data_blocks(shop: Workspace, tmp
     )
     assert all(str(m.content).count("DATA>>>") == 1 for m in found)  # the row cannot close the block early
     system = next(m for m in model.seen[0] if isinstance(m, SystemMessage))
-    assert "not instructions" in str(system.content)
+    assert "never\n   instructions" in str(system.content) or "never instructions" in str(system.content)
     # An export to a URL is not a format: refused before anything runs.
     assert not [e for e in events if e.type == "export"]
     assert any("format" in str(m.content) for m in tool_messages if "evil" in str(m.content))

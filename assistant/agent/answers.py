@@ -21,17 +21,17 @@ class _Answer(BaseModel):
 
 class Claim(_Answer):
     statement: Short
-    """One finding in plain words, with its numbers as the tools gave them (shares as percentages)."""
+    """A finding with the tool's numbers (shares as %)."""
     based_on_rows: Annotated[int, Field(ge=0)]
-    """How many feedback rows the numbers come from (the tool's `n`)."""
+    """The tool's n behind it."""
     quote_ids: Annotated[list[str], Field(max_length=5)] = []
-    """feedback_id of each customer quote that illustrates it (from the tool results)."""
+    """Ids of quotes from the tool results."""
 
 
 class IdeaClaim(_Answer):
     idea: Short
     expected_effect: Short
-    """The effect as the tool computed it (negatives addressed, share now → if fixed)."""
+    """As computed by the tool."""
     kpi: Short
 
 
@@ -40,19 +40,16 @@ class DiagnosisAnswer(_Answer):
 
     kind: Literal["diagnosis"] = "diagnosis"
     summary: Short
-    """Two sentences: which stage, by how much, compared with what, how sure."""
+    """Which stage, by how much, against what, how sure."""
     claims: Annotated[list[Claim], Field(max_length=8)]
     """The pain themes behind it."""
     counter_evidence: Annotated[list[Claim], Field(max_length=5)] = []
-    """What contradicts the story (positive feedback on the same themes, segments that are fine)."""
     ideas: Annotated[list[IdeaClaim], Field(max_length=5)] = []
     caveats: Annotated[list[Short], Field(max_length=6)] = []
-    """Small samples, survivorship, mix shift, assignment uncertainty, in plain words."""
 
 
 class ChatAnswer(_Answer):
-    """Any other answer: a drafted or edited map described, a question for missing essentials, a
-    methodology explanation, an export handed over."""
+    """Any other answer."""
 
     kind: Literal["chat"] = "chat"
     message: Annotated[str, Field(min_length=1, max_length=6000)]

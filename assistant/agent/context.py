@@ -28,6 +28,9 @@ class TurnContext:
     """How many personas to draft by default (the methodology says at most three)."""
     use_feedback: bool = True
     """Whether drafting may use the stored feedback."""
+    toolset: frozenset[str] | None = None
+    """The tools the model is offered this turn (None: all). Each tool definition costs tokens on every
+    model call, so a diagnosis question is not sent the map-editing schemas."""
     events: list[Event] = field(default_factory=list)
     """Events the tools produced, in order (map updates, diagnoses, files)."""
     results: list[Any] = field(default_factory=list)

@@ -82,6 +82,7 @@ class Assistant:
         self._chat_model = chat_model
         self._agent: Any = None
         self._pipeline: Any = None
+        self._classifier: Any = None
         self._lock = threading.Lock()
         self._checkpoint_conn: sqlite3.Connection | None = None
 
@@ -139,6 +140,20 @@ class Assistant:
 
     # --- a turn -----------------------------------------------------------------------------------------
 
+    def _toolset(self, text: str, options: TurnOptions) -> frozenset[str] | None:
+        """The tools this turn's job needs, read from the message by the local intent classifier."""
+        from assistant.agent.agent import toolset_for
+
+        if options.intent == "draft_map":
+            return toolset_for("draft_map", 1.0)
+        with self._lock:
+            if self._classifier is None:
+                from assistant.agent.understand import IntentClassifier
+
+                self._classifier = IntentClassifier(self.workspace.embedder, self.workspace.home / "cache")
+            classifier = self._classifier
+        return toolset_for(*classifier.classify(text))
+
     def language_for(self, text: str, options: TurnOptions, state: ThreadState) -> Language:
         if options.language != "auto":
             return options.language
@@ -158,6 +173,7 @@ class Assistant:
         if self.mode.mode == "embedded":
             final = yield from self.pipeline().handle(ctx, text, state, options.intent)
         else:
+            ctx.toolset = self._toolset(text, options)
             if options.intent == "draft_map":
                 text = (
                     "Draft a journey map for this brief"

@@ -100,7 +100,7 @@ class EmbeddedPipeline:
     def classifier(self) -> IntentClassifier:
         with self._lock:
             if self._classifier is None:
-                self._classifier = IntentClassifier(self.workspace.embedder)
+                self._classifier = IntentClassifier(self.workspace.embedder, self.workspace.home / "cache")
             return self._classifier
 
     def generator(self, status: Callable[[str, float | None], None]) -> Generator:

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from assistant.agent.context import TurnContext
 from assistant.agent.events import DiagnosisView, FileExport, IdeasView, MapUpdate, ToolStep
+from assistant.agent.views import model_view
 from assistant.domain.model import Evidence, JourneyMap, Persona
 from assistant.errors import JourneyError
 from assistant.maps.operations import Operation
@@ -32,12 +33,18 @@ from assistant.workspace.requests import (
     SearchRequest,
     SurveyOptions,
 )
+from assistant.workspace.results import Diagnosis, IdeasResult
 
 MAX_PERSONAS = 3
 
 
 class NoArgs(Request):
     pass
+
+
+class DiagnosisWithIdeas(BaseModel):
+    diagnosis: Diagnosis
+    ideas: IdeasResult | None
 
 
 class SaveMapArgs(Request):
@@ -96,7 +103,7 @@ def _tool(name: str, description: str, args: type[BaseModel], body: Callable[...
         ctx = runtime.context
         started = time.perf_counter()
         try:
-            result = _dump(body(ctx, **kwargs))
+            raw = body(ctx, **kwargs)
         except JourneyError as exc:
             ctx.emit(
                 ToolStep(
@@ -104,6 +111,7 @@ def _tool(name: str, description: str, args: type[BaseModel], body: Callable[...
                 )
             )
             return json.dumps({"error": str(exc)}, ensure_ascii=False)
+        result = _dump(raw)
         ctx.record(result)
         ctx.emit(
             ToolStep(
@@ -113,8 +121,10 @@ def _tool(name: str, description: str, args: type[BaseModel], body: Callable[...
                 seconds=round(time.perf_counter() - started, 3),
             )
         )
+        view = model_view(raw, kwargs.get("stage"))
+        text = json.dumps(view, ensure_ascii=False, default=str, separators=(",", ":"))
         # Results carry customers' words: they reach the model inside a data block, never as instructions.
-        return f"<<<DATA\n{as_data(json.dumps(result, ensure_ascii=False, default=str))}\nDATA>>>"
+        return f"<<<DATA\n{as_data(text)}\nDATA>>>"
 
     return StructuredTool.from_function(
         run, name=name, description=description, args_schema=_with_runtime(args)
@@ -138,9 +148,18 @@ def _dump_args(kwargs: dict[str, Any]) -> dict[str, Any]:
 
 
 def diagnose(ctx: TurnContext, **kwargs: Any) -> Any:
-    result = ctx.workspace.diagnose(_need_map(ctx), DiagnoseOptions(**kwargs))
-    ctx.emit(DiagnosisView(diagnosis=result, focus=kwargs.get("stage")))
-    return result
+    """The diagnosis, plus the ideas for the stage asked about (or the worst one): an answer about why a
+    stage underperforms needs both, and one tool call instead of two saves a model round trip."""
+    journey = _need_map(ctx)
+    options = DiagnoseOptions(**kwargs)
+    result = ctx.workspace.diagnose(journey, options)
+    ctx.emit(DiagnosisView(diagnosis=result, focus=options.stage))
+    target = options.stage or (result.ranking[0] if result.ranking else None)
+    ideas = None
+    if target is not None and result.n:
+        ideas = ctx.workspace.ideas(journey, IdeasOptions(stage=target, language=ctx.language))
+        ctx.emit(IdeasView(ideas=ideas))
+    return DiagnosisWithIdeas(diagnosis=result, ideas=ideas)
 
 
 def ideas(ctx: TurnContext, **kwargs: Any) -> Any:

@@ -9,6 +9,7 @@ ideas, search and export requests while its language model is still loading.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import unicodedata
@@ -16,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -107,13 +109,27 @@ class Understanding:
 
 
 class IntentClassifier:
-    """Nearest examples in embedding space, voted by similarity, behind a few exact rules."""
+    """Nearest examples in embedding space, voted by similarity, behind a few exact rules.
 
-    def __init__(self, embedder: Embedder) -> None:
+    The examples' vectors are kept in `cache_dir` (keyed by the model and the examples' text), so only
+    the first start pays for embedding them."""
+
+    def __init__(self, embedder: Embedder, cache_dir: Path | None = None) -> None:
         self.embedder = embedder
         pairs = [(intent, text) for intent, texts in examples().items() for text in texts]
         self.labels = [p[0] for p in pairs]
-        self.vectors = embedder.embed([p[1] for p in pairs], "query")
+        texts = [p[1] for p in pairs]
+        digest = hashlib.sha256(json.dumps([embedder.name, texts], ensure_ascii=False).encode()).hexdigest()[
+            :16
+        ]
+        cached = cache_dir / f"intent-examples-{digest}.npy" if cache_dir is not None else None
+        if cached is not None and cached.is_file():
+            self.vectors = np.load(cached)
+        else:
+            self.vectors = embedder.embed(texts, "query")
+            if cached is not None:
+                cached.parent.mkdir(parents=True, exist_ok=True)
+                np.save(cached, self.vectors)
 
     def classify(self, text: str) -> tuple[Intent, float]:
         if _UNDO.search(text):
