@@ -130,7 +130,11 @@ def test_agent_tools_return_what_the_workspace_computes(home: Path, journey_home
             "diagnose_journey",
         ]
         direct = ws.diagnose(journey).model_dump(mode="json")
-        assert steps[0].output["diagnosis"]["ranking"] == direct["ranking"] == ["Checkout", "Delivery", "Support"]
+        assert (
+            steps[0].output["diagnosis"]["ranking"]
+            == direct["ranking"]
+            == ["Checkout", "Delivery", "Support"]
+        )
         assert steps[0].output["diagnosis"]["stages"] == direct["stages"]
         assert steps[0].output["ideas"]["stage"] == "Checkout"  # the worst stage's ideas come along
         assert steps[1].output["ideas"][0]["expected_impact"]["severity"] >= 4  # moment of truth + blocked
