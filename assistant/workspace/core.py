@@ -90,9 +90,12 @@ def owner_home(settings: Settings, owner: str | None) -> Path:
 class Workspace:
     """Open with `Workspace.open()`; use as a context manager or call `close()`."""
 
-    def __init__(self, settings: Settings, home: Path, embedder: Embedder | None = None) -> None:
+    def __init__(
+        self, settings: Settings, home: Path, embedder: Embedder | None = None, owner: str | None = None
+    ) -> None:
         self.settings = settings
         self.home = home
+        self.owner = owner
         self.db = FeedbackStore.open(home / "feedback.sqlite3", schema=LABEL_SCHEMA + MAP_SCHEMA)
         self.maps = MapStore(self.db)
         self._embedder = embedder
@@ -107,7 +110,7 @@ class Workspace:
     ) -> Workspace:
         """The workspace under JOURNEY_HOME (or the signed-in `owner`'s own part of it)."""
         settings = settings or load_settings()
-        return cls(settings, owner_home(settings, owner), embedder)
+        return cls(settings, owner_home(settings, owner), embedder, owner)
 
     def close(self) -> None:
         self.db.close()
@@ -131,9 +134,12 @@ class Workspace:
     def chroma(self) -> ClientAPI:
         with self._lock:
             if self._chroma is None:
-                from assistant.index.chroma_index import open_chroma
+                from assistant.index.chroma_index import NamespacedClient, open_chroma
 
-                self._chroma = open_chroma(self.settings, self.home / "chroma")
+                client = open_chroma(self.settings, self.home / "chroma")
+                if self.owner is not None and self.settings.chroma_url:
+                    client = NamespacedClient(client, f"u{self.home.name}_")  # type: ignore[assignment]
+                self._chroma = client
             return self._chroma
 
     # --- feedback ------------------------------------------------------------------------------------------
