@@ -268,13 +268,15 @@ class Workspace:
     def save_map(
         self, name: str, journey: JourneyMap, author: Author = "user", reason: str = "saved"
     ) -> MapVersion:
-        if self.maps.exists(name):
-            previous = self.maps.get(name).map
-            if previous.model_dump(exclude={"version", "updated_at"}) == journey.model_dump(
-                exclude={"version", "updated_at"}
-            ):
-                return self.maps.get(name)  # unchanged: no new version
-        return self.maps.save(name, journey, author, reason)
+        with self._lock:
+            if self.maps.exists(name):
+                previous = self.maps.get(name)
+                # Bookkeeping fields do not make a change: a map file without `created_at` gets a new
+                # one each time it is read, and `journey maps add` of the same file must not add a version.
+                ignored = {"version", "created_at", "updated_at"}
+                if previous.map.model_dump(exclude=ignored) == journey.model_dump(exclude=ignored):
+                    return previous  # unchanged: no new version
+            return self.maps.save(name, journey, author, reason)
 
     def list_maps(self) -> list[MapSummary]:
         return self.maps.all()
@@ -291,17 +293,19 @@ class Workspace:
         """Apply operations in order and store one new version; if any fails, nothing is stored."""
         if not operations:
             raise JourneyError("No operation given.")
-        current = self.maps.get(name)
-        edited = current.map
-        for k, op in enumerate(operations):
-            try:
-                edited = apply_operation(edited, op)
-            except MapEditError as exc:
-                if len(operations) == 1:
-                    raise
-                raise MapEditError(f"Operation {k + 1} ({op.op}): {exc}", exc.problems) from None
-        why = reason or "; ".join(describe(op) for op in operations)
-        saved = self.maps.save(current.name, edited, author, why)
+        with self._lock:  # two threads editing one map must not both start from the same version
+            current = self.maps.get(name)
+            edited = current.map
+            for k, op in enumerate(operations):
+                try:
+                    edited = apply_operation(edited, op)
+                except MapEditError as exc:
+                    if len(operations) == 1:
+                        raise
+                    raise MapEditError(f"Operation {k + 1} ({op.op}): {exc}", exc.problems) from None
+            why = reason or "; ".join(describe(op) for op in operations)
+            # based_on: another process may have stored a version meanwhile; then nothing is stored.
+            saved = self.maps.save(current.name, edited, author, why, based_on=current.version)
         return MapEditResult(
             name=saved.name,
             version=saved.version,
@@ -311,20 +315,22 @@ class Workspace:
 
     def undo_map(self, name: str, author: Author = "user") -> MapEditResult:
         """Go back to the version before the latest edit; recorded as a new version."""
-        latest, target = self.maps.undo_target(name)
-        if target is None:
-            raise JourneyError(
-                f"Nothing to undo: map {name!r} is at its first version (or every edit was undone)."
+        with self._lock:
+            latest, target = self.maps.undo_target(name)
+            if target is None:
+                raise JourneyError(
+                    f"Nothing to undo: map {name!r} is at its first version (or every edit was undone)."
+                )
+            current = self.maps.get(name, latest)
+            restored = self.maps.get(name, target)
+            saved = self.maps.save(
+                current.name,
+                restored.map,
+                author,
+                f"undo: back to version {target}",
+                undo_to=self.maps.undo_to_of(name, target),
+                based_on=latest,
             )
-        current = self.maps.get(name, latest)
-        restored = self.maps.get(name, target)
-        saved = self.maps.save(
-            current.name,
-            restored.map,
-            author,
-            f"undo: back to version {target}",
-            undo_to=self.maps.undo_to_of(name, target),
-        )
         return MapEditResult(
             name=saved.name, version=saved.version, diff=self._diff(saved.name, current, saved)
         )
