@@ -88,6 +88,10 @@ def _moved(old_order: list[str], new_order: list[str]) -> set[str]:
     return set(old_order) - keep
 
 
+def _same_but_name(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return {k: v for k, v in a.items() if k != "name"} == {k: v for k, v in b.items() if k != "name"}
+
+
 def _steps_overlap(a: dict[str, Any], b: dict[str, Any]) -> float:
     sa = {s["action"].casefold() for s in a["steps"]}
     sb = {s["action"].casefold() for s in b["steps"]}
@@ -135,8 +139,13 @@ def _stage_changes(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list
             )
     for r in list(removed):
         candidates = [s for s in added if _steps_overlap(r, s) >= 0.5]
-        if not candidates and len(removed) == len(added) == 1 and old.index(r) == new.index(added[0]):
-            candidates = added  # same place, one name out and one in: a rename of a stage without steps
+        if (
+            not candidates
+            and len(removed) == len(added) == 1
+            and old.index(r) == new.index(added[0])
+            and _same_but_name(r, added[0])
+        ):
+            candidates = added  # same place, same content, one name out and one in: a rename
         if candidates:
             target = max(candidates, key=lambda s: _steps_overlap(r, s))
             changes.append(
