@@ -307,3 +307,16 @@ def test_diff_between_any_two_versions_and_backwards(workspace: Workspace) -> No
     assert texts(workspace, "Loans", 2, 2) == []
     with pytest.raises(MapNotFound, match="no version 9"):
         workspace.diff_map("Loans", 1, 9)
+
+
+@pytest.mark.parametrize("module", ["assistant.maps.store", "assistant.maps.diff", "assistant.maps.apply"])
+def test_map_modules_import_on_their_own(module: str) -> None:
+    """Found by this suite: importing the map store (or diff) before the workspace was a circular import,
+    so `from assistant.maps.store import MapConflict` failed in a fresh process."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", f"import {module}"], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr

@@ -26,9 +26,7 @@ from assistant.feedback.records import IngestOptions
 from assistant.feedback.store import FeedbackStore
 from assistant.feedback.vectors import embed_missing
 from assistant.maps.apply import MapEditError, apply_operation
-from assistant.maps.diff import diff_maps
 from assistant.maps.operations import Operation, describe
-from assistant.maps.store import MAP_SCHEMA, Author, MapNotFound, MapStore
 from assistant.settings import Settings, load_settings
 from assistant.workspace.labelling import LABEL_SCHEMA, Labeller, labeller_id
 from assistant.workspace.requests import (
@@ -64,6 +62,8 @@ from tools.language import Language, language_of
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
 
+    from assistant.maps.store import Author
+
 Progress = Callable[[str, int, int], None]
 """Called with (what is happening, done, total); total 0 when unknown. Phases: 'reading <file>',
 'embedding', 'indexing', 'labelling'."""
@@ -93,6 +93,10 @@ class Workspace:
     def __init__(self, settings: Settings, home: Path, embedder: Embedder | None = None) -> None:
         self.settings = settings
         self.home = home
+        # Imported here, not at the top: assistant.maps.store and .diff import this package's results,
+        # so a top-level import would make `import assistant.maps.store` (before the workspace) circular.
+        from assistant.maps.store import MAP_SCHEMA, MapStore
+
         self.db = FeedbackStore.open(home / "feedback.sqlite3", schema=LABEL_SCHEMA + MAP_SCHEMA)
         self.maps = MapStore(self.db)
         self._embedder = embedder
@@ -255,6 +259,8 @@ class Workspace:
     def resolve_map(self, ref: str | JourneyMap, allow_files: bool = True) -> JourneyMap:
         """A map given as an object, a saved map's name, or (only where the caller allows it: the CLI) a
         JSON file. The agent and the app never pass paths typed by a user."""
+        from assistant.maps.store import MapNotFound
+
         if isinstance(ref, JourneyMap):
             return ref
         if self.maps.exists(ref):
@@ -340,6 +346,8 @@ class Workspace:
 
     @staticmethod
     def _diff(name: str, a: MapVersion, b: MapVersion) -> MapDiff:
+        from assistant.maps.diff import diff_maps
+
         return MapDiff(
             name=name, from_version=a.version, to_version=b.version, changes=diff_maps(a.map, b.map)
         )
