@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from evals import bench_diagnose, bench_ingest
+from evals import bench_diagnose, bench_ingest, bench_vectors
 
 
 def test_ingest_benchmark_runs_every_step(capsys: pytest.CaptureFixture[str]) -> None:
@@ -40,3 +40,19 @@ def test_diagnose_benchmark_agrees_with_pandas(capsys: pytest.CaptureFixture[str
     out = capsys.readouterr().out
     assert "diagnose [segment_by_plan_compare_previous]" in out
     assert "pandas baseline" in out
+
+
+def test_vectors_benchmark_shows_the_removed_passes(capsys: pytest.CaptureFixture[str]) -> None:
+    rows = 60
+    result: dict[str, Any] = bench_vectors.main(
+        ["--rows", str(rows), "--repeats", "1", "--embedding", "hashing"]
+    )
+    assert result["rows_stored"] == rows
+    assert result["rows_labelled"] == [rows, rows]
+    counts = result["texts_embedded"]
+    # Before: every row once more for the index and once more for map A; once more again for map B.
+    assert counts["before"]["ingest_and_map_a"] - counts["after"]["ingest_and_map_a"] == 2 * rows
+    assert counts["before"]["map_b"] - counts["after"]["map_b"] == rows
+    for key in ("ingest_label_s", "second_map_s"):
+        assert result[key]["before"] > 0 and result[key]["after"] > 0
+    assert "before/after" in capsys.readouterr().out

@@ -32,8 +32,15 @@ StepRef = StageName | Annotated[int, Field(ge=0, le=1000)]
 Position = Annotated[int, Field(ge=0, le=1000)]
 
 
+def _op_required(schema: dict[str, Any]) -> None:
+    """`op` has a default so code can build operations without naming them twice, but in JSON it is
+    required: the parser needs it to tell the operations apart, so the published schema must say so."""
+    if "op" in schema.get("properties", {}):
+        schema["required"] = ["op", *[k for k in schema.get("required", []) if k != "op"]]
+
+
 class _Op(BaseModel):
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, json_schema_extra=_op_required)
 
 
 class AddStep(_Op):
