@@ -169,8 +169,9 @@ class EmbeddedModel:
         # The listener is never used (see the module docstring); keep it small, closed and unreachable.
         params.ui = False
         params.endpoint_slots = False
-        params.endpoint_metrics = False
         params.n_threads_http = 1
+        # Needed for the start-up handshake below; unreachable from outside like every other route.
+        params.endpoint_metrics = True
         params.api_keys = [secrets.token_hex(32)]
         # The server keeps old prompts' KV state in RAM for reuse, up to 8 GB by default: too much for a
         # laptop running a 1.9 GB model. The fixed pipeline's prompts share little beyond the system text.
@@ -178,7 +179,12 @@ class EmbeddedModel:
         socket_dir = tempfile.mkdtemp(prefix="journey-llm-")
         params.hostnames = [os.path.join(socket_dir, "llm.sock")]
         try:
-            return xllamacpp.Server(params)
+            server = xllamacpp.Server(params)
+            # xllamacpp returns before its task loop has started; a stop requested in that gap is lost
+            # and closing then hangs for ever (seen here about one time in ten). A metrics request is
+            # answered by the loop itself, so once it returns the loop is running and close() is safe.
+            server.handle_metrics()
+            return server
         except (RuntimeError, ValueError) as exc:
             raise ModelError(
                 f"The embedded model {path} could not be loaded (llama.cpp's reason is above); "
