@@ -55,7 +55,7 @@ def fetch() -> None:
         settings = load_settings()
         status = model_status(settings)
         if status.verified:
-            err.print(f"The embedded model is ready: {status.path}", highlight=False)
+            err.print(f"The embedded model is ready: {status.path}", highlight=False, soft_wrap=True)
             return
         if status.source == "default":
             spec = default_spec()
@@ -75,7 +75,7 @@ def fetch() -> None:
                 bar.update(task, description=label, completed=p.bytes_done, total=p.bytes_total)
 
             path = ensure_model(settings, progress)
-        err.print(f"The embedded model is ready: {path}", highlight=False)
+        err.print(f"The embedded model is ready: {path}", highlight=False, soft_wrap=True)
 
 
 @model_app.command("status")
