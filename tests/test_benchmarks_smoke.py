@@ -40,3 +40,21 @@ def test_diagnose_benchmark_agrees_with_pandas(capsys: pytest.CaptureFixture[str
     out = capsys.readouterr().out
     assert "diagnose [segment_by_plan_compare_previous]" in out
     assert "pandas baseline" in out
+
+
+@pytest.mark.slow
+def test_embedded_llm_benchmark_runs_every_step(monkeypatch: pytest.MonkeyPatch) -> None:
+    from test_llm_embedded_model import MODEL_PATH
+
+    from assistant.llm.model_files import DEFAULT_MODEL, is_verified
+    from evals import bench_embedded_llm
+
+    if not is_verified(MODEL_PATH, DEFAULT_MODEL):
+        pytest.skip("the embedded model is not fetched: run `bash tests/setup.sh`")
+    monkeypatch.setenv("JOURNEY_MODELS_DIR", str(MODEL_PATH.parent))
+    result: dict[str, Any] = bench_embedded_llm.main(
+        ["--threads", "1", "--rounds", "1", "--max-tokens", "4", "--sizes", "2x1", "--formats", "compact"]
+    )
+    assert result["threads"]["1"]["gen_tps_best"] > 0
+    assert [(o["lang"], o["size"]) for o in result["outlines"]] == [("en", "2x1"), ("ko", "2x1")]
+    assert all(o["finish"] in {"stop", "length"} for o in result["outlines"])

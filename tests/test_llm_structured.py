@@ -150,3 +150,14 @@ def test_a_failed_load_reports_state_and_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match=r"could not be loaded.*journey model fetch"):
         model.chat([{"role": "user", "content": "hi"}], max_tokens=1)
     assert states == [LoadState.LOADING, LoadState.FAILED] and model.error
+
+
+def test_one_shared_model_per_configuration(journey_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.llm.embedded import shared_embedded_model
+
+    first = shared_embedded_model(load_settings())
+    assert shared_embedded_model(load_settings()) is first
+    assert first.state is LoadState.NOT_LOADED
+    monkeypatch.setenv("JOURNEY_LLM_THREADS", "2")
+    other = shared_embedded_model(load_settings())
+    assert other is not first and other.threads == 2
