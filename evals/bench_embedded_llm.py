@@ -118,27 +118,24 @@ def speed_round(model: EmbeddedModel, max_tokens: int) -> dict[str, Any]:
     }
 
 
-def measure_threads(path: Path, threads: list[int], rounds: int, max_tokens: int) -> dict[str, Any]:
+def measure_threads(
+    path: Path, threads: list[int], rounds: int, max_tokens: int, loads_per_count: int = 2
+) -> dict[str, Any]:
     loads: dict[int, list[dict[str, float]]] = {t: [] for t in threads}
-    # Load times: each thread count loads twice, alternating, then stays loaded for the speed rounds
+    # Load times: each thread count loads `loads_per_count` times, alternating, then stays loaded for the speed rounds
     # (llama.cpp maps the file, so the weights' pages are shared between the two models).
     models: dict[int, EmbeddedModel] = {}
-    for attempt in range(2):
+    for attempt in range(loads_per_count):
         for t in threads:
-            if attempt == 0:
-                m = EmbeddedModel(path, threads=t, context_tokens=2048)
-                before = loadavg()
-                m.load()
-                loads[t].append({"seconds": round(m.load_seconds or 0, 2), "loadavg": before})
-                note(f"load {t} thread(s)", loads[t][-1])
-                m.close()
+            m = EmbeddedModel(path, threads=t, context_tokens=2048)
+            before = loadavg()
+            m.load()
+            loads[t].append({"seconds": round(m.load_seconds or 0, 2), "loadavg": before})
+            note(f"load {t} thread(s)", loads[t][-1])
+            if attempt == loads_per_count - 1:
+                models[t] = m  # the last load stays for the speed rounds
             else:
-                m = EmbeddedModel(path, threads=t, context_tokens=2048)
-                before = loadavg()
-                m.load()
-                loads[t].append({"seconds": round(m.load_seconds or 0, 2), "loadavg": before})
-                note(f"load {t} thread(s)", loads[t][-1])
-                models[t] = m
+                m.close()
     per_thread: dict[int, list[dict[str, Any]]] = {t: [] for t in threads}
     for r in range(rounds):
         order = threads if r % 2 == 0 else list(reversed(threads))
@@ -211,6 +208,7 @@ def outline_run(
 def run(
     threads: list[int],
     rounds: int,
+    loads_per_count: int,
     max_tokens: int,
     sizes: list[tuple[int, int]],
     outline_threads: int,
@@ -221,7 +219,7 @@ def run(
     path = ensure_model(settings)
     result: dict[str, Any] = {"machine": machine(), "model": path.name, "loadavg_start": loadavg()}
     if threads:
-        result["threads"] = measure_threads(path, threads, rounds, max_tokens)
+        result["threads"] = measure_threads(path, threads, rounds, max_tokens, loads_per_count)
     outlines = []
     if sizes:
         with EmbeddedModel(path, threads=outline_threads, context_tokens=4096) as model:
@@ -274,6 +272,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--threads", default="1,2", help="Thread counts to compare ('' to skip).")
     parser.add_argument("--rounds", type=int, default=4, help="Speed rounds per thread count.")
+    parser.add_argument("--loads", type=int, default=2, help="Loads timed per thread count.")
     parser.add_argument("--max-tokens", type=int, default=64, help="Tokens generated per speed round.")
     parser.add_argument("--sizes", default="4x2,5x3,6x3", help="Outline sizes STAGESxSTEPS ('' to skip).")
     parser.add_argument("--outline-threads", type=int, default=None, help="Default: JOURNEY_LLM_THREADS.")
@@ -285,7 +284,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     outline_threads = args.outline_threads or load_settings().journey_llm_threads
     formats = [f == "compact" for f in args.formats.split(",") if f]
     result = run(
-        threads, args.rounds, args.max_tokens, _sizes(args.sizes), outline_threads, args.text_chars, formats
+        threads,
+        args.rounds,
+        args.loads,
+        args.max_tokens,
+        _sizes(args.sizes),
+        outline_threads,
+        args.text_chars,
+        formats,
     )
     emit(result, args.json, summary(result))
     return result
