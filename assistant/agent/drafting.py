@@ -34,12 +34,38 @@ class _Compact(BaseModel):
 
 
 class Brief(_Compact):
-    """The essentials of a drafting request; null when the request does not say."""
+    """The essentials of a drafting request; None when the request does not say."""
 
-    who: Annotated[str, Field(max_length=120)] | None
-    journey: Annotated[str, Field(max_length=160)] | None
-    journey_type: Literal["new_customer", "renewal", "problem_resolution"] | None
-    state: Literal["current", "future"] | None
+    who: Annotated[str, Field(max_length=120)] | None = None
+    journey: Annotated[str, Field(max_length=160)] | None = None
+    journey_type: Literal["new_customer", "renewal", "problem_resolution"] | None = None
+    state: Literal["current", "future"] | None = None
+
+
+class BriefReading(_Compact):
+    """What the small model writes: it never leaves a field empty, it says "unknown" (a nullable field
+    invited it to answer null for everything)."""
+
+    who: Annotated[str, Field(max_length=120)]
+    journey: Annotated[str, Field(max_length=160)]
+    journey_type: Literal["new_customer", "renewal", "problem_resolution", "unknown"]
+    state: Literal["current", "future", "unknown"]
+
+    def brief(self) -> Brief:
+        def known(value: str) -> str | None:
+            v = value.strip()
+            return (
+                None
+                if not v or v.casefold() in {"unknown", "none", "null", "n/a", "-", "모름", "알 수 없음"}
+                else v
+            )
+
+        return Brief(
+            who=known(self.who),
+            journey=known(self.journey),
+            journey_type=None if self.journey_type == "unknown" else self.journey_type,
+            state=None if self.state == "unknown" else self.state,
+        )
 
 
 class OutlineStep(_Compact):

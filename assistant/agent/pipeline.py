@@ -21,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from assistant.agent.compose import compose_diagnosis, compose_search, pct
 from assistant.agent.context import TurnContext
-from assistant.agent.drafting import MISSING_QUESTIONS, Brief, Generator, draft_map
+from assistant.agent.drafting import MISSING_QUESTIONS, Brief, BriefReading, Generator, draft_map
 from assistant.agent.events import (
     DiagnosisView,
     Event,
@@ -294,7 +294,7 @@ class EmbeddedPipeline:
             ctx,
             "read_brief",
             {"request": request},
-            lambda: generator.generate(prompt, request, Brief, max_tokens=120),
+            lambda: generator.generate(prompt, request, BriefReading, max_tokens=120).brief(),
         )
         merged = Brief.model_validate(
             {
@@ -309,7 +309,8 @@ class EmbeddedPipeline:
             return "\n".join([q["head"], *(f"- {q[k]}" for k in missing)])
         state.pending_brief = None
         notes = self.workspace.search(SearchRequest(query=request[:500], collection="methodology", limit=3))
-        methodology = "\n\n".join(h.text[:600] for h in notes.hits)
+        # Short: every prompt token costs the small model about a twentieth of a second.
+        methodology = "\n".join(h.text.split("\n", 1)[-1][:200] for h in notes.hits[:2])
         journey = yield from self._step(
             ctx,
             "draft_journey_map",
