@@ -69,20 +69,38 @@ class BriefReading(_Compact):
 
 
 class OutlineStep(_Compact):
-    action: Annotated[str, Field(max_length=80)]
-    touchpoint: Annotated[str, Field(max_length=60)]
+    action: Annotated[str, Field(max_length=60)]
+    touchpoint: Annotated[str, Field(max_length=40)]
     channel: Channel
     emotion: Annotated[int, Field(ge=-2, le=2)]
 
 
 class OutlineStage(_Compact):
-    name: Annotated[str, Field(max_length=40)]
+    name: Annotated[str, Field(max_length=30)]
     steps: Annotated[list[OutlineStep], Field(min_length=1, max_length=3)]
 
 
 class Outline(_Compact):
     title: Annotated[str, Field(max_length=80)]
     stages: Annotated[list[OutlineStage], Field(min_length=3, max_length=6)]
+
+
+class KoreanStep(OutlineStep):
+    action: Annotated[str, Field(max_length=30)]
+    touchpoint: Annotated[str, Field(max_length=20)]
+
+
+class KoreanStage(OutlineStage):
+    name: Annotated[str, Field(max_length=15)]
+    steps: Annotated[list[KoreanStep], Field(min_length=1, max_length=2)]  # type: ignore[assignment]
+
+
+class KoreanOutline(Outline):
+    """Korean costs the model about twice the tokens per word: 4-5 stages of at most 2 steps fit the
+    90-second budget that 6 × 3 fits in English (measured in evals/BENCHMARKS.md)."""
+
+    title: Annotated[str, Field(max_length=40)]
+    stages: Annotated[list[KoreanStage], Field(min_length=3, max_length=5)]  # type: ignore[assignment]
 
 
 MISSING_QUESTIONS: dict[Language, dict[str, str]] = {
@@ -304,12 +322,15 @@ def draft_map(
         on_step("outline")
     prompt = load_prompt("embedded_outline").render(
         language="Korean (한국어)" if language == "ko" else "English",
+        stage_count="4 or 5" if language == "ko" else "4 to 6",
+        step_count="1 or 2" if language == "ko" else "2 or 3",
         brief=as_data(brief_text),
         who=brief.who or "-",
         journey=brief.journey or "-",
         methodology=as_data(methodology),
     )
-    outline = generator.generate(prompt, brief_text, Outline, max_tokens=700)
+    schema: type[Outline] = KoreanOutline if language == "ko" else Outline
+    outline = generator.generate(prompt, brief_text, schema, max_tokens=900)
     data = fill_outline(outline, brief, language)
     journey = workspace.map_from_data(data)
     diagnosis = None
