@@ -290,6 +290,16 @@ class RankingConfidence(Result):
     low_confidence_rows: int = 0
     """Rows assigned with a confidence below 0.5."""
     note: str = ""
+    top_stage: str | None = None
+    """The ranking's first stage among those it could test."""
+    runner_up: str | None = None
+    low_confidence_threshold: float = 0.5
+    low_confidence_share: float | None = None
+    """Low-confidence rows as a share of all rows in scope."""
+    unassigned_share: float | None = None
+    noise_level: float = 0.95
+    """The top stage must stay first in this share of resamples to be named alone."""
+    resamples: int = 0
 
 
 class Diagnosis(Result):
