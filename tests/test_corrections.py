@@ -71,11 +71,14 @@ def test_corrections_relabel_the_row_and_move_similar_rows(filled: Workspace) ->
     # The near-duplicates of the corrected rows follow them.
     assert labels["z2"].stage == "Support" and labels["f2"].stage == "Checkout"
     assert labels["z2"].sentiment == "negative" and labels["f2"].sentiment == "positive"
-    # Clearing brings back the first labels (and their cache).
+    # Clearing brings back the first key (its labels were dropped when the first correction came in).
     filled.correct(journey, CorrectOptions(feedback_id="z1", clear=True))
     filled.correct(journey, CorrectOptions(feedback_id="f1", clear=True))
     restored = filled.assign(journey)
-    assert restored.labelling.map_key == first.labelling.map_key and restored.labelling.rows_labelled == 0
+    assert restored.labelling.map_key == first.labelling.map_key
+    assert [r.stage for r in restored.rows] == [r.stage for r in first.rows]
+    stale = filled.db.conn.execute("SELECT COUNT(DISTINCT map_key) FROM row_stage").fetchone()[0]
+    assert stale == 1
 
 
 def test_saved_maps_keep_corrections_by_name_and_files_by_title(filled: Workspace) -> None:

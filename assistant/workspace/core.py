@@ -447,7 +447,15 @@ class Workspace:
         if not options.clear and stage is None and options.sentiment is None:
             raise JourneyError("Give a stage, a sentiment, or --clear.")
         now = datetime.now(UTC).isoformat(timespec="seconds")
+        old_key, old_labeller = Labeller(self.db, self.embedder).keys(journey, map_id)
         with self.db.write() as conn:
+            # The labels made without this correction will not be read again under this map's key:
+            # drop them rather than keep a copy of every row per correction.
+            conn.execute("DELETE FROM row_stage WHERE map_key = ?", [old_key])
+            if options.sentiment is not None or options.clear:
+                conn.execute(
+                    "DELETE FROM sentiment_labels WHERE labeller = ? AND labeller LIKE '%:c%'", [old_labeller]
+                )
             if options.clear:
                 conn.execute(
                     "DELETE FROM stage_corrections WHERE map_id = ? AND feedback_id = ?", [map_id, fid]

@@ -152,6 +152,14 @@ class Labeller:
     store: FeedbackStore
     embedder: Embedder
 
+    def keys(self, journey: JourneyMap, map_id: str, use_archetypes: bool = True) -> tuple[str, str]:
+        """(map key, sentiment labeller) of this map's labels, given the corrections stored now."""
+        names = set(journey.stage_names)
+        fixed_stages = {f: s for f, s in stage_corrections(self.store, map_id).items() if s in names}
+        labeller = labeller_id(self.embedder, fingerprint(sentiment_corrections(self.store)))
+        extra = (fingerprint(fixed_stages), labeller, "" if use_archetypes else "no-archetypes")
+        return map_key(journey, self.embedder, "|".join(x for x in extra if x)), labeller
+
     def label(
         self,
         journey: JourneyMap,
@@ -169,16 +177,7 @@ class Labeller:
         names = journey.stage_names
         fixed_stages = {f: s for f, s in stage_corrections(self.store, map_id).items() if s in names}
         fixed_sentiment = sentiment_corrections(self.store)
-        labeller = labeller_id(self.embedder, fingerprint(fixed_sentiment))
-        key = map_key(
-            journey,
-            self.embedder,
-            "|".join(
-                x
-                for x in (fingerprint(fixed_stages), labeller, "" if use_archetypes else "no-archetypes")
-                if x
-            ),
-        )
+        key, labeller = self.keys(journey, map_id, use_archetypes)
         in_scope = self.store.count(source)
         labelled_sql = "SELECT COUNT(*) FROM row_stage WHERE map_key=?" + (" AND source=?" if source else "")
         labelled = conn.execute(labelled_sql, [key] + ([source] if source else [])).fetchone()[0]
