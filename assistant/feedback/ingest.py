@@ -189,7 +189,7 @@ def ingest_table(
         raise
     except Exception as exc:  # a reader failing mid-file: keep the store as it was before this file
         store.delete_run(run)
-        raise IngestError(f"{path}: reading stopped at row {report.rows_read} ({exc}).") from exc
+        raise IngestError(f"{path}: reading stopped at row {report.rows_read} ({_reason(exc)}).") from exc
     if progress is not None:
         progress(str(path), report.rows_read)
     return report
@@ -220,6 +220,7 @@ def ingest_files(
         for path in paths:
             source = options.source or path.stem
             try:
+                _check_regular(path)
                 digest = file_sha256(path) if path.is_file() else ""
             except OSError as exc:
                 raise IngestError(f"{path}: cannot be read ({exc.strerror or exc}).") from None
@@ -233,6 +234,8 @@ def ingest_files(
                 mapping, rating_type = prepare_table(table, options)
             except IngestError as exc:
                 raise IngestError(f"{path}: {exc}") from None
+            except Exception as exc:  # a reader failing within the sampled first rows (a broken sheet)
+                raise IngestError(f"{path}: reading failed in the first rows ({_reason(exc)}).") from exc
             prepared[-1] = (path, source, digest, _Opened(table, mapping, rating_type))
         report = IngestReport()
         finished: list[tuple[str, str, FileReport]] = []
@@ -258,8 +261,11 @@ def ingest_files(
             except IngestError as exc:
                 for run in runs[:-1]:  # the failing file's own run is already undone
                     store.delete_run(run)
-                earlier_files = len(runs) - 1
-                undone = f" The {earlier_files} file(s) before it were undone too." if earlier_files else ""
+                # Name the earlier files: the user saw them being read and must know they are not stored.
+                names = [Path(f.path).name for _, _, f in finished]
+                undone = (
+                    f" The rows stored from {', '.join(names)} before it were removed again." if names else ""
+                )
                 raise IngestError(f"{exc} Nothing was stored.{undone}") from None
             finished.append((source, digest, file_report))
             report.add(file_report)
@@ -271,6 +277,20 @@ def ingest_files(
         for *_, item in prepared:
             if isinstance(item, _Opened):
                 item.table.close()
+
+
+def _check_regular(path: Path) -> None:
+    """A pipe or a device would block the read or never end; say so instead (folders and missing files
+    are reported by the reader, with the system's own words)."""
+    if path.exists() and not path.is_file() and not path.is_dir():
+        raise IngestError(
+            f"{path}: is not a regular file (a pipe, socket or device); save it to a file first."
+        )
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 @dataclass

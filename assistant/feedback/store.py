@@ -257,6 +257,14 @@ class FeedbackStore:
             return int(self.conn.execute("SELECT COUNT(*) FROM feedback").fetchone()[0])
         return int(self.conn.execute("SELECT COUNT(*) FROM feedback WHERE source=?", (source,)).fetchone()[0])
 
+    def columns(self, sample: int = 2000) -> list[str]:
+        """Names of the original columns seen in (a sample of) the stored rows, plus the core fields."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT j.key FROM (SELECT columns FROM feedback LIMIT ?) f, json_each(f.columns) j",
+            (sample,),
+        ).fetchall()
+        return sorted({"source", "channel", *(r[0] for r in rows)})
+
     def sources(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT DISTINCT source FROM feedback ORDER BY source")]
 

@@ -57,6 +57,33 @@ def open_chroma(settings: Settings, path: Path | None = None) -> ClientAPI:
         raise StoreError(f"Cannot open the Chroma index at {where}: {exc}") from exc
 
 
+class NamespacedClient:
+    """A Chroma client whose collections carry a prefix: on a shared Chroma server, each signed-in user's
+    collections are their own (an embedded store needs none: each user has a folder of their own)."""
+
+    def __init__(self, client: ClientAPI, prefix: str) -> None:
+        self._client = client
+        self._prefix = prefix
+
+    def get_or_create_collection(self, name: str, **kwargs: Any) -> Collection:
+        return self._client.get_or_create_collection(name=self._prefix + name, **kwargs)
+
+    def delete_collection(self, name: str) -> None:
+        self._client.delete_collection(self._prefix + name)
+
+    def list_collections(self, *args: Any, **kwargs: Any) -> list[Any]:
+        found = self._client.list_collections(*args, **kwargs)
+        return [_Renamed(c.name[len(self._prefix) :]) for c in found if c.name.startswith(self._prefix)]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+
+@dataclass(frozen=True)
+class _Renamed:
+    name: str
+
+
 def collection_name(kind: CollectionKind, embedder: Embedder) -> str:
     return f"{kind}__{embedder.name}"
 

@@ -3,6 +3,7 @@ returned, or MapEditError says which part of the operation is wrong (as a JSON p
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from assistant.domain.loading import map_from_data
@@ -68,6 +69,17 @@ def _step_index(data: dict[str, Any], stage: int, ref: str | int, field: str = "
     )
 
 
+def _name_free(data: dict[str, Any], name: str, field: str, keep: Sequence[int] = ()) -> None:
+    """Stage names are unique (case-insensitive); say so at the operation's own field, not the map's.
+    `keep`: stages that may carry the name (the one renamed, or the stages merged away)."""
+    for i, stage in enumerate(data["stages"]):
+        if i not in keep and stage["name"].casefold() == name.strip().casefold():
+            raise MapEditError(
+                f"{field}: the map already has a stage named {stage['name']!r}; stage names are unique.",
+                [(field, "duplicate stage name")],
+            )
+
+
 def _insert(items: list[Any], item: Any, position: int | None) -> None:
     items.insert(len(items) if position is None else min(position, len(items)), item)
 
@@ -93,6 +105,7 @@ def apply_operation(journey: JourneyMap, op: Operation) -> JourneyMap:
             target = _stage_index(data, op.to_stage, "to_stage") if op.to_stage else i
             _insert(stages[target]["steps"], step, op.position)
         case AddStage():
+            _name_free(data, op.stage.name, "$.stage.name")
             _insert(stages, op.stage.model_dump(mode="json"), op.position)
         case UpdateStage():
             i = _stage_index(data, op.stage)
@@ -100,14 +113,18 @@ def apply_operation(journey: JourneyMap, op: Operation) -> JourneyMap:
                 if getattr(op, key) is not None:
                     stages[i][key] = getattr(op, key)
         case RenameStage():
-            stages[_stage_index(data, op.stage)]["name"] = op.new_name
+            i = _stage_index(data, op.stage)
+            _name_free(data, op.new_name, "$.new_name", keep=[i])
+            stages[i]["name"] = op.new_name
         case RemoveStage():
+            i = _stage_index(data, op.stage)  # an unknown name is reported as such, even in a one-stage map
             if len(stages) == 1:
                 raise MapEditError("$.stage: a map needs at least one stage.", [("$.stage", "last stage")])
-            del stages[_stage_index(data, op.stage)]
+            del stages[i]
         case SplitStage():
             i = _stage_index(data, op.stage)
             j = _step_index(data, i, op.at_step, "at_step")
+            _name_free(data, op.new_name, "$.new_name")
             if j == 0:
                 raise MapEditError(
                     "$.at_step: splitting at the first step would leave the stage empty; pick a later step.",
@@ -130,6 +147,7 @@ def apply_operation(journey: JourneyMap, op: Operation) -> JourneyMap:
                 if extra:
                     first["description"] = f"{first['description']} {extra}".strip()
             if op.new_name:
+                _name_free(data, op.new_name, "$.new_name", keep=indexes)
                 first["name"] = op.new_name
             for k in reversed(indexes[1:]):
                 del stages[k]
@@ -137,11 +155,16 @@ def apply_operation(journey: JourneyMap, op: Operation) -> JourneyMap:
             wanted = [n.casefold() for n in op.order]
             have = [s["name"].casefold() for s in stages]
             if sorted(wanted) != sorted(have):
-                missing = sorted(set(have) - set(wanted))
-                extra = sorted(set(wanted) - set(have))
+                missing = [s["name"] for s in stages if s["name"].casefold() not in wanted]
+                unknown = [n for n in op.order if n.casefold() not in have]
+                repeated = [n for k, n in enumerate(op.order) if n.casefold() in wanted[:k]]
+                said = "; ".join(
+                    f"{what}: {', '.join(repr(n) for n in names)}"
+                    for what, names in (("missing", missing), ("unknown", unknown), ("repeated", repeated))
+                    if names
+                )
                 raise MapEditError(
-                    f"$.order: name every stage exactly once (missing: {missing or 'none'}; unknown or repeated: "
-                    f"{extra or [n for n in wanted if wanted.count(n) > 1] or 'none'}).",
+                    f"$.order: name every stage exactly once ({said}).",
                     [("$.order", "not a permutation of the stages")],
                 )
             data["stages"] = [stages[have.index(n)] for n in wanted]

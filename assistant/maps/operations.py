@@ -32,8 +32,15 @@ StepRef = StageName | Annotated[int, Field(ge=0, le=1000)]
 Position = Annotated[int, Field(ge=0, le=1000)]
 
 
+def _op_required(schema: dict[str, Any]) -> None:
+    """`op` has a default so code can build operations without naming them twice, but in JSON it is
+    required: the parser needs it to tell the operations apart, so the published schema must say so."""
+    if "op" in schema.get("properties", {}):
+        schema["required"] = ["op", *[k for k in schema.get("required", []) if k != "op"]]
+
+
 class _Op(BaseModel):
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, json_schema_extra=_op_required)
 
 
 class AddStep(_Op):
@@ -195,8 +202,8 @@ Operation = Annotated[
 ]
 
 OPERATION_ADAPTER: TypeAdapter[Operation] = TypeAdapter(Operation)
-OPERATION_NAMES: tuple[str, ...] = tuple(
-    m.model_fields["op"].default
+OPERATION_MODELS: dict[str, type[BaseModel]] = {
+    m.model_fields["op"].default: m
     for m in (
         AddStep,
         UpdateStep,
@@ -215,7 +222,8 @@ OPERATION_NAMES: tuple[str, ...] = tuple(
         AddKpi,
         UpsertPersona,
     )
-)
+}
+OPERATION_NAMES: tuple[str, ...] = tuple(OPERATION_MODELS)
 
 
 def operations_schema() -> dict[str, Any]:
@@ -269,4 +277,12 @@ def describe(op: Operation) -> str:
     return op.op  # pragma: no cover - every member of the union is matched above
 
 
-__all__ = ["OPERATION_ADAPTER", "OPERATION_NAMES", "Emotion", "Operation", "describe", "operations_schema"]
+__all__ = [
+    "OPERATION_ADAPTER",
+    "OPERATION_MODELS",
+    "OPERATION_NAMES",
+    "Emotion",
+    "Operation",
+    "describe",
+    "operations_schema",
+]

@@ -41,6 +41,10 @@ class MapNotFound(JourneyError):
     exit_code = 2
 
 
+class MapConflict(JourneyError):
+    """Another writer stored a version of the map between reading it and saving the edit."""
+
+
 def _key(name: str) -> str:
     return name.strip().casefold()
 
@@ -93,17 +97,30 @@ class MapStore:
         )
 
     def save(
-        self, name: str, journey: JourneyMap, author: Author, reason: str, undo_to: int | None = -1
+        self,
+        name: str,
+        journey: JourneyMap,
+        author: Author,
+        reason: str,
+        undo_to: int | None = -1,
+        based_on: int | None = None,
     ) -> MapVersion:
         """Store `journey` as the next version of `name` (version 1 for a new name).
 
-        `undo_to` -1 means "the version before this one" (a normal edit)."""
+        `undo_to` -1 means "the version before this one" (a normal edit). `based_on`: the version the
+        edit was made from; if another writer stored a version since, nothing is stored (MapConflict),
+        so an edit never silently drops someone else's."""
         name = self._check_name(name)
         with self.db.write() as conn:
             row = conn.execute(
                 "SELECT MAX(version) FROM map_versions WHERE name_key = ?", (_key(name),)
             ).fetchone()
             previous = int(row[0]) if row and row[0] is not None else 0
+            if based_on is not None and previous != based_on:
+                raise MapConflict(
+                    f"Map {name!r} changed while this edit was made (now version {previous}, the edit "
+                    f"started from {based_on}); nothing was stored. Run the edit again."
+                )
             number = previous + 1
             target = (previous or None) if undo_to == -1 else undo_to
             created = _now()

@@ -26,9 +26,7 @@ from assistant.feedback.records import IngestOptions
 from assistant.feedback.store import FeedbackStore
 from assistant.feedback.vectors import embed_missing
 from assistant.maps.apply import MapEditError, apply_operation
-from assistant.maps.diff import diff_maps
 from assistant.maps.operations import Operation, describe
-from assistant.maps.store import MAP_SCHEMA, Author, MapNotFound, MapStore
 from assistant.settings import Settings, load_settings
 from assistant.workspace.labelling import (
     LABEL_SCHEMA,
@@ -72,6 +70,8 @@ from tools.language import Language, language_of
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
 
+    from assistant.maps.store import Author
+
 Progress = Callable[[str, int, int], None]
 """Called with (what is happening, done, total); total 0 when unknown. Phases: 'reading <file>',
 'embedding', 'indexing', 'labelling'."""
@@ -98,9 +98,16 @@ def owner_home(settings: Settings, owner: str | None) -> Path:
 class Workspace:
     """Open with `Workspace.open()`; use as a context manager or call `close()`."""
 
-    def __init__(self, settings: Settings, home: Path, embedder: Embedder | None = None) -> None:
+    def __init__(
+        self, settings: Settings, home: Path, embedder: Embedder | None = None, owner: str | None = None
+    ) -> None:
         self.settings = settings
         self.home = home
+        self.owner = owner
+        # Imported here, not at the top: assistant.maps.store and .diff import this package's results,
+        # so a top-level import would make `import assistant.maps.store` (before the workspace) circular.
+        from assistant.maps.store import MAP_SCHEMA, MapStore
+
         self.db = FeedbackStore.open(home / "feedback.sqlite3", schema=LABEL_SCHEMA + MAP_SCHEMA)
         self.maps = MapStore(self.db)
         self._embedder = embedder
@@ -115,7 +122,7 @@ class Workspace:
     ) -> Workspace:
         """The workspace under JOURNEY_HOME (or the signed-in `owner`'s own part of it)."""
         settings = settings or load_settings()
-        return cls(settings, owner_home(settings, owner), embedder)
+        return cls(settings, owner_home(settings, owner), embedder, owner)
 
     def close(self) -> None:
         self.db.close()
@@ -139,9 +146,12 @@ class Workspace:
     def chroma(self) -> ClientAPI:
         with self._lock:
             if self._chroma is None:
-                from assistant.index.chroma_index import open_chroma
+                from assistant.index.chroma_index import NamespacedClient, open_chroma
 
-                self._chroma = open_chroma(self.settings, self.home / "chroma")
+                client = open_chroma(self.settings, self.home / "chroma")
+                if self.owner is not None and self.settings.chroma_url:
+                    client = NamespacedClient(client, f"u{self.home.name}_")  # type: ignore[assignment]
+                self._chroma = client
             return self._chroma
 
     # --- feedback ------------------------------------------------------------------------------------------
@@ -263,6 +273,8 @@ class Workspace:
     def resolve_map(self, ref: str | JourneyMap, allow_files: bool = True) -> JourneyMap:
         """A map given as an object, a saved map's name, or (only where the caller allows it: the CLI) a
         JSON file. The agent and the app never pass paths typed by a user."""
+        from assistant.maps.store import MapNotFound
+
         if isinstance(ref, JourneyMap):
             return ref
         if self.maps.exists(ref):
@@ -276,13 +288,15 @@ class Workspace:
     def save_map(
         self, name: str, journey: JourneyMap, author: Author = "user", reason: str = "saved"
     ) -> MapVersion:
-        if self.maps.exists(name):
-            previous = self.maps.get(name).map
-            if previous.model_dump(exclude={"version", "updated_at"}) == journey.model_dump(
-                exclude={"version", "updated_at"}
-            ):
-                return self.maps.get(name)  # unchanged: no new version
-        return self.maps.save(name, journey, author, reason)
+        with self._lock:
+            if self.maps.exists(name):
+                previous = self.maps.get(name)
+                # Bookkeeping fields do not make a change: a map file without `created_at` gets a new
+                # one each time it is read, and `journey maps add` of the same file must not add a version.
+                ignored = {"version", "created_at", "updated_at"}
+                if previous.map.model_dump(exclude=ignored) == journey.model_dump(exclude=ignored):
+                    return previous  # unchanged: no new version
+            return self.maps.save(name, journey, author, reason)
 
     def list_maps(self) -> list[MapSummary]:
         return self.maps.all()
@@ -299,17 +313,19 @@ class Workspace:
         """Apply operations in order and store one new version; if any fails, nothing is stored."""
         if not operations:
             raise JourneyError("No operation given.")
-        current = self.maps.get(name)
-        edited = current.map
-        for k, op in enumerate(operations):
-            try:
-                edited = apply_operation(edited, op)
-            except MapEditError as exc:
-                if len(operations) == 1:
-                    raise
-                raise MapEditError(f"Operation {k + 1} ({op.op}): {exc}", exc.problems) from None
-        why = reason or "; ".join(describe(op) for op in operations)
-        saved = self.maps.save(current.name, edited, author, why)
+        with self._lock:  # two threads editing one map must not both start from the same version
+            current = self.maps.get(name)
+            edited = current.map
+            for k, op in enumerate(operations):
+                try:
+                    edited = apply_operation(edited, op)
+                except MapEditError as exc:
+                    if len(operations) == 1:
+                        raise
+                    raise MapEditError(f"Operation {k + 1} ({op.op}): {exc}", exc.problems) from None
+            why = reason or "; ".join(describe(op) for op in operations)
+            # based_on: another process may have stored a version meanwhile; then nothing is stored.
+            saved = self.maps.save(current.name, edited, author, why, based_on=current.version)
         return MapEditResult(
             name=saved.name,
             version=saved.version,
@@ -319,20 +335,22 @@ class Workspace:
 
     def undo_map(self, name: str, author: Author = "user") -> MapEditResult:
         """Go back to the version before the latest edit; recorded as a new version."""
-        latest, target = self.maps.undo_target(name)
-        if target is None:
-            raise JourneyError(
-                f"Nothing to undo: map {name!r} is at its first version (or every edit was undone)."
+        with self._lock:
+            latest, target = self.maps.undo_target(name)
+            if target is None:
+                raise JourneyError(
+                    f"Nothing to undo: map {name!r} is at its first version (or every edit was undone)."
+                )
+            current = self.maps.get(name, latest)
+            restored = self.maps.get(name, target)
+            saved = self.maps.save(
+                current.name,
+                restored.map,
+                author,
+                f"undo: back to version {target}",
+                undo_to=self.maps.undo_to_of(name, target),
+                based_on=latest,
             )
-        current = self.maps.get(name, latest)
-        restored = self.maps.get(name, target)
-        saved = self.maps.save(
-            current.name,
-            restored.map,
-            author,
-            f"undo: back to version {target}",
-            undo_to=self.maps.undo_to_of(name, target),
-        )
         return MapEditResult(
             name=saved.name, version=saved.version, diff=self._diff(saved.name, current, saved)
         )
@@ -342,6 +360,8 @@ class Workspace:
 
     @staticmethod
     def _diff(name: str, a: MapVersion, b: MapVersion) -> MapDiff:
+        from assistant.maps.diff import diff_maps
+
         return MapDiff(
             name=name, from_version=a.version, to_version=b.version, changes=diff_maps(a.map, b.map)
         )

@@ -1,0 +1,125 @@
+"""The tool-calling agent for the cloud, OpenAI-compatible and scripted modes (LangChain create_agent).
+
+Built by a factory with its dependencies passed in: the chat model, and a checkpointer that keeps each
+thread's messages so a conversation resumes after a restart. LangChain's middleware does what it
+already does well: the system prompt per turn (language, current map), summarising long
+conversations, and limits on model and tool calls per turn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from langchain.agents import create_agent
+from langchain.agents.middleware import (
+    AgentMiddleware,
+    ModelCallLimitMiddleware,
+    ModelRequest,
+    ModelResponse,
+    SummarizationMiddleware,
+    ToolCallLimitMiddleware,
+    dynamic_prompt,
+)
+from langchain.agents.structured_output import ToolStrategy
+from langchain_core.language_models import BaseChatModel
+from langchain_core.tools import BaseTool
+from langgraph.types import Checkpointer
+
+from assistant.agent.answers import ChatAnswer, DiagnosisAnswer
+from assistant.agent.context import TurnContext
+from assistant.agent.tools import build_tools
+from assistant.prompts import load_prompt
+
+MODEL_CALLS_PER_TURN = 12
+TOOL_CALLS_PER_TURN = 24
+LANGUAGE_NAMES = {"en": "English", "ko": "Korean (한국어)"}
+
+
+def map_summary(ctx: TurnContext) -> str:
+    journey = ctx.journey()
+    if journey is None:
+        return "none yet."
+    stages = "; ".join(f"{s.name} ({len(s.steps)} steps)" for s in journey.stages)
+    return f"'{ctx.current_map}' — {journey.title} [{journey.language}, {journey.state}]: {stages}."
+
+
+TOOLSETS: dict[str, frozenset[str]] = {
+    "diagnosis": frozenset({"feedback_overview", "diagnose_journey", "search_feedback", "get_current_map"}),
+    "ideas": frozenset(
+        {"diagnose_journey", "propose_improvements", "propose_survey_questions", "get_current_map"}
+    ),
+    "drafting": frozenset(
+        {
+            "feedback_overview",
+            "search_methodology",
+            "search_feedback",
+            "save_journey_map",
+            "draft_personas",
+            "get_current_map",
+        }
+    ),
+    "editing": frozenset({"get_current_map", "apply_map_operations", "undo_map_edit"}),
+    "search": frozenset({"search_methodology", "search_feedback", "feedback_overview"}),
+    "export": frozenset({"get_current_map", "export_map"}),
+}
+INTENT_TOOLSET = {
+    "diagnose": "diagnosis",
+    "ideas": "ideas",
+    "survey": "ideas",
+    "draft_map": "drafting",
+    "draft_personas": "drafting",
+    "edit_map": "editing",
+    "undo": "editing",
+    "search_methodology": "search",
+    "search_feedback": "search",
+    "export": "export",
+}
+CONFIDENT = 0.6
+"""Below this intent confidence the model is offered every tool."""
+
+
+def toolset_for(intent: str, confidence: float) -> frozenset[str] | None:
+    name = INTENT_TOOLSET.get(intent)
+    return TOOLSETS[name] if name is not None and confidence >= CONFIDENT else None
+
+
+class ToolsForTheJob(AgentMiddleware[Any, TurnContext]):
+    """Offer the model only the tools this turn's job needs (the turn's context says which)."""
+
+    # LangChain's middleware generics do not line up with a concrete context type; the call is plain.
+    def wrap_model_call(  # type: ignore[override]
+        self, request: ModelRequest, handler: Callable[[ModelRequest], ModelResponse]
+    ) -> ModelResponse:
+        ctx: TurnContext = request.runtime.context  # type: ignore[assignment]
+        if ctx.toolset is None:
+            return handler(request)
+        tools = [t for t in request.tools if not isinstance(t, BaseTool) or t.name in ctx.toolset]
+        return handler(request.override(tools=tools))
+
+
+@dynamic_prompt
+def system_prompt(request: ModelRequest) -> str:
+    ctx: TurnContext = request.runtime.context  # type: ignore[assignment]
+    return load_prompt("system").render(
+        language=LANGUAGE_NAMES[ctx.language], personas=ctx.personas, map_summary=map_summary(ctx)
+    )
+
+
+def build_agent(model: BaseChatModel, checkpointer: Checkpointer | None = None) -> Any:
+    """The compiled agent graph; invoke it with `context=TurnContext(...)` and a thread id."""
+    return create_agent(
+        model,
+        build_tools(),
+        middleware=[
+            ToolsForTheJob(),
+            system_prompt,
+            SummarizationMiddleware(model, trigger=("tokens", 12_000), keep=("messages", 24)),
+            # The limit middlewares are typed over their own state; at run time they compose.
+            ModelCallLimitMiddleware(run_limit=MODEL_CALLS_PER_TURN, exit_behavior="end"),  # type: ignore[list-item]
+            ToolCallLimitMiddleware(run_limit=TOOL_CALLS_PER_TURN, exit_behavior="continue"),  # type: ignore[list-item]
+        ],
+        response_format=ToolStrategy(DiagnosisAnswer | ChatAnswer, handle_errors=True),
+        context_schema=TurnContext,
+        checkpointer=checkpointer,
+    )

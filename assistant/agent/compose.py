@@ -1,0 +1,214 @@
+"""Answers written from the workspace's results by code, in Korean or English.
+
+The embedded mode answers diagnosis and ideas questions this way (no model needed, so they are ready
+while the model still loads), and every mode falls back to it when a model's answer fails the
+grounding check twice. Every number here is a field of a tool result; quotes are the stored text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from assistant.workspace.results import Diagnosis, IdeasResult, SearchResult, StageDiagnosis
+from tools.diagnosis_warnings import render_all
+from tools.language import Language
+
+QUOTE_CHARS = 200
+
+T: dict[Language, dict[str, str]] = {
+    "en": {
+        "worst": "**{stage}** underperforms most: {neg} of {n} feedback rows are negative ({share}, 95% CI "
+        "{low}–{high}), against {other} for {against} ({n_other} rows).",
+        "focus": "**{stage}**: {neg} of {n} feedback rows are negative ({share}, 95% CI {low}–{high}), against "
+        "{other} for {against} ({n_other} rows).",
+        "significant": " The difference is significant after adjusting for testing every stage (p = {p}).",
+        "not_significant": " The difference is within what chance alone could produce (adjusted p = {p}), so "
+        "treat it as a hint, not a finding.",
+        "untestable": "**{stage}** has {n} assigned feedback rows; there is nothing to compare it with yet.",
+        "rest": "the rest of the journey",
+        "previous": "the previous period ({since} to {until})",
+        "noise": "The two most complained-about stages, {a} and {b}, are within noise of each other: the order "
+        "between them is not reliable.",
+        "themes": "What customers complain about there:",
+        "theme": "- **{label}**: {k} of its {neg} negative comments ({share}). “{quote}” [{id}]",
+        "counter": "  - Counter-evidence: {k} positive comments mention it too, e.g. “{quote}” [{id}]",
+        "no_counter": "  - No positive comment in this stage mentions it.",
+        "segments": "Which {column} values explain most of the gap: {items}.",
+        "segment_item": "{value} ({share} of the excess)",
+        "ideas": "Ideas, ranked by expected effect per effort (computed from the same rows):",
+        "idea": "- {idea} — addresses {k} negative comments; the stage's negative share would go from {now} to "
+        "{fixed} if the complaints disappeared. KPI: {kpi}. Effort: {effort}.",
+        "warnings": "Caveats:",
+        "based": "_Based on {n} feedback rows ({unassigned} not assigned to a stage)._",
+        "no_data": "There is no feedback to analyse yet. Upload a CSV, XLSX or JSON file of customer feedback "
+        "and ask again.",
+        "no_stage": "The map has no stage called {stage!r}. Its stages are: {stages}.",
+        "search_head": "Most relevant passages for “{query}”:",
+        "search_none": "Nothing relevant was found for “{query}”.",
+    },
+    "ko": {
+        "worst": "가장 부진한 단계는 **{stage}**입니다. 피드백 {n}건 중 {neg}건이 부정적입니다({share}, 95% 신뢰구간 "
+        "{low}–{high}). 비교 대상인 {against}는 {other}입니다({n_other}건).",
+        "focus": "**{stage}** 단계: 피드백 {n}건 중 {neg}건이 부정적입니다({share}, 95% 신뢰구간 {low}–{high}). "
+        "비교 대상인 {against}는 {other}입니다({n_other}건).",
+        "significant": " 모든 단계를 함께 검정한 것을 보정한 뒤에도 유의한 차이입니다(p = {p}).",
+        "not_significant": " 다만 우연으로도 생길 수 있는 수준의 차이라서(보정 p = {p}) 확정된 결과가 아니라 단서로 "
+        "보셔야 합니다.",
+        "untestable": "**{stage}** 단계에 배정된 피드백은 {n}건이며, 아직 비교할 대상이 없습니다.",
+        "rest": "나머지 단계",
+        "previous": "이전 기간({since}~{until})",
+        "noise": "불만이 가장 많은 두 단계({a}, {b})의 차이는 오차 범위 안에 있어 순위를 단정할 수 없습니다.",
+        "themes": "고객들이 주로 지적하는 내용:",
+        "theme": "- **{label}**: 부정 의견 {neg}건 중 {k}건({share}). “{quote}” [{id}]",
+        "counter": "  - 반대 근거: 같은 내용을 긍정적으로 언급한 의견도 {k}건 있습니다. 예: “{quote}” [{id}]",
+        "no_counter": "  - 이 단계에서 같은 내용을 긍정적으로 언급한 의견은 없습니다.",
+        "segments": "격차의 대부분을 설명하는 {column} 값: {items}.",
+        "segment_item": "{value}(초과분의 {share})",
+        "ideas": "기대 효과 대비 노력 순으로 정리한 개선 아이디어(같은 데이터로 계산):",
+        "idea": "- {idea} — 부정 의견 {k}건에 해당하며, 이 불만이 사라지면 부정 비율이 {now}에서 {fixed}로 "
+        "낮아집니다. KPI: {kpi}. 노력: {effort}.",
+        "warnings": "유의할 점:",
+        "based": "_피드백 {n}건 기준 (단계에 배정되지 않은 {unassigned}건 포함)._",
+        "no_data": "아직 분석할 피드백이 없습니다. 고객 피드백 CSV, XLSX 또는 JSON 파일을 올린 뒤 다시 물어봐 주세요.",
+        "no_stage": "지도에 {stage!r} 단계가 없습니다. 단계 목록: {stages}.",
+        "search_head": "“{query}”와 가장 관련 있는 내용:",
+        "search_none": "“{query}”와 관련된 내용을 찾지 못했습니다.",
+    },
+}
+
+EFFORT: dict[Language, dict[str, str]] = {
+    "en": {"low": "low", "medium": "medium", "high": "high"},
+    "ko": {"low": "낮음", "medium": "보통", "high": "높음"},
+}
+
+
+def pct(x: float | None) -> str:
+    """Shares as whole percentages (one decimal below 10%); the grounding check accepts this rounding."""
+    if x is None:
+        return "-"
+    return f"{x:.0%}" if x >= 0.1 or x == 0 else f"{x:.1%}"
+
+
+def _quote(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1] + "…"
+
+
+def _stage_paragraph(d: Diagnosis, s: StageDiagnosis, language: Language, focus: bool) -> list[str]:
+    t = T[language]
+    c = s.comparison
+    if not c.testable:
+        return [t["untestable"].format(stage=s.stage, n=s.n)]
+    if d.compare_to == "previous" and d.previous_window is not None:
+        against = t["previous"].format(since=d.previous_window.since, until=d.previous_window.until)
+    else:
+        against = t["rest"]
+    head = t["focus" if focus else "worst"].format(
+        stage=s.stage,
+        neg=s.negative,
+        n=s.n,
+        share=pct(s.negative_share),
+        low=pct(s.ci_low),
+        high=pct(s.ci_high),
+        other=pct(c.share2),
+        against=against,
+        n_other=c.n_other,
+    )
+    p = f"{c.p_adjusted:.2g}" if c.p_adjusted is not None else "-"
+    head += t["significant" if c.significant else "not_significant"].format(p=p)
+    lines = [head]
+    if s.themes:
+        lines.append(t["themes"])
+        for theme in s.themes[:3]:
+            if not theme.quotes:
+                continue
+            q = theme.quotes[0]
+            lines.append(
+                t["theme"].format(
+                    label=theme.label,
+                    k=theme.n,
+                    neg=s.negative,
+                    share=pct(theme.share_of_negative),
+                    quote=_quote(q.text),
+                    id=q.feedback_id,
+                )
+            )
+            ce = theme.counter_evidence
+            if ce.n and ce.quotes:
+                lines.append(
+                    t["counter"].format(k=ce.n, quote=_quote(ce.quotes[0].text), id=ce.quotes[0].feedback_id)
+                )
+            else:
+                lines.append(t["no_counter"])
+    if d.segment_by and s.gap.segments:
+        items = ", ".join(
+            t["segment_item"].format(value=g.value, share=pct(g.share_of_gap)) for g in s.gap.segments[:3]
+        )
+        lines.append(t["segments"].format(column=d.segment_by, items=items))
+    return lines
+
+
+def compose_diagnosis(
+    d: Diagnosis, language: Language, focus: str | None = None, ideas: IdeasResult | None = None
+) -> str:
+    """The answer to "which stage underperforms, and why?" (or "why does <focus> underperform?")."""
+    t = T[language]
+    if d.n == 0:
+        return t["no_data"]
+    lines: list[str] = []
+    stage = d.stage(focus) if focus else None
+    if focus and stage is None:
+        return t["no_stage"].format(stage=focus, stages=", ".join(s.stage for s in d.stages))
+    if stage is None and d.ranking:
+        stage = d.stage(d.ranking[0])
+    if stage is not None:
+        lines.extend(_stage_paragraph(d, stage, language, focus is not None))
+    rc = d.ranking_confidence
+    if focus is None and rc.top_two_within_noise and len(d.ranking) > 1:
+        lines.append(t["noise"].format(a=d.ranking[0], b=d.ranking[1]))
+    if ideas is not None and ideas.ideas:
+        lines.append(t["ideas"])
+        for idea in ideas.ideas[:3]:
+            imp = idea.expected_impact
+            lines.append(
+                t["idea"].format(
+                    idea=idea.idea,
+                    k=imp.negatives_addressed,
+                    now=pct(imp.negative_share_now),
+                    fixed=pct(imp.negative_share_if_fixed),
+                    kpi=idea.kpi,
+                    effort=EFFORT[language][idea.effort],
+                )
+            )
+    warnings = render_all([w.model_dump() for w in d.warning_details], language)
+    if warnings:
+        lines.append(t["warnings"])
+        lines.extend(f"- {w}" for w in warnings)
+    lines.append(t["based"].format(n=d.n, unassigned=d.unassigned.n))
+    return "\n\n".join(_join_lists(lines))
+
+
+def _join_lists(lines: Sequence[str]) -> list[str]:
+    """Keep consecutive list items together (one blank line between paragraphs, none inside a list)."""
+    out: list[str] = []
+    for line in lines:
+        if (
+            out
+            and line.startswith(("-", "  -"))
+            and out[-1].lstrip().startswith(("-", "What", "고객", "Ideas", "기대", "Caveats", "유의"))
+        ):
+            out[-1] += "\n" + line
+        else:
+            out.append(line)
+    return out
+
+
+def compose_search(result: SearchResult, language: Language) -> str:
+    t = T[language]
+    if not result.hits:
+        return t["search_none"].format(query=result.query)
+    lines = [t["search_head"].format(query=result.query)]
+    for hit in result.hits:
+        where = hit.metadata.get("title") or hit.source
+        lines.append(f"- **{where}** ({hit.location}): {_quote(hit.text)}")
+    return "\n".join(lines)

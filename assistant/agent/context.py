@@ -1,0 +1,51 @@
+"""What one turn of the conversation carries into the tools: the workspace, the thread's current map,
+the answer language, and a sink for the events and results the tools produce.
+
+LangGraph hands it to each tool as `runtime.context`, so nothing is global and two conversations in
+two threads never see each other's state.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.agent.events import Event
+from assistant.domain.model import JourneyMap
+from assistant.workspace import Workspace
+from tools.language import Language
+
+
+@dataclass
+class TurnContext:
+    workspace: Workspace
+    thread_id: str
+    current_map: str | None
+    """Name of the saved map the conversation is about."""
+    language: Language
+    personas: int = 1
+    """How many personas to draft by default (the methodology says at most three)."""
+    use_feedback: bool = True
+    """Whether drafting may use the stored feedback."""
+    toolset: frozenset[str] | None = None
+    """The tools the model is offered this turn (None: all). Each tool definition costs tokens on every
+    model call, so a diagnosis question is not sent the map-editing schemas."""
+    events: list[Event] = field(default_factory=list)
+    """Events the tools produced, in order (map updates, diagnoses, files)."""
+    results: list[Any] = field(default_factory=list)
+    """Every tool result of the turn, for the grounding check."""
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def emit(self, event: Event) -> None:
+        with self._lock:
+            self.events.append(event)
+
+    def record(self, result: Any) -> None:
+        with self._lock:
+            self.results.append(result)
+
+    def journey(self) -> JourneyMap | None:
+        if self.current_map is None:
+            return None
+        return self.workspace.get_map(self.current_map).map

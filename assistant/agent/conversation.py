@@ -1,0 +1,299 @@
+"""The assistant behind every face (chat app, `journey chat`, `journey ask`, evals): one `send` per
+user message, yielding a stream of events and ending with one grounded final answer.
+
+The mode is chosen once, at start: the tool-calling agent for a cloud, OpenAI-compatible or scripted
+model, the fixed embedded pipeline otherwise. Every answer passes the grounding check: if it fails, the
+model is asked once to correct it, then the deterministic answer replaces it and the event is logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, HumanMessage
+
+from assistant.agent.answers import AgentAnswer, ChatAnswer, DiagnosisAnswer, quote_ids, render
+from assistant.agent.compose import compose_diagnosis
+from assistant.agent.context import TurnContext
+from assistant.agent.events import DiagnosisView, Event, Final, IdeasView, ModeInfo
+from assistant.agent.grounding import GroundingReport, check_answer
+from assistant.agent.grounding import quote_ids as text_quote_ids
+from assistant.agent.providers import build_chat_model, check_endpoint, detect_mode
+from assistant.agent.threads import ThreadState, ThreadStore
+from assistant.agent.understand import detect_language
+from assistant.settings import Settings
+from assistant.workspace import Workspace
+from tools.language import Language
+
+log = logging.getLogger("journey.assistant")
+
+PROVIDER_TROUBLE = {
+    "en": "The model provider did not answer ({why}), even after retrying. Nothing was lost: your "
+    "conversation and map are kept. Please try again in a moment.",
+    "ko": "모델 제공자가 응답하지 않았습니다({why}). 재시도했지만 실패했습니다. 대화와 지도는 그대로 남아 있으니 "
+    "잠시 후 다시 시도해 주세요.",
+}
+NO_ANSWER = {
+    "en": "I could not finish this answer within the limits of one turn. Please ask again, more narrowly.",
+    "ko": "한 번의 응답 한도 안에 답을 마치지 못했습니다. 질문 범위를 좁혀 다시 물어봐 주세요.",
+}
+
+
+@dataclass
+class TurnOptions:
+    language: Literal["auto", "en", "ko"] = "auto"
+    """The answer language; "auto" follows the user's message."""
+    personas: int = 1
+    current_map: str | None = None
+    """Switch the conversation to this saved map before answering."""
+    intent: Literal["draft_map"] | None = None
+    """Skip understanding: the message is a drafting brief (`journey map`)."""
+    use_feedback: bool = True
+    """Ground drafted pain points in the stored feedback."""
+
+
+def checkpoint_serde() -> Any:
+    """Checkpoints hold our answer models; only those (and LangGraph's own safe types) may be read back."""
+    from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
+
+    from assistant.agent import answers
+
+    names = ["DiagnosisAnswer", "ChatAnswer", "Claim", "IdeaClaim"]
+    return JsonPlusSerializer(allowed_msgpack_modules=[(answers.__name__, n) for n in names])
+
+
+class Assistant:
+    """Create with `Assistant.start(workspace)`; `send` is safe to call from several threads."""
+
+    def __init__(
+        self, workspace: Workspace, settings: Settings, mode: ModeInfo, chat_model: BaseChatModel | None
+    ) -> None:
+        self.workspace = workspace
+        self.settings = settings
+        self.mode = mode
+        self.threads = ThreadStore(workspace.db)
+        self._chat_model = chat_model
+        self._agent: Any = None
+        self._pipeline: Any = None
+        self._classifier: Any = None
+        self._lock = threading.Lock()
+        self._checkpoint_conn: sqlite3.Connection | None = None
+
+    @classmethod
+    def start(
+        cls, workspace: Workspace, chat_model: BaseChatModel | None = None, check: bool = True
+    ) -> Assistant:
+        """Choose the mode from the settings (a given chat model means scripted), and check a remote
+        endpoint now, so a bad key or URL is reported before the first message."""
+        settings = workspace.settings
+        if chat_model is not None:
+            mode = ModeInfo(mode="scripted", model=type(chat_model).__name__, label="Scripted model (tests)")
+        else:
+            mode = detect_mode(settings)
+            if mode.mode in ("cloud", "compatible"):
+                if check:
+                    check_endpoint(settings)
+                chat_model = build_chat_model(settings)
+            elif mode.mode == "scripted":
+                from assistant.agent.scripted import ScriptedChatModel
+
+                assert settings.journey_scripted_model is not None
+                chat_model = ScriptedChatModel.from_file(settings.journey_scripted_model)
+        return cls(workspace, settings, mode, chat_model)
+
+    def close(self) -> None:
+        if self._checkpoint_conn is not None:
+            self._checkpoint_conn.close()
+
+    # --- the parts, created on first use ----------------------------------------------------------------
+
+    def agent(self) -> Any:
+        with self._lock:
+            if self._agent is None:
+                from langgraph.checkpoint.sqlite import SqliteSaver
+
+                from assistant.agent.agent import build_agent
+
+                assert self._chat_model is not None
+                path = self.workspace.home / "conversations.sqlite3"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._checkpoint_conn = sqlite3.connect(path, check_same_thread=False)
+                self._agent = build_agent(
+                    self._chat_model, SqliteSaver(self._checkpoint_conn, serde=checkpoint_serde())
+                )
+            return self._agent
+
+    def pipeline(self) -> Any:
+        with self._lock:
+            if self._pipeline is None:
+                from assistant.agent.pipeline import EmbeddedPipeline
+
+                self._pipeline = EmbeddedPipeline(self.workspace, self.settings)
+            return self._pipeline
+
+    # --- a turn -----------------------------------------------------------------------------------------
+
+    def _toolset(self, text: str, options: TurnOptions) -> frozenset[str] | None:
+        """The tools this turn's job needs, read from the message by the local intent classifier."""
+        from assistant.agent.agent import toolset_for
+
+        if options.intent == "draft_map":
+            return toolset_for("draft_map", 1.0)
+        with self._lock:
+            if self._classifier is None:
+                from assistant.agent.understand import IntentClassifier
+
+                self._classifier = IntentClassifier(self.workspace.embedder, self.workspace.home / "cache")
+            classifier = self._classifier
+        return toolset_for(*classifier.classify(text))
+
+    def language_for(self, text: str, options: TurnOptions, state: ThreadState) -> Language:
+        if options.language != "auto":
+            return options.language
+        return detect_language(text, state.language or "en")
+
+    def send(self, thread_id: str, text: str, options: TurnOptions | None = None) -> Iterator[Event]:
+        options = options or TurnOptions()
+        state = self.threads.get(thread_id)
+        if options.current_map is not None:
+            state.current_map = options.current_map
+        language = self.language_for(text, options, state)
+        ctx = TurnContext(
+            self.workspace, thread_id, state.current_map, language, max(1, min(options.personas, 10))
+        )
+        started = time.perf_counter()
+        ctx.use_feedback = options.use_feedback
+        if self.mode.mode == "embedded":
+            final = yield from self.pipeline().handle(ctx, text, state, options.intent)
+        else:
+            ctx.toolset = self._toolset(text, options)
+            if options.intent == "draft_map":
+                text = (
+                    "Draft a journey map for this brief"
+                    + ("" if options.use_feedback else " (do not use the stored feedback)")
+                    + ":\n"
+                    + text
+                )
+            final = yield from self._agent_turn(ctx, text)
+        final.seconds = round(time.perf_counter() - started, 3)
+        final.map_name = ctx.current_map
+        state.current_map = ctx.current_map
+        state.language = language
+        state.history.extend(
+            [{"role": "user", "text": text[:2000]}, {"role": "assistant", "text": final.text[:2000]}]
+        )
+        self.threads.put(thread_id, state)
+        yield final
+
+    def _agent_turn(self, ctx: TurnContext, text: str) -> Generator[Event, None, Final]:
+        import openai
+
+        agent = self.agent()
+        config = {"configurable": {"thread_id": ctx.thread_id}}
+        tokens: dict[str, int] = {"prompt": 0, "completion": 0}
+        answer: AgentAnswer | None = None
+        try:
+            answer = yield from self._run(agent, config, ctx, [HumanMessage(text)], tokens)
+            rendered, report = self._checked(answer, ctx)
+            if answer is not None and not report.ok:
+                log.warning("grounding check failed (%s): %s", ctx.thread_id, report.problems())
+                fix = HumanMessage(
+                    "[grounding check] Your last answer cannot be shown: "
+                    + report.problems()
+                    + ". Answer again using only numbers from this turn's tool results and feedback ids they contain."
+                )
+                answer = yield from self._run(agent, config, ctx, [fix], tokens)
+                rendered, report = self._checked(answer, ctx)
+        except (openai.APIError, openai.APITimeoutError) as exc:
+            why = type(exc).__name__ + (
+                f" {exc.status_code}" if isinstance(exc, openai.APIStatusError) else ""
+            )
+            log.warning("model provider error in %s: %s", ctx.thread_id, exc)
+            return Final(
+                text=PROVIDER_TROUBLE[ctx.language].format(why=why),
+                language=ctx.language,
+                mode=self.mode.mode,
+                model=self.mode.model,
+                tokens=tokens,
+            )
+        fallback = False
+        if answer is None:
+            rendered, fallback = self._deterministic(ctx) or NO_ANSWER[ctx.language], True
+        elif not report.ok:
+            log.warning("grounding check failed twice (%s); using the deterministic answer", ctx.thread_id)
+            rendered, fallback = self._deterministic(ctx) or self._strip_unsupported(rendered, report), True
+        return Final(
+            text=rendered,
+            language=ctx.language,
+            mode=self.mode.mode,
+            model=self.mode.model,
+            grounded=True,
+            fallback=fallback,
+            tokens=tokens,
+        )
+
+    def _run(
+        self,
+        agent: Any,
+        config: dict[str, Any],
+        ctx: TurnContext,
+        messages: list[Any],
+        tokens: dict[str, int],
+    ) -> Generator[Event, None, AgentAnswer | None]:
+        sent = len(ctx.events)
+        for update in agent.stream({"messages": messages}, config, context=ctx, stream_mode="updates"):
+            for node in update.values() if isinstance(update, dict) else ():
+                for msg in (node or {}).get("messages", []) if isinstance(node, dict) else ():
+                    if isinstance(msg, AIMessage) and msg.usage_metadata:
+                        tokens["prompt"] += msg.usage_metadata.get("input_tokens", 0)
+                        tokens["completion"] += msg.usage_metadata.get("output_tokens", 0)
+            while sent < len(ctx.events):
+                yield ctx.events[sent]
+                sent += 1
+        values = agent.get_state(config).values
+        response = values.get("structured_response")
+        return response if isinstance(response, DiagnosisAnswer | ChatAnswer) else None
+
+    def _checked(self, answer: AgentAnswer | None, ctx: TurnContext) -> tuple[str, GroundingReport]:
+        if answer is None:
+            return "", GroundingReport()
+        ids = quote_ids(answer)
+        stored = self.workspace.quotes(ids) if ids else {}
+        text = render(answer, ctx.language, stored)
+        missing = [i for i in ids if i not in stored]
+        all_ids = set(text_quote_ids(text))
+        report = check_answer(
+            text, ctx.results, {**stored, **self.workspace.quotes(sorted(all_ids - set(stored)))}
+        )
+        report.bad_quotes.extend(f"[{i}] does not exist" for i in missing)
+        return text, report
+
+    def _deterministic(self, ctx: TurnContext) -> str | None:
+        """The answer code writes from the turn's last diagnosis (and ideas), if the turn made one."""
+        diagnosis = next((e for e in reversed(ctx.events) if isinstance(e, DiagnosisView)), None)
+        if diagnosis is None:
+            return None
+        ideas = next((e for e in reversed(ctx.events) if isinstance(e, IdeasView)), None)
+        return compose_diagnosis(
+            diagnosis.diagnosis, ctx.language, diagnosis.focus, ideas.ideas if ideas else None
+        )
+
+    @staticmethod
+    def _strip_unsupported(text: str, report: GroundingReport) -> str:
+        """Without a diagnosis to fall back on, drop the sentences that carry unsupported numbers or quotes."""
+        import re
+
+        bad = set(report.unsupported_numbers)
+        kept = [
+            s
+            for s in re.split(r"(?<=[.!?。])\s+|\n", text)
+            if not any(re.search(rf"(?<![\w.]){re.escape(b)}(?![\w])", s) for b in bad) and "[" not in s
+        ]
+        return "\n".join(kept).strip() or "…"

@@ -1,0 +1,320 @@
+"""Drafting a journey map in the embedded mode: the small model writes a compact outline under a
+schema, and code fills in the rest from the methodology and the company's feedback.
+
+The 1.5B model writes about six tokens a second and is weak at long Korean text, so it is asked only
+for what needs judgement (stage and step names, touchpoints, channels, an emotion per step). Front- and
+back-stage actions, moments of truth, KPIs with who/what/when/why, and pain points come from code: the
+pain points are the stored feedback's own complaints, assigned to the drafted stages and quoted with
+their ids, so nothing in the map is invented without being marked as inferred.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, Protocol, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.domain.model import Channel, JourneyMap
+from assistant.workspace import Workspace
+from assistant.workspace.results import Diagnosis
+from tools.language import Language
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class Generator(Protocol):
+    """Schema-constrained generation (the embedded model, or any chat model)."""
+
+    def generate(self, system: str, user: str, schema: type[M], max_tokens: int) -> M: ...
+
+
+class _Compact(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Brief(_Compact):
+    """The essentials of a drafting request; None when the request does not say."""
+
+    who: Annotated[str, Field(max_length=120)] | None = None
+    journey: Annotated[str, Field(max_length=160)] | None = None
+    journey_type: Literal["new_customer", "renewal", "problem_resolution"] | None = None
+    state: Literal["current", "future"] | None = None
+
+
+class BriefReading(_Compact):
+    """What the small model writes: it never leaves a field empty, it says "unknown" (a nullable field
+    invited it to answer null for everything)."""
+
+    who: Annotated[str, Field(max_length=120)]
+    journey: Annotated[str, Field(max_length=160)]
+    journey_type: Literal["new_customer", "renewal", "problem_resolution", "unknown"]
+    state: Literal["current", "future", "unknown"]
+
+    def brief(self) -> Brief:
+        def known(value: str) -> str | None:
+            v = value.strip()
+            return (
+                None
+                if not v or v.casefold() in {"unknown", "none", "null", "n/a", "-", "모름", "알 수 없음"}
+                else v
+            )
+
+        return Brief(
+            who=known(self.who),
+            journey=known(self.journey),
+            journey_type=None if self.journey_type == "unknown" else self.journey_type,
+            state=None if self.state == "unknown" else self.state,
+        )
+
+
+class OutlineStep(_Compact):
+    action: Annotated[str, Field(max_length=80)]
+    touchpoint: Annotated[str, Field(max_length=60)]
+    channel: Channel
+    emotion: Annotated[int, Field(ge=-2, le=2)]
+
+
+class OutlineStage(_Compact):
+    name: Annotated[str, Field(max_length=40)]
+    steps: Annotated[list[OutlineStep], Field(min_length=1, max_length=3)]
+
+
+class Outline(_Compact):
+    title: Annotated[str, Field(max_length=80)]
+    stages: Annotated[list[OutlineStage], Field(min_length=3, max_length=6)]
+
+
+MISSING_QUESTIONS: dict[Language, dict[str, str]] = {
+    "en": {
+        "who": "Who is the customer (for example: first-time borrowers on mobile, small-business owners)?",
+        "journey": "Which journey should the map follow, from where to where?",
+        "journey_type": "Is it a new-customer journey, a renewal, or solving a problem?",
+        "state": "Should it map today's journey (as-is) or a future design (to-be)?",
+        "head": "Before I draft the map, I need a little more:",
+    },
+    "ko": {
+        "who": "고객은 누구인가요? (예: 모바일로 처음 대출을 받는 고객, 소상공인)",
+        "journey": "어떤 여정을 어디서부터 어디까지 그릴까요?",
+        "journey_type": "신규 고객 여정인가요, 갱신인가요, 아니면 문제 해결 여정인가요?",
+        "state": "현재 여정(as-is)을 그릴까요, 앞으로의 개선된 여정(to-be)을 설계할까요?",
+        "head": "지도를 그리기 전에 몇 가지만 알려 주세요:",
+    },
+}
+
+FRONT_STAGE: dict[Language, dict[str, str]] = {
+    "en": {
+        "web": "Web pages guide the customer and show progress",
+        "app": "App screens guide each step",
+        "store": "Staff greet and help in person",
+        "phone": "An agent answers and explains",
+        "email": "A clear e-mail confirms what happened and what comes next",
+        "chat": "Chat agent or bot answers questions",
+        "social": "Posts and replies on social media",
+        "partner": "A partner presents the offer",
+        "other": "The company responds to the customer",
+    },
+    "ko": {
+        "web": "웹 화면이 다음 단계와 진행 상황을 안내",
+        "app": "앱 화면이 단계별로 안내",
+        "store": "직원이 대면으로 응대",
+        "phone": "상담원이 전화로 안내",
+        "email": "이메일로 결과와 다음 단계를 안내",
+        "chat": "채팅 상담원이나 챗봇이 응답",
+        "social": "SNS 게시물과 댓글로 소통",
+        "partner": "제휴사가 상품을 안내",
+        "other": "회사가 고객 요청에 응대",
+    },
+}
+BACK_STAGE: dict[Language, dict[str, str]] = {
+    "en": {
+        "web": "Content management, analytics and the systems behind the page",
+        "app": "App backend, notifications and logging",
+        "store": "Store operations and staff scheduling",
+        "phone": "Call routing, CRM notes and escalation",
+        "email": "Message templates and delivery service",
+        "chat": "Chat routing and knowledge base",
+        "social": "Social listening and response team",
+        "partner": "Partner agreements and data exchange",
+        "other": "Internal processing and handover",
+    },
+    "ko": {
+        "web": "콘텐츠 관리·분석 및 화면 뒤의 시스템",
+        "app": "앱 서버, 알림, 로그 수집",
+        "store": "매장 운영과 인력 배치",
+        "phone": "콜 라우팅, CRM 기록, 이관",
+        "email": "메일 템플릿과 발송 시스템",
+        "chat": "상담 배분과 지식베이스",
+        "social": "소셜 리스닝과 대응 조직",
+        "partner": "제휴 계약과 데이터 연동",
+        "other": "내부 처리와 부서 간 이관",
+    },
+}
+
+
+def kpi_for(position: int, count: int, language: Language) -> dict[str, str]:
+    """A KPI by where the stage sits (methodology: behaviour before and during purchase, effort and
+    satisfaction right after a step, loyalty after purchase), with who/what/when/why."""
+    en = language == "en"
+    if position == 0:
+        name = "Bounce rate" if en else "이탈률(바운스율)"
+        definition = (
+            "Sessions that leave after one page ÷ all sessions"
+            if en
+            else "한 페이지만 보고 떠난 세션 ÷ 전체 세션"
+        )
+        why = (
+            "A high bounce rate means the first impression or relevance fails"
+            if en
+            else "첫인상이나 관련성이 부족하면 바로 떠나기 때문"
+        )
+    elif position == count - 1:
+        name = "NPS" if en else "NPS(순추천지수)"
+        definition = (
+            "% promoters (9-10) − % detractors (0-6), asked at the end of the journey"
+            if en
+            else "추천 고객(9-10점) 비율 − 비추천 고객(0-6점) 비율, 여정 마지막에 질문"
+        )
+        why = (
+            "A relationship measure of whether customers stay and recommend"
+            if en
+            else "고객이 계속 이용하고 추천할지 보여 주는 관계 지표"
+        )
+    else:
+        name = "Step conversion rate" if en else "단계 전환율"
+        definition = (
+            "Customers who complete the stage ÷ customers who started it"
+            if en
+            else "단계를 완료한 고객 ÷ 단계를 시작한 고객"
+        )
+        why = (
+            "Shows where people leave, which surveys of finishers cannot"
+            if en
+            else "끝까지 간 고객만 답하는 설문으로는 보이지 않는 이탈 지점을 보여 주기 때문"
+        )
+    return {
+        "name": name,
+        "definition": definition,
+        "cadence": "Weekly" if en else "매주",
+        "owner": "Stage owner (PM)" if en else "단계 담당 PM",
+        "data_source": "Product analytics and surveys" if en else "서비스 분석 데이터와 설문",
+        "rationale": why,
+    }
+
+
+def fill_outline(outline: Outline, brief: Brief, language: Language) -> dict[str, Any]:
+    """A complete map (as data) from the model's outline; pain points come later, from feedback."""
+    lowest = min(
+        ((i, j) for i, s in enumerate(outline.stages) for j, _ in enumerate(s.steps)),
+        key=lambda ij: outline.stages[ij[0]].steps[ij[1]].emotion,
+    )
+    why_first = (
+        "The first impression decides whether the customer goes on"
+        if language == "en"
+        else "첫인상이 고객이 계속 진행할지를 좌우하기 때문"
+    )
+    why_low = (
+        "The most painful step: customers judge the whole journey by it"
+        if language == "en"
+        else "가장 힘든 순간이라 고객이 여정 전체를 이 경험으로 판단하기 때문"
+    )
+    stages = []
+    for i, s in enumerate(outline.stages):
+        steps = []
+        for j, st in enumerate(s.steps):
+            mot = (i, j) in {(0, 0), lowest}
+            steps.append(
+                {
+                    "action": st.action,
+                    "touchpoint": st.touchpoint,
+                    "channel": st.channel,
+                    "phase": "pre"
+                    if i < len(outline.stages) // 2
+                    else "post"
+                    if i == len(outline.stages) - 1
+                    else "during",
+                    "front_stage": FRONT_STAGE[language][st.channel],
+                    "back_stage": BACK_STAGE[language][st.channel],
+                    "emotion": {"score": st.emotion},
+                    "moment_of_truth": {
+                        "is_moment": mot,
+                        "why": (why_first if (i, j) == (0, 0) else why_low) if mot else "",
+                    },
+                }
+            )
+        stages.append({"name": s.name, "steps": steps, "kpis": [kpi_for(i, len(outline.stages), language)]})
+    return {
+        "title": outline.title,
+        "language": language,
+        "journey_type": brief.journey_type or "other",
+        "state": brief.state or "current",
+        "scope": brief.journey or "",
+        "personas": [{"name": brief.who[:200]}] if brief.who else [],
+        "stages": stages,
+    }
+
+
+def add_feedback_pain_points(
+    data: dict[str, Any], diagnosis: Diagnosis | None, language: Language
+) -> dict[str, Any]:
+    """Pain points with evidence from the stored feedback: each stage's top themes, quoted verbatim."""
+    if diagnosis is None:
+        return data
+    for stage in data["stages"]:
+        d = diagnosis.stage(stage["name"])
+        if d is None or not d.themes or not stage["steps"]:
+            continue
+        target = min(stage["steps"], key=lambda st: st["emotion"]["score"])
+        for theme in d.themes[:2]:
+            if not theme.quotes:
+                continue
+            text = (
+                f"{theme.label}: {theme.n} of {d.negative} negative comments in this stage"
+                if language == "en"
+                else f"{theme.label}: 이 단계 부정 의견 {d.negative}건 중 {theme.n}건"
+            )
+            target.setdefault("pain_points", []).append(
+                {
+                    "description": text,
+                    "severity": 4 if (theme.share_of_negative or 0) >= 0.3 else 3,
+                    "provenance": "feedback",
+                    "evidence": [
+                        {"feedback_id": q.feedback_id, "row": q.row, "quote": q.text, "sentiment": "negative"}
+                        for q in theme.quotes[:2]
+                    ],
+                }
+            )
+    return data
+
+
+def draft_map(
+    workspace: Workspace,
+    generator: Generator,
+    brief_text: str,
+    brief: Brief,
+    language: Language,
+    methodology: str,
+    on_step: Callable[[str], None] | None = None,
+    use_feedback: bool = True,
+) -> JourneyMap:
+    """Outline by the model, the rest by code, then pain points from the company's feedback."""
+    from assistant.prompts import as_data, load_prompt
+
+    if on_step:
+        on_step("outline")
+    prompt = load_prompt("embedded_outline").render(
+        language="Korean (한국어)" if language == "ko" else "English",
+        brief=as_data(brief_text),
+        who=brief.who or "-",
+        journey=brief.journey or "-",
+        methodology=as_data(methodology),
+    )
+    outline = generator.generate(prompt, brief_text, Outline, max_tokens=700)
+    data = fill_outline(outline, brief, language)
+    journey = workspace.map_from_data(data)
+    diagnosis = None
+    if use_feedback and workspace.feedback_count() > 0:
+        if on_step:
+            on_step("feedback")
+        diagnosis = workspace.diagnose(journey)
+    return workspace.map_from_data(add_feedback_pain_points(data, diagnosis, language))

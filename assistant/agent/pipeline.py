@@ -1,0 +1,429 @@
+"""The embedded mode: a fixed pipeline around short, schema-constrained generations.
+
+The in-process 1.5B model writes about six tokens a second and cannot call tools reliably, so it is
+never asked to plan. Code understands the request (intent and slots, assistant/agent/understand.py),
+answers diagnosis, ideas, survey, search, export and undo requests from the workspace with no model at
+all (so they work while the model is still loading), and asks the model only for small structured
+pieces: the essentials of a brief, a map outline, one typed edit, a few personas.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable
+from collections.abc import Generator as Gen
+from functools import partial
+from typing import Any, Literal
+
+from pydantic import BaseModel, ValidationError
+
+from assistant.agent.compose import compose_diagnosis, compose_search, pct
+from assistant.agent.context import TurnContext
+from assistant.agent.drafting import MISSING_QUESTIONS, Brief, BriefReading, Generator, draft_map
+from assistant.agent.events import (
+    DiagnosisView,
+    Event,
+    FileExport,
+    Final,
+    IdeasView,
+    MapUpdate,
+    Status,
+    ToolStep,
+)
+from assistant.agent.threads import ThreadState
+from assistant.agent.understand import IntentClassifier, Understanding, understand
+from assistant.domain.model import JourneyMap, Persona
+from assistant.errors import JourneyError, ModelOutputError
+from assistant.maps.operations import OPERATION_ADAPTER, OPERATION_MODELS, OPERATION_NAMES, UpsertPersona
+from assistant.prompts import as_data, load_prompt
+from assistant.settings import Settings
+from assistant.workspace import Workspace
+from assistant.workspace.requests import DiagnoseOptions, IdeasOptions, SearchRequest, SurveyOptions
+from tools.language import Language
+
+log = logging.getLogger("journey.embedded")
+
+TEXT: dict[Language, dict[str, str]] = {
+    "en": {
+        "help": "I help you draft personas and customer journey maps, and find out why a stage underperforms "
+        "from your own feedback. Try: “Draft a journey for first-time borrowers applying for a loan on mobile”, "
+        "“Why is onboarding worse than last quarter?”, “How can we improve checkout?”, “Export the map as "
+        "Excel”. Upload CSV, XLSX or JSON feedback files to analyse them.",
+        "no_map": "There is no journey map in this conversation yet. Draft one first (“Draft a journey for …”), "
+        "then ask again.",
+        "loading": "Loading the embedded model (first start assembles it; later starts take seconds)…",
+        "drafted": "I drafted **{title}** ({stages} stages, {steps} steps; {pains} pain points from your feedback, "
+        "each quoted with its id). Ask me to change anything, for example “rename {first} to …”.",
+        "edited": "Done ({what}). Version {version}:",
+        "undone": "Undone. Version {version}:",
+        "edit_failed": "I could not turn that into a valid edit: {why}",
+        "exported": "Here is **{name}** as {fmt} ({size:,} bytes).",
+        "personas": "I drafted {n} persona(s): {names}.",
+        "survey_head": "Comparable questions (same wording and scale in every stage):",
+        "survey_none": "Every stage has enough feedback; no extra survey is needed.",
+        "ideas_head": "Ideas for **{stage}**, ranked by expected effect per effort (from {n} rows):",
+        "ideas_none": "No pain themes were found in {stage} ({n} rows), so there is nothing to propose yet.",
+    },
+    "ko": {
+        "help": "페르소나와 고객 여정 지도를 함께 만들고, 우리 회사 피드백으로 어느 단계가 왜 부진한지 찾아 드립니다. "
+        "예: “모바일로 처음 대출을 신청하는 고객 여정 지도를 만들어줘”, “지난 분기보다 온보딩이 왜 나빠졌어?”, "
+        "“결제 단계를 어떻게 개선할까?”, “엑셀로 내보내줘”. CSV, XLSX, JSON 피드백 파일을 올리면 분석합니다.",
+        "no_map": "아직 이 대화에 여정 지도가 없습니다. 먼저 지도를 만든 뒤(“…여정 지도를 만들어줘”) 다시 물어봐 주세요.",
+        "loading": "내장 모델을 불러오는 중입니다(처음에는 모델 파일을 조립하고, 이후에는 몇 초면 됩니다)…",
+        "drafted": "**{title}** 지도를 만들었습니다({stages}개 단계, {steps}개 스텝, 피드백에서 찾은 페인포인트 {pains}개는 "
+        "원문과 ID로 인용). “{first} 이름을 …로 바꿔줘”처럼 수정을 요청해 보세요.",
+        "edited": "수정했습니다({what}). 버전 {version}:",
+        "undone": "되돌렸습니다. 버전 {version}:",
+        "edit_failed": "요청을 올바른 수정으로 바꾸지 못했습니다: {why}",
+        "exported": "**{name}** 지도를 {fmt} 파일로 준비했습니다({size:,}바이트).",
+        "personas": "페르소나 {n}명을 만들었습니다: {names}.",
+        "survey_head": "단계마다 같은 문구와 척도로 비교할 수 있는 설문 문항:",
+        "survey_none": "모든 단계에 피드백이 충분해 추가 설문이 필요 없습니다.",
+        "ideas_head": "**{stage}** 단계 개선 아이디어(기대 효과 대비 노력 순, {n}건 기준):",
+        "ideas_none": "{stage} 단계({n}건)에서 뚜렷한 불만 주제가 없어 아직 제안할 것이 없습니다.",
+    },
+}
+
+MODEL_INTENTS = {"draft_map", "draft_personas", "edit_map"}
+
+
+class EmbeddedPipeline:
+    def __init__(self, workspace: Workspace, settings: Settings, generator: Generator | None = None) -> None:
+        self.workspace = workspace
+        self.settings = settings
+        self._generator = generator
+        self._classifier: IntentClassifier | None = None
+        self._lock = threading.Lock()
+
+    def classifier(self) -> IntentClassifier:
+        with self._lock:
+            if self._classifier is None:
+                self._classifier = IntentClassifier(self.workspace.embedder, self.workspace.home / "cache")
+            return self._classifier
+
+    def generator(self, status: Callable[[str, float | None], None]) -> Generator:
+        with self._lock:
+            if self._generator is None:
+                from assistant.llm.generator import embedded_generator
+
+                self._generator = embedded_generator(self.settings, status)
+            return self._generator
+
+    # --- a turn -----------------------------------------------------------------------------------------
+
+    def handle(
+        self, ctx: TurnContext, text: str, state: ThreadState, intent: str | None = None
+    ) -> Gen[Event, None, Final]:
+        if intent == "draft_map":
+            u = Understanding(intent="draft_map", confidence=1.0, language=ctx.language, text=text)
+        else:
+            columns = self.workspace.db.columns() if self.workspace.feedback_count() else []
+            u = understand(text, self.classifier(), ctx.journey(), columns, ctx.language)
+            if state.pending_brief is not None and u.intent not in ("diagnose", "ideas", "export", "undo"):
+                u = Understanding(intent="draft_map", confidence=1.0, language=ctx.language, text=text)
+        yield ToolStep(
+            name="understand",
+            input={"text": text},
+            output={
+                "intent": u.intent,
+                "confidence": u.confidence,
+                "stage": u.stage,
+                "compare_to": u.compare_to,
+                "segment_by": u.segment_by,
+            },
+        )
+        handler = getattr(self, f"_{u.intent}")
+        try:
+            text_out = yield from handler(ctx, u, state)
+        except JourneyError as exc:
+            text_out = str(exc)
+        return Final(text=text_out, language=ctx.language, mode="embedded", model="embedded")
+
+    def _step(
+        self, ctx: TurnContext, name: str, args: dict[str, Any], fn: Callable[[], Any]
+    ) -> Gen[Event, None, Any]:
+        result = fn()
+        data = result.model_dump(mode="json") if isinstance(result, BaseModel) else result
+        ctx.record(data)
+        yield ToolStep(name=name, input=args, output=data)
+        return result
+
+    def _need_map(self, ctx: TurnContext) -> JourneyMap:
+        journey = ctx.journey()
+        if journey is None:
+            latest = self.workspace.list_maps()
+            if not latest:
+                raise JourneyError(TEXT[ctx.language]["no_map"])
+            ctx.current_map = latest[0].name
+            journey = ctx.journey()
+        assert journey is not None
+        return journey
+
+    # --- answered without a model -----------------------------------------------------------------------
+
+    def _help(self, ctx: TurnContext, u: Understanding, state: ThreadState) -> Gen[Event, None, str]:
+        yield from ()
+        return TEXT[ctx.language]["help"]
+
+    def _diagnose(self, ctx: TurnContext, u: Understanding, state: ThreadState) -> Gen[Event, None, str]:
+        journey = self._need_map(ctx)
+        options = DiagnoseOptions(compare_to=u.compare_to, segment_by=u.segment_by, language=ctx.language)
+        diagnosis = yield from self._step(
+            ctx,
+            "diagnose_journey",
+            options.model_dump(exclude_none=True),
+            lambda: self.workspace.diagnose(journey, options),
+        )
+        yield DiagnosisView(diagnosis=diagnosis, focus=u.stage)
+        target = u.stage or (diagnosis.ranking[0] if diagnosis.ranking else None)
+        ideas = None
+        if target and diagnosis.n:
+            idea_options = IdeasOptions(stage=target, language=ctx.language)
+            ideas = yield from self._step(
+                ctx,
+                "propose_improvements",
+                idea_options.model_dump(exclude_defaults=True),
+                lambda: self.workspace.ideas(journey, idea_options),
+            )
+            yield IdeasView(ideas=ideas)
+        return compose_diagnosis(diagnosis, ctx.language, u.stage, ideas)
+
+    def _ideas(self, ctx: TurnContext, u: Understanding, state: ThreadState) -> Gen[Event, None, str]:
+        journey = self._need_map(ctx)
+        options = IdeasOptions(stage=u.stage, language=ctx.language)
+        ideas = yield from self._step(
+            ctx,
+            "propose_improvements",
+            options.model_dump(exclude_none=True),
+            lambda: self.workspace.ideas(journey, options),
+        )
+        yield IdeasView(ideas=ideas)
+        t = TEXT[ctx.language]
+        if not ideas.ideas:
+            return t["ideas_none"].format(stage=ideas.stage, n=ideas.based_on_rows)
+        lines = [t["ideas_head"].format(stage=ideas.stage, n=ideas.based_on_rows)]
+        for idea in ideas.ideas[:5]:
+            imp = idea.expected_impact
+            lines.append(
+                f"- {idea.idea} (KPI: {idea.kpi}; {imp.negatives_addressed} → "
+                f"{pct(imp.negative_share_now)} → {pct(imp.negative_share_if_fixed)})"
+            )
+        return "\n".join(lines)
+
+    def _survey(self, ctx: TurnContext, u: Understanding, state: ThreadState) -> Gen[Event, None, str]:
+        journey = self._need_map(ctx)
+        options = SurveyOptions(stages=[u.stage] if u.stage else [], language=ctx.language)
+        result = yield from self._step(
+            ctx,
+            "propose_survey_questions",
+            options.model_dump(),
+            lambda: self.workspace.survey_questions(journey, options),
+        )
+        t = TEXT[ctx.language]
+        if not result.stages:
+            return t["survey_none"]
+        lines = [t["survey_head"]]
+        for block in result.stages:
+            lines.append(f"**{block.stage}**")
+            lines.extend(f"- {q.text} ({q.scale})" for q in block.questions)
+        return "\n".join(lines)
+
+    def _search(self, ctx: TurnContext, u: Understanding, collection: str) -> Gen[Event, None, str]:
+        request = SearchRequest(
+            query=u.text[:2000], collection="methodology" if collection == "methodology" else "feedback"
+        )
+        result = yield from self._step(
+            ctx, f"search_{collection}", request.model_dump(), lambda: self.workspace.search(request)
+        )
+        return compose_search(result, ctx.language)
+
+    def _search_methodology(
+        self, ctx: TurnContext, u: Understanding, state: ThreadState
+    ) -> Gen[Event, None, str]:
+        return (yield from self._search(ctx, u, "methodology"))
+
+    def _search_feedback(
+        self, ctx: TurnContext, u: Understanding, state: ThreadState
+    ) -> Gen[Event, None, str]:
+        return (yield from self._search(ctx, u, "feedback"))
+
+    def _export(self, ctx: TurnContext, u: Understanding, state: ThreadState) -> Gen[Event, None, str]:
+        journey = self._need_map(ctx)
+        fmt = u.export_format or "html"
+        result = yield from self._step(
+            ctx, "export_map", {"format": fmt}, lambda: self.workspace.export(journey, fmt)
+        )
+        yield FileExport(export=result)
+        return TEXT[ctx.language]["exported"].format(name=journey.title, fmt=fmt.upper(), size=result.size)
+
+    def _undo(self, ctx: TurnContext, u: Understanding, state: ThreadState) -> Gen[Event, None, str]:
+        self._need_map(ctx)
+        assert ctx.current_map is not None
+        name = ctx.current_map
+        result = yield from self._step(
+            ctx, "undo_map_edit", {}, lambda: self.workspace.undo_map(name, "user")
+        )
+        yield MapUpdate(
+            name=result.name, version=result.version, map=self.workspace.get_map(name).map, diff=result.diff
+        )
+        lines = [TEXT[ctx.language]["undone"].format(version=result.version)]
+        lines.extend(f"- {c.text}" for c in result.diff.changes)
+        return "\n".join(lines)
+
+    # --- with the model ---------------------------------------------------------------------------------
+
+    def _model(self, ctx: TurnContext) -> Gen[Event, None, Generator]:
+        statuses: list[Status] = []
+
+        def status(text: str, progress: float | None) -> None:
+            statuses.append(Status(text=text, progress=progress))
+
+        yield Status(text=TEXT[ctx.language]["loading"])
+        generator = self.generator(status)
+        yield from statuses
+        return generator
+
+    def _draft_map(self, ctx: TurnContext, u: Understanding, state: ThreadState) -> Gen[Event, None, str]:
+        generator = yield from self._model(ctx)
+        pending = state.pending_brief or {}
+        request = " ".join(filter(None, [pending.get("text"), u.text]))
+        prompt = load_prompt("embedded_brief").render(request=as_data(request))
+        brief = yield from self._step(
+            ctx,
+            "read_brief",
+            {"request": request},
+            lambda: generator.generate(prompt, request, BriefReading, max_tokens=120).brief(),
+        )
+        merged = Brief.model_validate(
+            {
+                **{k: v for k, v in pending.get("brief", {}).items() if v},
+                **{k: v for k, v in brief.model_dump().items() if v},
+            }
+        )
+        missing = [k for k in ("who", "journey", "journey_type", "state") if getattr(merged, k) is None]
+        if missing and not pending.get("asked"):
+            state.pending_brief = {"text": request, "brief": merged.model_dump(), "asked": True}
+            q = MISSING_QUESTIONS[ctx.language]
+            return "\n".join([q["head"], *(f"- {q[k]}" for k in missing)])
+        state.pending_brief = None
+        notes = self.workspace.search(SearchRequest(query=request[:500], collection="methodology", limit=3))
+        # Short: every prompt token costs the small model about a twentieth of a second.
+        methodology = "\n".join(h.text.split("\n", 1)[-1][:200] for h in notes.hits[:2])
+        journey = yield from self._step(
+            ctx,
+            "draft_journey_map",
+            {"brief": merged.model_dump()},
+            lambda: draft_map(
+                self.workspace,
+                generator,
+                request,
+                merged,
+                ctx.language,
+                methodology,
+                use_feedback=ctx.use_feedback,
+            ),
+        )
+        saved = self.workspace.save_map(
+            journey.title, journey, "assistant", "drafted by the embedded assistant"
+        )
+        ctx.current_map = saved.name
+        yield MapUpdate(name=saved.name, version=saved.version, map=saved.map)
+        pains = sum(len(st.pain_points) for s in journey.stages for st in s.steps)
+        return TEXT[ctx.language]["drafted"].format(
+            title=journey.title,
+            stages=len(journey.stages),
+            steps=sum(len(s.steps) for s in journey.stages),
+            pains=pains,
+            first=journey.stages[0].name,
+        )
+
+    def _edit_map(self, ctx: TurnContext, u: Understanding, state: ThreadState) -> Gen[Event, None, str]:
+        journey = self._need_map(ctx)
+        assert ctx.current_map is not None
+        name = ctx.current_map
+        generator = yield from self._model(ctx)
+        outline = "\n".join(
+            f"- {s.name}: " + "; ".join(f"[{j}] {st.action}" for j, st in enumerate(s.steps))
+            for s in journey.stages
+        )
+        prompt = load_prompt("embedded_edit").render(outline=outline, request=as_data(u.text))
+        # Two short generations instead of one under the whole union: which operation, then its fields.
+        choice = generator.generate(prompt, u.text, _OperationChoice, max_tokens=20)
+        model = OPERATION_MODELS[choice.op]
+        error = ""
+        for attempt in range(2):
+            try:
+                raw = generator.generate(prompt + error, u.text, model, max_tokens=300)
+                op = OPERATION_ADAPTER.validate_python(raw.model_dump())
+                result = yield from self._step(
+                    ctx,
+                    "apply_map_operations",
+                    {"operations": [op.model_dump(mode="json")]},
+                    partial(self.workspace.edit_map, name, [op], "assistant"),
+                )
+                break
+            except (ValidationError, JourneyError, ModelOutputError) as exc:
+                log.info("edit attempt %d failed: %s", attempt + 1, exc)
+                error = f"\n\nYour previous answer was invalid: {str(exc)[:400]}. Fix it."
+        else:
+            return TEXT[ctx.language]["edit_failed"].format(why=error.strip()[:300])
+        yield MapUpdate(
+            name=result.name, version=result.version, map=self.workspace.get_map(name).map, diff=result.diff
+        )
+        lines = [TEXT[ctx.language]["edited"].format(what=op.op, version=result.version)]
+        lines.extend(f"- {c.text}" for c in result.diff.changes)
+        return "\n".join(lines)
+
+    def _draft_personas(
+        self, ctx: TurnContext, u: Understanding, state: ThreadState
+    ) -> Gen[Event, None, str]:
+        generator = yield from self._model(ctx)
+        hits = (
+            self.workspace.search(SearchRequest(query=u.text[:500], collection="feedback", limit=5)).hits
+            if self.workspace.feedback_count()
+            else []
+        )
+        prompt = load_prompt("embedded_personas").render(
+            count=ctx.personas,
+            language="Korean (한국어)" if ctx.language == "ko" else "English",
+            request=as_data(u.text),
+            feedback=as_data("\n".join(f"- {h.text[:200]}" for h in hits) or "-"),
+        )
+        result = yield from self._step(
+            ctx,
+            "draft_personas",
+            {"count": ctx.personas},
+            lambda: generator.generate(prompt, u.text, _Personas, max_tokens=400),
+        )
+        personas = result.personas[: ctx.personas]
+        if ctx.current_map is not None:
+            name = ctx.current_map
+            edit = self.workspace.edit_map(
+                name, [UpsertPersona(persona=p) for p in personas], "assistant", "personas drafted"
+            )
+            yield MapUpdate(
+                name=edit.name, version=edit.version, map=self.workspace.get_map(name).map, diff=edit.diff
+            )
+        body = "\n".join(
+            f"- **{p.name}**: {p.occupation or ''} {('— ' + p.quote) if p.quote else ''}" for p in personas
+        )
+        return (
+            TEXT[ctx.language]["personas"].format(n=len(personas), names=", ".join(p.name for p in personas))
+            + "\n"
+            + body
+        )
+
+
+class _OperationChoice(BaseModel):
+    op: Literal[OPERATION_NAMES]  # type: ignore[valid-type]  # the names are known only at import
+    """Which kind of edit the request asks for."""
+
+
+class _Personas(BaseModel):
+    personas: list[Persona]
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)

