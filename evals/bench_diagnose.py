@@ -35,7 +35,7 @@ from assistant.domain.model import JourneyMap
 from assistant.embedding.hashing import HashingEmbedder
 from assistant.settings import load_settings
 from assistant.workspace import Workspace
-from assistant.workspace.labelling import labeller_id, map_key
+from assistant.workspace.labelling import Labeller, map_identity
 from assistant.workspace.requests import DiagnoseOptions
 from evals.bench_common import emit, machine, texts_stream
 from evals.scenarios.planted_problem_phrases import PHRASES
@@ -131,6 +131,12 @@ def _rows(n: int, stages: list[str], seed: int) -> Iterator[tuple[Any, ...]]:
 EMBEDDER = HashingEmbedder()
 
 
+def label_keys(path: Path, journey: JourneyMap) -> tuple[str, str]:
+    """The (map key, sentiment labeller) the workspace will look labels up by for this map."""
+    with _workspace(path) as ws:
+        return Labeller(ws.db, ws.embedder).keys(journey, map_identity(journey))
+
+
 def _workspace(path: Path) -> Workspace:
     """A workspace whose database is `path` (its home is the folder), labelled with the hashing embedder."""
     return Workspace.open(
@@ -141,11 +147,9 @@ def _workspace(path: Path) -> Workspace:
 def build_store(path: Path, journey: JourneyMap, rows: int, seed: int = 1) -> float:
     """Fill a fresh store with `rows` labelled rows; returns the seconds it took."""
     started = time.perf_counter()
-    _workspace(path).close()  # creates the project's schema
+    key, labeller = label_keys(path, journey)  # also creates the project's schema
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA synchronous=OFF")
-    key = map_key(journey, EMBEDDER)
-    labeller = labeller_id(EMBEDDER)
     conn.execute("BEGIN")
     fb: list[tuple[Any, ...]] = []
     se: list[tuple[Any, ...]] = []
@@ -232,10 +236,10 @@ def _profile(fn: Any, top: int = 25) -> str:
 def run(rows: int = 1_000_000, profile: bool = False, workdir: Path | None = None) -> dict[str, Any]:
     """Build the store, time diagnosis (three option sets) and the pandas baseline; returns the numbers."""
     journey = load_map(MAP_PATH)
-    key = map_key(journey, EMBEDDER)
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
         path = Path(tmp) / "feedback.sqlite3"
         build_s = build_store(path, journey, rows)
+        key, _ = label_keys(path, journey)
         times: dict[str, float] = {}
         results: dict[str, Any] = {}
         variants = {

@@ -1,4 +1,8 @@
-"""Measure offline stage assignment and sentiment on the labelled set (evals/datasets/stage_sentiment).
+"""Measure offline stage assignment and sentiment on the original labelled set only (labelled.jsonl).
+
+Superseded by evals/analysis_eval.py, which measures the dev and frozen test parts through the
+product's own labelling path (and the trained sentiment head); this runner uses the prototype sentiment
+model and is kept for comparison with the numbers of earlier rounds.
 
 Run: uv run --frozen python -m evals.stage_sentiment_eval [--text-only] [--json]
 Prints macro-F1 and confusion matrices for stage and sentiment, overall and per language.

@@ -1,10 +1,16 @@
 """Assign feedback rows to the stages of a journey map, with a confidence, offline.
 
-Each stage becomes a few "profile" texts: its name and description, each step (action, touchpoint,
-thoughts, pain points), and the customer vocabulary of the common stage it resembles (from
-tools/resources/stage_archetypes.json), so a hand-written map with bare stage names still works.
-A row goes to the stage whose profiles it is most similar to; when the best stage does not stand out
-clearly the row stays unassigned rather than being forced somewhere. An explicit stage column wins.
+Each stage becomes a few "profile" texts: its name, its description as a whole and item by item, each
+step (action, touchpoint, thoughts, pain points), and, where the stage's name is a common stage
+(tools/resources/stage_archetypes.json), that archetype's customer vocabulary, so a hand-written map
+with bare stage names still works. A row's score for a stage is its embedding similarity to the
+stage's best profiles (with the sentiment direction projected out), plus lexical evidence: the words it
+shares with the stage's own texts, weighted by how specific they are within the map
+(tools/stage_lexical.py). A softmax over the stages gives a confidence; when the best stage does not
+stand out clearly the row stays unassigned rather than being forced somewhere. An explicit stage column
+wins. Rows a person labelled (corrections) become examples that pull similar rows to their stage.
+
+Every constant below was chosen on the development part of evals/datasets/stage_sentiment only.
 """
 
 from __future__ import annotations
@@ -21,12 +27,23 @@ import numpy as np
 
 from tools.encoders import Encoder, normalise_rows
 from tools.sentiment import prototype_texts
+from tools.stage_lexical import LexicalIndex
 
 TEMPERATURE = 0.015
-"""Softmax temperature over cosine similarities (e5 similarities sit in a narrow band)."""
-MIN_CONFIDENCE = 0.35
-"""Below this the row is left unassigned."""
-KEYWORD_BONUS = 0.02
+"""Softmax temperature over the scores (e5 similarities sit in a narrow band)."""
+MIN_CONFIDENCE = 0.30
+"""Below this probability the row is left unassigned ..."""
+MIN_LIFT = 1.8
+"""... or below MIN_LIFT times the uniform share (1/stages), whichever is lower, so maps with many
+stages do not leave most rows unassigned."""
+LEXICAL_WEIGHT = 0.006
+"""Score added per unit of IDF-weighted shared terms (a term of one stage in six weighs about 1.5)."""
+EXAMPLE_WEIGHT = 0.2
+"""Weight of the labelled examples' evidence: a row's similarity to the mean of a stage's examples minus
+its similarity to the mean of all examples (a nearest-class-mean direction, zero for stages without
+examples). Larger weights, a k-nearest-examples vote, fitted per-stage biases and a logistic
+regression offset from the zero-shot scores all did worse on the development maps with 10-50 randomly
+chosen corrections: see evals/ANALYSIS_QUALITY.md."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +51,8 @@ class Assignment:
     stage: str | None
     confidence: float
     method: str
-    """'column' (the data named the stage), 'similarity', or 'none'."""
+    """'column' (the data named the stage), 'similarity', 'correction' (a person labelled the row) or
+    'none'."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,36 +93,53 @@ def norm(text: str) -> str:
     return re.sub(r"[\s_\-/&·.]+", " ", text).strip()
 
 
+def _name_tokens(text: str) -> list[str]:
+    return [t for t in re.split(r"[\s,·&/()\-]+", norm(text)) if t]
+
+
 def match_archetypes(stage: StageSpec) -> list[Archetype]:
-    """Archetypes whose names appear in the stage's name (or the stage name in theirs)."""
-    name = norm(stage.name)
+    """Archetypes one of whose names is a whole word (or run of words) of the stage's name.
+
+    Whole words only: "요금" (billing) must not match "요금제 상담" (plan advice)."""
+    name = _name_tokens(stage.name)
     found = []
     for arch in archetypes():
         for alias in arch.names:
-            a = norm(alias)
-            if a == name or re.search(rf"(^|\s){re.escape(a)}($|\s)", name) or (len(a) >= 2 and a in name):
+            words = _name_tokens(alias)
+            if words and any(name[i : i + len(words)] == words for i in range(len(name) - len(words) + 1)):
                 found.append(arch)
                 break
     return found
 
 
-def stage_profiles(stage: StageSpec) -> list[str]:
+def map_archetypes(stages: Sequence[StageSpec]) -> list[list[Archetype]]:
+    """Per stage, the archetypes it matches that no other stage of the map matches: a vocabulary shared
+    by two stages cannot tell them apart, so it is left out."""
+    matched = [match_archetypes(s) for s in stages]
+    count: dict[str, int] = {}
+    for found in matched:
+        for arch in found:
+            count[arch.id] = count.get(arch.id, 0) + 1
+    return [[a for a in found if count[a.id] == 1] for found in matched]
+
+
+def description_items(text: str) -> list[str]:
+    """A description split into its items ("cleanliness, noise, bed and wifi" → four items)."""
+    parts = re.split(r"[,;:，、.()]|\band\b|\bor\b| 및 | 또는 ", text)
+    return [p.strip() for p in parts if len(p.strip()) >= 2]
+
+
+def stage_profiles(stage: StageSpec, vocabulary: Sequence[Archetype] = ()) -> list[str]:
     """The texts that describe what customers say about a stage."""
     head = " ".join(x for x in (stage.name, stage.description, stage.goal) if x)
-    texts = [head]
+    texts = [head, stage.name]
+    texts.extend(f"{stage.name}: {item}" for item in description_items(stage.description))
     for step in stage.steps:
         parts = [step.action, step.touchpoint, step.thoughts, *step.pain_points]
         texts.append(f"{stage.name}: " + ", ".join(p for p in parts if p))
-    for arch in match_archetypes(stage):
+    for arch in vocabulary:
         texts.extend(f"{stage.name}: {cue}" for cue in arch.cues)
-    return texts
-
-
-def stage_keywords(stage: StageSpec) -> list[str]:
-    words = {norm(stage.name)}
-    for arch in match_archetypes(stage):
-        words.update(norm(n) for n in arch.names if len(n) >= 3)
-    return sorted(w for w in words if w)
+    return list(dict.fromkeys(texts))
 
 
 def sentiment_axis(encode: Encoder) -> np.ndarray:
@@ -114,24 +149,62 @@ def sentiment_axis(encode: Encoder) -> np.ndarray:
     return (axis / (np.linalg.norm(axis) or 1.0)).astype(np.float32)
 
 
-class StageAssigner:
-    """Built once per map; assigns any number of rows."""
+def softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
+    z = (scores - scores.max(axis=1, keepdims=True)) / temperature
+    p = np.exp(z)
+    return p / p.sum(axis=1, keepdims=True)
 
-    def __init__(self, stages: Sequence[StageSpec], encode: Encoder) -> None:
+
+def confidence_threshold(n_stages: int) -> float:
+    """The least probability at which a row is assigned, for a map with `n_stages` stages."""
+    return min(MIN_CONFIDENCE, MIN_LIFT / max(n_stages, 1))
+
+
+class StageAssigner:
+    """Built once per map; assigns any number of rows.
+
+    `example_vectors`/`example_stages` are rows a person labelled (corrections): their stored vectors
+    and stage indices. Every other row gets extra evidence for the stages whose examples it resembles
+    more than it resembles the examples as a whole."""
+
+    def __init__(
+        self,
+        stages: Sequence[StageSpec],
+        encode: Encoder,
+        use_archetypes: bool = True,
+        example_vectors: np.ndarray | None = None,
+        example_stages: Sequence[int] = (),
+    ) -> None:
         self.stages = list(stages)
         self.names = [s.name for s in self.stages]
         self.encode = encode
+        vocab = map_archetypes(self.stages) if use_archetypes else [[] for _ in self.stages]
         owners: list[int] = []
         texts: list[str] = []
+        per_stage: list[list[str]] = []
         for i, stage in enumerate(self.stages):
-            profiles = stage_profiles(stage)
+            profiles = stage_profiles(stage, vocab[i])
+            per_stage.append(profiles)
             texts.extend(profiles)
             owners.extend([i] * len(profiles))
         self.owner = np.asarray(owners)
         self.sentiment_axis = sentiment_axis(encode)
         self.profiles = self.topic(encode(texts))
-        self.keywords = [stage_keywords(s) for s in self.stages]
+        self.lexical = LexicalIndex(per_stage)
+        self.keywords = [
+            sorted(
+                {norm(stage.name)}
+                | {norm(n) for a in match_archetypes(stage) for n in a.names if len(n) >= 3}
+            )
+            for stage in self.stages
+        ]
         self._by_label = {norm(n): n for n in self.names}
+        self.example_stages = np.asarray(example_stages, dtype=int)
+        self.examples = (
+            self.topic(np.asarray(example_vectors, dtype=np.float32))
+            if example_vectors is not None and len(self.example_stages)
+            else np.zeros((0, self.profiles.shape[1]), dtype=np.float32)
+        )
 
     def from_label(self, label: str | None) -> str | None:
         """A stage named by the data itself (an explicit stage column), matched loosely."""
@@ -156,44 +229,55 @@ class StageAssigner:
         return normalise_rows(vectors - np.outer(vectors @ u, u))
 
     def stage_scores(self, vectors: np.ndarray, texts: Sequence[str]) -> np.ndarray:
-        """(n, stages) score: the best profile similarity per stage, plus a bonus for naming the stage."""
+        """(n, stages) score: the best profile similarities per stage plus the lexical evidence."""
         sims = self.topic(vectors) @ self.profiles.T
         scores = np.full((len(texts), len(self.names)), -1.0, dtype=np.float32)
         for i in range(len(self.names)):
             cols = sims[:, self.owner == i]
             top = np.sort(cols, axis=1)[:, -2:]
             scores[:, i] = top.max(axis=1) * 0.7 + top.mean(axis=1) * 0.3
-        for row, text in enumerate(texts):
-            t = norm(text)
-            for i, words in enumerate(self.keywords):
-                if any(w in t for w in words):
-                    scores[row, i] += KEYWORD_BONUS
-        return scores
+        return scores + LEXICAL_WEIGHT * self.lexical.scores(texts)
+
+    def probabilities(self, vectors: np.ndarray, texts: Sequence[str]) -> np.ndarray:
+        """(n, stages) probabilities: zero-shot scores plus the labelled examples' evidence, if any."""
+        scores = self.stage_scores(vectors, texts)
+        if len(self.example_stages) and len(texts):
+            topic = self.topic(vectors)
+            overall = self.examples.mean(axis=0)
+            for k in np.unique(self.example_stages):
+                centre = self.examples[self.example_stages == k].mean(axis=0)
+                scores[:, k] += EXAMPLE_WEIGHT * (topic @ (centre - overall))
+        return softmax(scores, TEMPERATURE)
 
     def assign(
         self,
         texts: Sequence[str],
         labels: Sequence[str | None] | None = None,
         vectors: np.ndarray | None = None,
-        min_confidence: float = MIN_CONFIDENCE,
+        min_confidence: float | None = None,
+        corrected: Sequence[str | None] | None = None,
     ) -> list[Assignment]:
+        """One assignment per text. `labels` are explicit stage labels from the data (a stage column);
+        `corrected` are stages a person set (both win over the model)."""
+        threshold = confidence_threshold(len(self.names)) if min_confidence is None else min_confidence
         labels = labels or [None] * len(texts)
-        explicit = [self.from_label(lbl) for lbl in labels]
-        todo = [i for i, stage in enumerate(explicit) if stage is None]
-        out: list[Assignment] = [
-            Assignment(stage, 1.0, "column") if stage is not None else Assignment(None, 0.0, "none")
-            for stage in explicit
-        ]
+        corrected = corrected or [None] * len(texts)
+        out: list[Assignment] = []
+        for fixed, label in zip(corrected, labels, strict=True):
+            if fixed is not None and fixed in self.names:
+                out.append(Assignment(fixed, 1.0, "correction"))
+            elif (stage := self.from_label(label)) is not None:
+                out.append(Assignment(stage, 1.0, "column"))
+            else:
+                out.append(Assignment(None, 0.0, "none"))
+        todo = [i for i, a in enumerate(out) if a.method == "none"]
         if not todo:
             return out
         vecs = vectors[todo] if vectors is not None else self.encode([texts[i] for i in todo])
-        scores = self.stage_scores(vecs, [texts[i] for i in todo])
-        z = (scores - scores.max(axis=1, keepdims=True)) / TEMPERATURE
-        probs = np.exp(z)
-        probs /= probs.sum(axis=1, keepdims=True)
+        probs = self.probabilities(vecs, [texts[i] for i in todo])
         best = probs.argmax(axis=1)
         for j, i in enumerate(todo):
             conf = float(probs[j, best[j]])
-            stage = self.names[int(best[j])] if conf >= min_confidence else None
+            stage = self.names[int(best[j])] if conf >= threshold else None
             out[i] = Assignment(stage, round(conf, 4), "similarity" if stage else "none")
         return out

@@ -180,3 +180,14 @@ def sample_texts(store: FeedbackStore, scope: Scope, limit: int = 2000) -> list[
     where, params = scope.where()
     sql = f"SELECT f.text {_FROM} WHERE {where} ORDER BY s.feedback_id LIMIT ?"
     return [r[0] for r in store.conn.execute(sql, [*params, limit])]
+
+
+def confidence_groups(store: FeedbackStore, scope: Scope) -> list[tuple[int, bool, float, int]]:
+    """(stage, negative, confidence, rows) groups of the labelled rows in scope, confidence in 0.05 steps
+    (what the ranking-confidence bootstrap needs, in a few hundred groups instead of one per row)."""
+    where, params = scope.where()
+    sql = (
+        "SELECT s.stage, s.label = -1, ROUND(s.confidence * 20) / 20.0, COUNT(*) FROM row_stage s "
+        f"WHERE {where} GROUP BY 1, 2, 3"
+    )
+    return [(int(r[0]), bool(r[1]), float(r[2]), int(r[3])) for r in store.conn.execute(sql, params)]

@@ -21,6 +21,12 @@ PHRASES: dict[Language, dict[str, str]] = {
         "theme": "     theme '{label}': {n} comments ({share} of its negatives)",
         "counter": "       counter-evidence ({n} positive): “{text}”",
         "warning": "Warning: {text}",
+        "noise": (
+            "The top two stages, {top} and {runner}, are within noise: {top} stays first in only {share} of "
+            "resamples of the rows and of their stage assignments, so neither can be singled out as the worst."
+        ),
+        "firm": "{top} stays the worst stage in {share} of resamples of the rows and of their stage assignments.",
+        "certainty": "{low} rows ({low_share}) were assigned to a stage with low confidence; {unassigned} unassigned.",
     },
     "ko": {
         "head": "'{map}' 진단: 피드백 {n}건 기준 (단계에 배정되지 않은 {unassigned}건 포함).",
@@ -34,6 +40,12 @@ PHRASES: dict[Language, dict[str, str]] = {
         "theme": "     주제 '{label}': {n}건 (이 단계 부정 의견의 {share})",
         "counter": "       반대 근거 (긍정 {n}건): “{text}”",
         "warning": "주의: {text}",
+        "noise": (
+            "상위 두 단계 {top}와(과) {runner}의 차이는 오차 범위 안입니다: 행과 단계 배정을 다시 뽑은 표본 중 "
+            "{share}에서만 {top}가 1위이므로, 어느 한 단계를 가장 부진하다고 단정할 수 없습니다."
+        ),
+        "firm": "행과 단계 배정을 다시 뽑은 표본의 {share}에서 {top}가 가장 부진한 단계로 유지됩니다.",
+        "certainty": "낮은 신뢰도로 배정된 행 {low}건 ({low_share}), 배정되지 않은 행 {unassigned}.",
     },
 }
 
@@ -81,6 +93,22 @@ def diagnosis_text(result: dict[str, Any], max_themes: int = 3, language: Langua
             if theme["counter_evidence"]["n"]:
                 ce = theme["counter_evidence"]["quotes"][0]
                 lines.append(t["counter"].format(n=theme["counter_evidence"]["n"], text=ce["text"][:120]))
+    rc = result.get("ranking_confidence") or {}
+    if rc.get("top_two_within_noise"):
+        lines.insert(
+            2,
+            t["noise"].format(top=rc["top_stage"], runner=rc["runner_up"], share=_pct(rc["top_stage_share"])),
+        )
+    elif rc.get("top_two_within_noise") is False:
+        lines.insert(2, t["firm"].format(top=rc["top_stage"], share=_pct(rc["top_stage_share"])))
+    if rc.get("low_confidence_share") is not None:
+        lines.append(
+            t["certainty"].format(
+                low=rc["low_confidence_rows"],
+                low_share=_pct(rc["low_confidence_share"]),
+                unassigned=_pct(rc.get("unassigned_share")),
+            )
+        )
     for text in render_all(result.get("warning_details", []), language):
         lines.append(t["warning"].format(text=text))
     return "\n".join(lines)

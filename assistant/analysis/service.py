@@ -8,6 +8,7 @@ from typing import Any
 from assistant.analysis.aggregate import (
     Scope,
     column_exists,
+    confidence_groups,
     day_counts,
     negative_sample,
     period_label,
@@ -164,4 +165,38 @@ def run_diagnosis(
     )
     result = diagnose(data, focus=options.stage)
     result["map"] = journey.title
+    result["ranking_confidence"] = ranking_confidence(store, scope, journey, result)
     return result
+
+
+def ranking_confidence(
+    store: FeedbackStore, scope: Scope, journey: JourneyMap, result: dict[str, Any]
+) -> dict[str, Any]:
+    """How firm the top of the ranking is, given sampling noise and the stage assignments' confidence."""
+    from tools.ranking_confidence import LOW_CONFIDENCE, NOISE_LEVEL, RESAMPLES, Group, ranking_stability
+
+    groups = [Group(*g) for g in confidence_groups(store, scope)]
+    testable = {c["stage"] for c in result["comparisons"] if c.get("testable")}
+    candidates = [s for s in result["ranking"] if s in testable]
+    st = ranking_stability(groups, journey.stage_names, candidates)
+    note = ""
+    if st.within_noise:
+        note = (
+            f"{st.top} and {st.runner_up} are within noise: {st.top} stays first in only "
+            f"{st.top_stays_top:.0%} of {RESAMPLES} resamples of the rows and of their stage assignments."
+        )
+    elif st.within_noise is False:
+        note = f"{st.top} stays first in {st.top_stays_top:.0%} of {RESAMPLES} resamples."
+    return {
+        "top_two_within_noise": st.within_noise,
+        "top_stage_share": st.top_stays_top,
+        "low_confidence_rows": st.low_confidence_rows,
+        "note": note,
+        "top_stage": st.top,
+        "runner_up": st.runner_up,
+        "low_confidence_threshold": LOW_CONFIDENCE,
+        "low_confidence_share": round(st.low_confidence_rows / st.rows, 4) if st.rows else None,
+        "unassigned_share": round(st.unassigned_rows / st.rows, 4) if st.rows else None,
+        "noise_level": NOISE_LEVEL,
+        "resamples": RESAMPLES,
+    }

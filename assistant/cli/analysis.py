@@ -10,7 +10,13 @@ from assistant.cli.app import app, err, print_json
 from assistant.cli.options import JSON_FLAG, command, option
 from assistant.cli.progress import progress_bars
 from assistant.cli.workspace import open_workspace
-from assistant.workspace.requests import AssignRequest, DiagnoseRequest, IdeasRequest, SurveyRequest
+from assistant.workspace.requests import (
+    AssignRequest,
+    CorrectRequest,
+    DiagnoseRequest,
+    IdeasRequest,
+    SurveyRequest,
+)
 from assistant.workspace.results import Assignments
 
 OUT = option("out", Path | None, None, "--out", help="Write the assignments as CSV.")
@@ -53,6 +59,24 @@ def _print_assignment_summary(result: Assignments) -> None:
     for name in [*result.stages, None]:
         n = counts.get(name, 0)
         sys.stdout.write(f"  {name or '(unassigned)':<30} {n:>7}  {n / total:6.1%}\n" if total else "")
+
+
+@command(app, "label", CorrectRequest, extra=[JSON_FLAG])
+def label(request: CorrectRequest, as_json: bool) -> None:
+    """Correct one row's stage (for this map) and/or sentiment. The next assign or diagnose labels every
+    row again, using the corrected rows as examples for the others."""
+    with open_workspace() as ws:
+        result = ws.correct(request.map, request)
+    if as_json:
+        print_json(result.model_dump(mode="json"))
+        return
+    what = ", ".join(
+        f"{k} = {v}" for k, v in (("stage", result.stage), ("sentiment", result.sentiment)) if v is not None
+    )
+    sys.stdout.write(
+        f"Row {result.feedback_id}: {what or 'no correction'}. Corrections stored: "
+        f"{result.stage_corrections} stage (this map), {result.sentiment_corrections} sentiment.\n"
+    )
 
 
 @command(app, "diagnose", DiagnoseRequest, extra=[JSON_FLAG])

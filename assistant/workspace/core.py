@@ -28,9 +28,16 @@ from assistant.feedback.vectors import embed_missing
 from assistant.maps.apply import MapEditError, apply_operation
 from assistant.maps.operations import Operation, describe
 from assistant.settings import Settings, load_settings
-from assistant.workspace.labelling import LABEL_SCHEMA, Labeller, labeller_id
+from assistant.workspace.labelling import (
+    LABEL_SCHEMA,
+    Labeller,
+    map_identity,
+    sentiment_corrections,
+    stage_corrections,
+)
 from assistant.workspace.requests import (
     AssignOptions,
+    CorrectOptions,
     DiagnoseOptions,
     ExportFormat,
     IdeasOptions,
@@ -42,6 +49,7 @@ from assistant.workspace.requests import (
 from assistant.workspace.results import (
     Assignments,
     CollectionCounts,
+    CorrectionResult,
     Diagnosis,
     ExportResult,
     IdeasResult,
@@ -395,12 +403,26 @@ class Workspace:
     # --- analysis ------------------------------------------------------------------------------------------
 
     def label(
-        self, journey: JourneyMap, source: str | None = None, progress: Progress | None = None
+        self,
+        journey: JourneyMap,
+        source: str | None = None,
+        progress: Progress | None = None,
+        map_id: str | None = None,
     ) -> LabelReport:
-        """Give every stored row (of `source`) a sentiment and a stage of this map; cached per map."""
+        """Give every stored row (of `source`) a sentiment and a stage of this map; cached per map (and per
+        set of corrections). `map_id` says whose corrections apply (default: the map's title)."""
         return Labeller(self.db, self.embedder).label(
-            journey, source, progress=None if progress is None else lambda d, t: progress("labelling", d, t)
+            journey,
+            source,
+            progress=None if progress is None else lambda d, t: progress("labelling", d, t),
+            map_id=map_id,
         )
+
+    def map_id(self, ref: str | JourneyMap) -> str:
+        """The identity corrections are stored under: a saved map's name, otherwise the map's title."""
+        if isinstance(ref, str) and self.maps.exists(ref):
+            return map_identity(self.maps.get(ref).map, saved_name=self.maps.get(ref).name)
+        return map_identity(self.resolve_map(ref))
 
     def assign(
         self, ref: str | JourneyMap, options: AssignOptions | None = None, progress: Progress | None = None
@@ -409,9 +431,75 @@ class Workspace:
 
         options = options or AssignOptions()
         journey = self.resolve_map(ref)
-        report = self.label(journey, options.source, progress)
-        rows = assignment_rows(self.db, journey, report.map_key, labeller_id(self.embedder), options.source)
+        report = self.label(journey, options.source, progress, map_id=self.map_id(ref))
+        rows = assignment_rows(self.db, journey, report.map_key, report.labeller, options.source)
         return Assignments(map=journey.title, stages=journey.stage_names, rows=rows, labelling=report)
+
+    def correct(self, ref: str | JourneyMap, options: CorrectOptions) -> CorrectionResult:
+        """Store a person's stage and/or sentiment for one row. Every label of the map is made again on
+        its next use, with the corrected rows as examples for the others."""
+        from datetime import UTC, datetime
+
+        from tools.sentiment import LABELS
+
+        journey = self.resolve_map(ref)
+        map_id = self.map_id(ref)
+        found = self.db.conn.execute(
+            "SELECT feedback_id FROM feedback WHERE feedback_id = ? UNION "
+            "SELECT feedback_id FROM feedback WHERE external_id = ? LIMIT 3",
+            [options.feedback_id, options.feedback_id],
+        ).fetchall()
+        if not found:
+            raise JourneyError(f"No stored feedback row has the id {options.feedback_id!r}.")
+        if len(found) > 1:
+            raise JourneyError(
+                f"{len(found)} rows have the id {options.feedback_id!r} (in different sources); "
+                "give the feedback_id that `journey assign` shows."
+            )
+        fid = found[0][0]
+        stage = None
+        if options.stage is not None:
+            stage = next((n for n in journey.stage_names if n.casefold() == options.stage.casefold()), None)
+            if stage is None:
+                raise JourneyError(
+                    f"The map has no stage {options.stage!r}; its stages are {', '.join(journey.stage_names)}."
+                )
+        if not options.clear and stage is None and options.sentiment is None:
+            raise JourneyError("Give a stage, a sentiment, or --clear.")
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        old_key, old_labeller = Labeller(self.db, self.embedder).keys(journey, map_id)
+        with self.db.write() as conn:
+            # The labels made without this correction will not be read again under this map's key:
+            # drop them rather than keep a copy of every row per correction.
+            conn.execute("DELETE FROM row_stage WHERE map_key = ?", [old_key])
+            if options.sentiment is not None or options.clear:
+                conn.execute(
+                    "DELETE FROM sentiment_labels WHERE labeller = ? AND labeller LIKE '%:c%'", [old_labeller]
+                )
+            if options.clear:
+                conn.execute(
+                    "DELETE FROM stage_corrections WHERE map_id = ? AND feedback_id = ?", [map_id, fid]
+                )
+                conn.execute("DELETE FROM sentiment_corrections WHERE feedback_id = ?", [fid])
+            if stage is not None:
+                conn.execute(
+                    "INSERT OR REPLACE INTO stage_corrections VALUES (?, ?, ?, ?)", [map_id, fid, stage, now]
+                )
+            if options.sentiment is not None:
+                conn.execute(
+                    "INSERT OR REPLACE INTO sentiment_corrections VALUES (?, ?, ?)",
+                    [fid, LABELS.index(options.sentiment) - 1, now],
+                )
+        stages = stage_corrections(self.db, map_id)
+        sentiments = sentiment_corrections(self.db)
+        return CorrectionResult(
+            map_id=map_id,
+            feedback_id=fid,
+            stage=stages.get(fid),
+            sentiment=LABELS[sentiments[fid] + 1] if fid in sentiments else None,
+            stage_corrections=len(stages),
+            sentiment_corrections=len(sentiments),
+        )
 
     def diagnose(
         self, ref: str | JourneyMap, options: DiagnoseOptions | None = None, progress: Progress | None = None
@@ -422,7 +510,7 @@ class Workspace:
         options = options or DiagnoseOptions()
         journey = self.resolve_map(ref)
         check_diagnosis_options(self.db, journey, options)
-        report = self.label(journey, options.source, progress)
+        report = self.label(journey, options.source, progress, map_id=self.map_id(ref))
         raw = run_diagnosis(self.db, journey, report.map_key, options)
         result = Diagnosis.model_validate(raw)
         result.language = language_of(journey.language)

@@ -7,6 +7,12 @@ Sentiment does not depend on the map, so it is cached per row and labeller (embe
 version). Stage assignment depends on the map's stages, so it is cached per (map key, row), where the
 key hashes everything the assigner reads plus the labeller. Both read the row vectors stored at
 ingest: using a new map never runs the embedding model over the rows again.
+
+Corrections (a person's stage or sentiment for a row) are stored in `stage_corrections` (per map
+identity and row) and `sentiment_corrections` (per row: a row's sentiment does not depend on the map).
+They are part of the cache keys: a new correction relabels every row, the corrected row gets the
+person's label, and the others get the corrected rows' stored vectors as labelled examples
+(tools/stage_assignment.py, tools/sentiment.py).
 """
 
 from __future__ import annotations
@@ -25,10 +31,10 @@ from assistant.embedding import FEEDBACK_KIND, Embedder
 from assistant.feedback.store import FeedbackStore
 from assistant.feedback.vectors import embed_missing
 from assistant.workspace.results import LabelReport
-from tools.sentiment import LABELS, TextSentiment, classify_rows
+from tools.sentiment import LABELS, TextSentiment, classify_rows, load_head
 from tools.stage_assignment import StageAssigner, StageSpec, StepSpec
 
-METHOD_VERSION = "2"
+METHOD_VERSION = "3"
 """Bump when stage assignment or sentiment changes, so cached labels are made again."""
 
 LABEL_SCHEMA = """
@@ -57,6 +63,18 @@ CREATE TABLE IF NOT EXISTS row_stage (
     PRIMARY KEY (map_key, feedback_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS row_stage_by_stage ON row_stage(map_key, stage, feedback_id);
+CREATE TABLE IF NOT EXISTS stage_corrections (
+    map_id TEXT NOT NULL,            -- 'saved:<name>' for a saved map, 'title:<title>' for a map file
+    feedback_id TEXT NOT NULL,
+    stage TEXT NOT NULL,             -- the stage's name (a correction naming a stage the map no longer has is ignored)
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (map_id, feedback_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sentiment_corrections (
+    feedback_id TEXT PRIMARY KEY,
+    label INTEGER NOT NULL,          -- -1 negative, 0 neutral, 1 positive
+    created_at TEXT NOT NULL
+) WITHOUT ROWID;
 """
 
 BATCH = 2000
@@ -85,8 +103,40 @@ def stage_specs(journey: JourneyMap) -> list[StageSpec]:
     ]
 
 
-def labeller_id(embedder: Embedder) -> str:
-    return f"{embedder.name}:v{METHOD_VERSION}"
+def labeller_id(embedder: Embedder, corrections: str = "") -> str:
+    """Identifies how sentiment labels were made: the model, the method and the sentiment corrections."""
+    base = f"{embedder.name}:v{METHOD_VERSION}"
+    return f"{base}:c{corrections}" if corrections else base
+
+
+def map_identity(journey: JourneyMap, saved_name: str | None = None) -> str:
+    """How corrections find their map: a saved map by its name (it keeps its corrections through edits
+    and versions), a map file by its title (files have no other stable identity)."""
+    if saved_name is not None:
+        return f"saved:{saved_name}"
+    return f"title:{' '.join(journey.title.split()).casefold()}"
+
+
+def stage_corrections(store: FeedbackStore, map_id: str) -> dict[str, str]:
+    """feedback id -> stage name, for one map identity."""
+    rows = store.conn.execute(
+        "SELECT feedback_id, stage FROM stage_corrections WHERE map_id = ? ORDER BY feedback_id", [map_id]
+    )
+    return {r[0]: r[1] for r in rows}
+
+
+def sentiment_corrections(store: FeedbackStore) -> dict[str, int]:
+    """feedback id -> label index (-1, 0, 1)."""
+    rows = store.conn.execute("SELECT feedback_id, label FROM sentiment_corrections ORDER BY feedback_id")
+    return {r[0]: r[1] for r in rows}
+
+
+def fingerprint(items: dict[str, Any]) -> str:
+    """A short hash of a set of corrections ('' when there are none, so keys stay as they were)."""
+    if not items:
+        return ""
+    blob = json.dumps(sorted(items.items()), ensure_ascii=False)
+    return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
 
 def map_key(journey: JourneyMap, embedder: Embedder, corrections: str = "") -> str:
@@ -102,13 +152,32 @@ class Labeller:
     store: FeedbackStore
     embedder: Embedder
 
+    def keys(self, journey: JourneyMap, map_id: str, use_archetypes: bool = True) -> tuple[str, str]:
+        """(map key, sentiment labeller) of this map's labels, given the corrections stored now."""
+        names = set(journey.stage_names)
+        fixed_stages = {f: s for f, s in stage_corrections(self.store, map_id).items() if s in names}
+        labeller = labeller_id(self.embedder, fingerprint(sentiment_corrections(self.store)))
+        extra = (fingerprint(fixed_stages), labeller, "" if use_archetypes else "no-archetypes")
+        return map_key(journey, self.embedder, "|".join(x for x in extra if x)), labeller
+
     def label(
-        self, journey: JourneyMap, source: str | None = None, progress: Progress | None = None
+        self,
+        journey: JourneyMap,
+        source: str | None = None,
+        progress: Progress | None = None,
+        map_id: str | None = None,
+        use_archetypes: bool = True,
     ) -> LabelReport:
-        """Make sure every stored row (of `source`, if given) has a sentiment and a stage for this map."""
+        """Make sure every stored row (of `source`, if given) has a sentiment and a stage for this map.
+
+        `map_id` (see `map_identity`) says whose stage corrections apply; by default the map's title."""
         started = time.perf_counter()
         conn = self.store.conn
-        key = map_key(journey, self.embedder)
+        map_id = map_id or map_identity(journey)
+        names = journey.stage_names
+        fixed_stages = {f: s for f, s in stage_corrections(self.store, map_id).items() if s in names}
+        fixed_sentiment = sentiment_corrections(self.store)
+        key, labeller = self.keys(journey, map_id, use_archetypes)
         in_scope = self.store.count(source)
         labelled_sql = "SELECT COUNT(*) FROM row_stage WHERE map_key=?" + (" AND source=?" if source else "")
         labelled = conn.execute(labelled_sql, [key] + ([source] if source else [])).fetchone()[0]
@@ -116,6 +185,7 @@ class Labeller:
         if labelled >= in_scope:
             return LabelReport(
                 map_key=key,
+                labeller=labeller,
                 rows_in_scope=in_scope,
                 rows_labelled=0,
                 rows_embedded=0,
@@ -124,10 +194,20 @@ class Labeller:
         embedded = embed_missing(self.store, self.embedder, source)
         todo = in_scope - labelled
         encode = self.embedder.encoder(FEEDBACK_KIND)
-        assigner = StageAssigner(stage_specs(journey), encode)
+        index = {name: i for i, name in enumerate(names)}
+        stage_vectors = self.store.vectors(self.embedder.name, list(fixed_stages))
+        sentiment_vectors = self.store.vectors(self.embedder.name, list(fixed_sentiment))
+        assigner = StageAssigner(
+            stage_specs(journey),
+            encode,
+            use_archetypes=use_archetypes,
+            example_vectors=np.vstack([stage_vectors[f] for f in fixed_stages if f in stage_vectors])
+            if stage_vectors
+            else None,
+            example_stages=[index[s] for f, s in fixed_stages.items() if f in stage_vectors],
+        )
+        sentiment_examples = [f for f in fixed_sentiment if f in sentiment_vectors]
         sentiment_model: TextSentiment | None = None
-        index = {name: i for i, name in enumerate(journey.stage_names)}
-        labeller = labeller_id(self.embedder)
         sql = (
             "SELECT f.feedback_id, f.text, f.rating, f.rating_type, f.stage_label, f.source, f.date, "
             "v.vector, r.label FROM feedback f "
@@ -147,12 +227,21 @@ class Labeller:
             cursor = rows[-1][0]
             texts = [r[1] for r in rows]
             vectors = self._vectors(rows, texts)
-            assignments = assigner.assign(texts, [r[4] for r in rows], vectors)
+            assignments = assigner.assign(
+                texts, [r[4] for r in rows], vectors, corrected=[fixed_stages.get(r[0]) for r in rows]
+            )
             new_sent = [i for i, r in enumerate(rows) if r[8] is None]
-            sent_rows = []
+            sent_rows: list[tuple[str, str, int, float, str]] = []
             if new_sent:
                 if sentiment_model is None and any(rows[i][2] is None for i in new_sent):
-                    sentiment_model = TextSentiment(encode)
+                    sentiment_model = TextSentiment(
+                        encode,
+                        load_head(self.embedder.name),
+                        np.vstack([sentiment_vectors[f] for f in sentiment_examples])
+                        if sentiment_examples
+                        else None,
+                        [fixed_sentiment[f] + 1 for f in sentiment_examples],
+                    )
                 results = classify_rows(
                     [texts[i] for i in new_sent],
                     [rows[i][2] for i in new_sent],
@@ -162,6 +251,8 @@ class Labeller:
                 )
                 sent_rows = [
                     (labeller, rows[i][0], LABELS.index(res.label) - 1, res.score, res.method)
+                    if (fixed := fixed_sentiment.get(rows[i][0])) is None
+                    else (labeller, rows[i][0], fixed, float(fixed), "correction")
                     for i, res in zip(new_sent, results, strict=True)
                 ]
             label_of = {r[0]: r[8] for r in rows if r[8] is not None} | {sr[1]: sr[2] for sr in sent_rows}
@@ -188,6 +279,7 @@ class Labeller:
                 progress(done, max(todo, done))
         return LabelReport(
             map_key=key,
+            labeller=labeller,
             rows_in_scope=in_scope,
             rows_labelled=done,
             rows_embedded=embedded,

@@ -71,6 +71,21 @@ class AssignRequest(AssignOptions, MapRef):
     pass
 
 
+class CorrectOptions(Request):
+    feedback_id: Short
+    """The row to correct: its feedback id (from `journey assign`) or your own id column's value."""
+    stage: Short | None = None
+    """The stage the row belongs to (exact name in the map)."""
+    sentiment: Literal["negative", "neutral", "positive"] | None = None
+    """The row's sentiment."""
+    clear: bool = False
+    """Remove this row's corrections instead (for this map's stage, and its sentiment)."""
+
+
+class CorrectRequest(CorrectOptions, MapRef):
+    pass
+
+
 class DiagnoseOptions(Request):
     stage: Short | None = None
     """Focus on one stage of the map (its exact name); all stages when omitted."""

@@ -31,6 +31,8 @@ class LabelReport(Result):
 
     map_key: str
     """Identifies the map's stages, the method and the embedding model the labels were made with."""
+    labeller: str = ""
+    """Identifies how the sentiment labels were made (model, method version, sentiment corrections)."""
     rows_in_scope: int
     """Rows the request covers."""
     rows_labelled: int
@@ -57,6 +59,22 @@ class AssignmentRow(Result):
     """-1 (very negative) .. +1 (very positive)."""
     sentiment_method: str
     """'rating' (from the row's score) or 'text'."""
+
+
+class CorrectionResult(Result):
+    """A stored correction: labels are made again, with it, the next time the map is used."""
+
+    map_id: str
+    """Whose corrections these are: 'saved:<name>' for a saved map, 'title:<title>' for a map file."""
+    feedback_id: str
+    stage: str | None
+    """The corrected stage (None: not corrected)."""
+    sentiment: Sentiment | None
+    """The corrected sentiment (None: not corrected)."""
+    stage_corrections: int
+    """Stage corrections now stored for this map."""
+    sentiment_corrections: int
+    """Sentiment corrections now stored (they apply to every map)."""
 
 
 class Assignments(Result):
@@ -272,6 +290,16 @@ class RankingConfidence(Result):
     low_confidence_rows: int = 0
     """Rows assigned with a confidence below 0.5."""
     note: str = ""
+    top_stage: str | None = None
+    """The ranking's first stage among those it could test."""
+    runner_up: str | None = None
+    low_confidence_threshold: float = 0.5
+    low_confidence_share: float | None = None
+    """Low-confidence rows as a share of all rows in scope."""
+    unassigned_share: float | None = None
+    noise_level: float = 0.95
+    """The top stage must stay first in this share of resamples to be named alone."""
+    resamples: int = 0
 
 
 class Diagnosis(Result):

