@@ -81,8 +81,14 @@ def use_encoder() -> Encoder:
     return embedder_encoder(UseEmbedder(), USE_DIM)
 
 
+POOL_FROM_TEXTS = 20_000
+"""Starting two USE workers took 3-15 s here (more on a busy machine) and pays back only from about
+10,000 texts when a core is free, so smaller jobs stay in-process (evals/bench_embedders.py prints the
+break-even)."""
+
+
 def build_use_embedder() -> Embedder:
     """What `JOURNEY_EMBEDDING=use3` gives: USE in-process for small jobs, on every core for big ones."""
     from assistant.index.embed_pool import PooledEmbedder
 
-    return PooledEmbedder(functools.partial(UseEmbedder, threads=1))
+    return PooledEmbedder(functools.partial(UseEmbedder, threads=1), min_pool_texts=POOL_FROM_TEXTS)

