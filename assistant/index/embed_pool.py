@@ -187,7 +187,10 @@ class PooledEmbedder(Embedder):
     Vectors are the in-process embedder's (the workers run the same model with the same settings),
     so `name` is the inner embedder's and both share one Chroma collection. The workers start when a
     single call, or all calls so far together, reach `min_pool_texts` (an ingest sends its rows a few
-    hundred at a time), and stay up until `close()` or the end of the process.
+    hundred at a time), and stay up until `close()` or the end of the process. With `max_load_per_core`
+    they start only while the 1-minute load average is below that many runnable tasks per core: a
+    model that runs well on one thread gains nothing from a second process when other jobs already
+    hold every core (the check is repeated on each later call until the pool starts).
     """
 
     batch_size = 8192
@@ -199,6 +202,7 @@ class PooledEmbedder(Embedder):
         processes: int | None = None,
         min_pool_texts: int = MIN_POOL_TEXTS,
         chunk_texts: int = CHUNK_TEXTS,
+        max_load_per_core: float | None = None,
         cache_size: int = CACHE_SIZE,
     ) -> None:
         super().__init__(cache_size)
@@ -206,12 +210,24 @@ class PooledEmbedder(Embedder):
         self.name = self.local.name
         self.pool = EmbedPool(factory, processes, chunk_texts=chunk_texts)
         self.min_pool_texts = min_pool_texts
+        self.max_load_per_core = max_load_per_core
         self._seen = 0
+
+    def _cores_busy(self) -> bool:
+        if self.max_load_per_core is None:
+            return False
+        try:
+            load = os.getloadavg()[0]
+        except OSError:  # not available on this platform: do not guess
+            return False
+        return load >= self.max_load_per_core * (os.cpu_count() or 1)
 
     def _embed(self, texts: list[str], kind: Kind) -> np.ndarray:
         self._seen += len(texts)
-        use_pool = self.pool.processes > 1 and (
-            self.pool.running or len(texts) >= self.min_pool_texts or self._seen >= self.min_pool_texts
+        use_pool = self.pool.running or (
+            self.pool.processes > 1
+            and (len(texts) >= self.min_pool_texts or self._seen >= self.min_pool_texts)
+            and not self._cores_busy()
         )
         if not use_pool:
             return self.local.embed(texts, kind)

