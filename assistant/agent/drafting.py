@@ -103,6 +103,20 @@ class KoreanOutline(Outline):
     stages: Annotated[list[KoreanStage], Field(min_length=3, max_length=5)]  # type: ignore[assignment]
 
 
+OUTLINE_EXAMPLES: dict[Language, str] = {
+    # One short example in the answer's language: the small model copies the language of its example.
+    "en": 'Example for "small shop owners renewing their POS contract":\n'
+    '{"title":"POS contract renewal","stages":[{"name":"Reminder","steps":[{"action":"Reads the renewal e-mail",'
+    '"touchpoint":"Renewal e-mail","channel":"email","emotion":0},{"action":"Checks the new price","touchpoint":'
+    '"Account page","channel":"web","emotion":-1}]},{"name":"Decide","steps":[{"action":"Calls about discounts",'
+    '"touchpoint":"Sales line","channel":"phone","emotion":-1}]}]}',
+    "ko": '"POS 계약을 갱신하는 소상공인"의 예:\n'
+    '{"title":"POS 계약 갱신","stages":[{"name":"갱신 안내","steps":[{"action":"갱신 안내 메일을 읽음",'
+    '"touchpoint":"안내 메일","channel":"email","emotion":0},{"action":"새 요금을 확인함","touchpoint":"계정 화면",'
+    '"channel":"web","emotion":-1}]},{"name":"결정","steps":[{"action":"할인을 문의함","touchpoint":"영업 상담 전화",'
+    '"channel":"phone","emotion":-1}]}]}',
+}
+
 MISSING_QUESTIONS: dict[Language, dict[str, str]] = {
     "en": {
         "who": "Who is the customer (for example: first-time borrowers on mobile, small-business owners)?",
@@ -324,6 +338,7 @@ def draft_map(
         language="Korean (한국어)" if language == "ko" else "English",
         stage_count="4 or 5" if language == "ko" else "4 to 6",
         step_count="1 or 2" if language == "ko" else "2 or 3",
+        example=OUTLINE_EXAMPLES[language],
         brief=as_data(brief_text),
         who=brief.who or "-",
         journey=brief.journey or "-",

