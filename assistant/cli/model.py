@@ -69,6 +69,7 @@ def ensure_model_with_progress(settings: Settings, *, quiet_when_ready: bool = F
             f"{spec.parts} parts) from {redact(index_url(settings))} into {settings.models_dir}. "
             "This happens once; later starts load it in seconds.",
             highlight=False,
+            soft_wrap=True,  # one line, however narrow the terminal: scripts and tests grep it
         )
     with fetch_progress_bar() as bar:
         task = bar.add_task(_STAGE_TEXT["index"], total=None)
