@@ -199,12 +199,16 @@ class Workspace:
             self.embedder,
             progress=None if progress is None else lambda d, t: progress("embedding", d, t),
         )
-        indexed = sync_feedback_index(
-            self.db,
-            self.chroma,
-            self.embedder,
-            progress=None if progress is None else lambda d, t: progress("indexing", d, t),
-        )
+        # The sync decides from counts whether the collection is stale and drops it; a second writer
+        # (thread or process) between its Chroma write and its SQLite mark looks exactly like that, so
+        # one writer at a time per home. The embedding above, the slow part, stays outside the lock.
+        with _home_lock(self.home, "feedback-index"):
+            indexed = sync_feedback_index(
+                self.db,
+                self.chroma,
+                self.embedder,
+                progress=None if progress is None else lambda d, t: progress("indexing", d, t),
+            )
         return embedded, indexed
 
     def reindex(
@@ -227,12 +231,13 @@ class Workspace:
                 self.embedder,
                 progress=None if progress is None else lambda d, t: progress("embedding", d, t),
             )
-            indexed = rebuild_feedback_index(
-                self.db,
-                self.chroma,
-                self.embedder,
-                progress=None if progress is None else lambda d, t: progress("indexing", d, t),
-            )
+            with _home_lock(self.home, "feedback-index"):
+                indexed = rebuild_feedback_index(
+                    self.db,
+                    self.chroma,
+                    self.embedder,
+                    progress=None if progress is None else lambda d, t: progress("indexing", d, t),
+                )
             counts = feedback_index_counts(self.db, self.chroma, self.embedder)
             result.collections["feedback"] = CollectionCounts(**counts.as_dict(), indexed=indexed)
         if request.collection in ("methodology", "all"):
