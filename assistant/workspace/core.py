@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.domain.loading import load_map, map_from_data, map_warnings
 from assistant.domain.model import JourneyMap
 from assistant.embedding import Embedder, build_embedder
-from assistant.errors import JourneyError
+from assistant.errors import JourneyError, StoreError
 from assistant.feedback.ingest import ingest_files
 from assistant.feedback.records import IngestOptions
 from assistant.feedback.store import FeedbackStore
@@ -95,6 +96,23 @@ def owner_home(settings: Settings, owner: str | None) -> Path:
     return settings.journey_home / "users" / digest
 
 
+@contextmanager
+def _home_lock(home: Path, name: str) -> Iterator[None]:
+    """An exclusive lock shared by every process using this home (POSIX; elsewhere no lock)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    home.mkdir(parents=True, exist_ok=True)
+    with (home / f".{name}.lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 class Workspace:
     """Open with `Workspace.open()`; use as a context manager or call `close()`."""
 
@@ -148,10 +166,15 @@ class Workspace:
             if self._chroma is None:
                 from assistant.index.chroma_index import NamespacedClient, open_chroma
 
-                client = open_chroma(self.settings, self.home / "chroma")
+                # Two processes creating the same new Chroma folder at once race in Chroma's own schema
+                # setup ("table collections already exists") and one fails; opening under a lock that
+                # every workspace on this home takes makes the second wait until the first is done.
+                with _home_lock(self.home, "chroma-open"):
+                    client = open_chroma(self.settings, self.home / "chroma")
                 if self.owner is not None and self.settings.chroma_url:
                     client = NamespacedClient(client, f"u{self.home.name}_")  # type: ignore[assignment]
                 self._chroma = client
+            assert self._chroma is not None
             return self._chroma
 
     # --- feedback ------------------------------------------------------------------------------------------
@@ -171,7 +194,15 @@ class Workspace:
         )
         result = IngestResult.model_validate(report.model_dump())
         if request.index and report.totals.rows_stored:
-            result.rows_embedded, result.rows_indexed = self._embed_and_index(progress)
+            try:
+                result.rows_embedded, result.rows_indexed = self._embed_and_index(progress)
+            except StoreError as exc:
+                # The rows are stored (and stay stored); say so, rather than let "Error" read as a failed
+                # ingest that a re-run would then skip as unchanged.
+                raise StoreError(
+                    f"Stored {report.totals.rows_stored} new rows, but updating the search index failed: {exc} "
+                    "Run `journey reindex` to build it again."
+                ) from exc
         return result
 
     def _embed_and_index(self, progress: Progress | None) -> tuple[int, int]:
@@ -182,12 +213,16 @@ class Workspace:
             self.embedder,
             progress=None if progress is None else lambda d, t: progress("embedding", d, t),
         )
-        indexed = sync_feedback_index(
-            self.db,
-            self.chroma,
-            self.embedder,
-            progress=None if progress is None else lambda d, t: progress("indexing", d, t),
-        )
+        # The sync decides from counts whether the collection is stale and drops it; a second writer
+        # (thread or process) between its Chroma write and its SQLite mark looks exactly like that, so
+        # one writer at a time per home. The embedding above, the slow part, stays outside the lock.
+        with _home_lock(self.home, "feedback-index"):
+            indexed = sync_feedback_index(
+                self.db,
+                self.chroma,
+                self.embedder,
+                progress=None if progress is None else lambda d, t: progress("indexing", d, t),
+            )
         return embedded, indexed
 
     def reindex(
@@ -210,12 +245,13 @@ class Workspace:
                 self.embedder,
                 progress=None if progress is None else lambda d, t: progress("embedding", d, t),
             )
-            indexed = rebuild_feedback_index(
-                self.db,
-                self.chroma,
-                self.embedder,
-                progress=None if progress is None else lambda d, t: progress("indexing", d, t),
-            )
+            with _home_lock(self.home, "feedback-index"):
+                indexed = rebuild_feedback_index(
+                    self.db,
+                    self.chroma,
+                    self.embedder,
+                    progress=None if progress is None else lambda d, t: progress("indexing", d, t),
+                )
             counts = feedback_index_counts(self.db, self.chroma, self.embedder)
             result.collections["feedback"] = CollectionCounts(**counts.as_dict(), indexed=indexed)
         if request.collection in ("methodology", "all"):
