@@ -149,13 +149,24 @@ SURVEY_TEMPLATES: dict[Language, list[dict[str, Any]]] = {
 }
 
 
+def _task(goal: str, language: Language) -> str:
+    """A stage goal as the object of "How easy was it to …?": no trailing full stop, and in English a
+    lower-case first letter unless the first word is an acronym or a name written in capitals."""
+    task = goal.strip().rstrip(".。!")
+    if language == "en" and task[:1].isupper() and not task.split(" ", 1)[0].isupper():
+        task = task[0].lower() + task[1:]
+    return task
+
+
 def survey_questions(stages: Sequence[Mapping[str, str]], language: Language = "en") -> list[dict[str, Any]]:
     """The same questions and scales for every stage, so answers compare across stages.
 
     Each stage mapping has `name` and optionally `goal` (the customer's goal, used as the task)."""
     out = []
     for stage in stages:
-        task = stage.get("goal") or (f"complete {stage['name']}" if language == "en" else stage["name"])
+        task = _task(stage.get("goal") or "", language) or (
+            f"complete {stage['name']}" if language == "en" else stage["name"]
+        )
         out.append(
             {
                 "stage": stage["name"],

@@ -9,6 +9,7 @@ different models never mix.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Literal
@@ -42,6 +43,8 @@ class Embedder:
 
     def __init__(self, cache_size: int = CACHE_SIZE) -> None:
         self._cache: OrderedDict[tuple[Kind, bytes], np.ndarray] = OrderedDict()
+        # The app embeds from several worker threads; the cache's reorder and eviction must not interleave.
+        self._cache_lock = threading.Lock()
         self._cache_size = cache_size
         self.model_calls = 0
         """How many batches reached the model (tests and benchmarks read this)."""
@@ -58,9 +61,15 @@ class Embedder:
             for t in texts
         ]
         missing: dict[tuple[Kind, bytes], str] = {}
-        for key, text in zip(keys, texts, strict=True):
-            if key not in self._cache and key not in missing:
-                missing[key] = text
+        cached: dict[tuple[Kind, bytes], np.ndarray] = {}
+        with self._cache_lock:
+            for key, text in zip(keys, texts, strict=True):
+                hit = self._cache.get(key)
+                if hit is not None:
+                    cached[key] = hit
+                    self._cache.move_to_end(key)
+                elif key not in missing:
+                    missing[key] = text
         fresh: dict[tuple[Kind, bytes], np.ndarray] = {}
         todo = list(missing.items())
         for start in range(0, len(todo), self.batch_size):
@@ -70,17 +79,12 @@ class Embedder:
             self.texts_embedded += len(chunk)
             for (key, _), vec in zip(chunk, vectors, strict=True):
                 fresh[key] = np.asarray(vec, dtype=np.float32)
-        rows = []
-        for key in keys:
-            vec = fresh.get(key)
-            if vec is None:
-                vec = self._cache[key]
-                self._cache.move_to_end(key)
-            rows.append(vec)
-        for key, vec in fresh.items():
-            self._cache[key] = vec
-        while len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
+        rows = [fresh[key] if key in fresh else cached[key] for key in keys]
+        with self._cache_lock:
+            for key, vec in fresh.items():
+                self._cache[key] = vec
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
         if not rows:
             return np.zeros((0, self.dimension()), dtype=np.float32)
         return np.vstack(rows)

@@ -374,7 +374,7 @@ class Workspace:
         with self._lock:
             latest, target = self.maps.undo_target(name)
             if target is None:
-                raise JourneyError(
+                raise MapEditError(
                     f"Nothing to undo: map {name!r} is at its first version (or every edit was undone)."
                 )
             current = self.maps.get(name, latest)
