@@ -163,7 +163,7 @@ def test_edit_then_show_version_history_diff_undo(home: Path, shop_file: Path) -
     assert (shown["version"], shown["reason"]) == (3, "undo: back to version 1")
 
     plain_undo = journey(home, "maps", "undo", "shop")
-    assert plain_undo.exit_code == 1
+    assert plain_undo.exit_code == 2  # refused like every other impossible edit
     assert "Nothing to undo" in " ".join(plain_undo.stderr.split())
 
 
