@@ -21,9 +21,9 @@ from assistant.settings import load_settings
 
 class Endpoint(BaseHTTPRequestHandler):
     key = "sk-good"
-    models = ["llama3.1:8b", "qwen2.5:7b"]
+    models = ("llama3.1:8b", "qwen2.5:7b")
 
-    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+    def do_GET(self) -> None:
         if self.headers.get("Authorization") != f"Bearer {self.key}":
             self._reply(
                 401, {"error": {"message": "Incorrect API key provided", "type": "invalid_request_error"}}
@@ -102,7 +102,7 @@ def test_bad_settings_are_one_sentence_saying_what_to_set(
 
 def test_an_unreachable_server_names_the_url_to_fix(tmp_path: Path) -> None:
     url = f"http://127.0.0.1:{free_port()}/v1"
-    with pytest.raises(ConfigError, match="Cannot reach .* check OPENAI_BASE_URL"):
+    with pytest.raises(ConfigError, match=r"Cannot reach .* check OPENAI_BASE_URL"):
         check_endpoint(load_settings(journey_home=tmp_path, openai_base_url=url))
 
 
