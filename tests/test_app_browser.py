@@ -1,0 +1,229 @@
+"""The chat app in a real browser: Debian's Chromium driven by Playwright against `journey app` started
+by the test, with the scripted chat model (the only fake) driving the real agent, tools, workspace,
+SQLite, Chroma and Chainlit data layer.
+
+One conversation walks through what a PM and a CX lead do: pick a starter, upload feedback and read the
+accounting (rejected rows downloadable), ask for a map and see it (grid and emotion curve), edit it by
+asking and see the diff, undo with the button, download the CSV export, ask why a stage underperforms
+and see the numbers and quotes; then reload and find the thread, and sign in as another user who does
+not see it. The page may reach only the app: any request to another host is blocked and fails the test.
+Screenshots are saved to out/browser-failures/ when a test fails.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from app_support import (
+    BROWSER_ARGS,
+    CHROMIUM,
+    FOCUS,
+    USERS,
+    Expected,
+    OnlyLoopback,
+    Server,
+    compute_expected,
+    feedback_file,
+    running_server,
+    script,
+    server_env,
+    users_env,
+)
+
+from assistant.chat_app.grid import LANES
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parent.parent
+FAILURES = ROOT / "out" / "browser-failures"
+ASSISTANT = "[data-step-type='assistant_message']"
+TIMEOUT = 30_000
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """The feedback file, the expected numbers, the script, and a running server with two users."""
+    work = tmp_path_factory.mktemp("app")
+    csv_path = feedback_file(work)
+    expected, answer = compute_expected(csv_path, work / "reference-home")
+    script_path = work / "script.json"
+    script_path.write_text(json.dumps(script(answer), ensure_ascii=False), encoding="utf-8")
+    env = server_env(work / "home", script_path, users_env())
+    with running_server(work, env) as server:
+        yield {"server": server, "csv": csv_path, "expected": expected, "work": work}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's Chromium is missing at /usr/bin/chromium: run tests/setup.sh")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def context(browser: Any, request: pytest.FixtureRequest) -> Iterator[tuple[Any, OnlyLoopback]]:
+    guard = OnlyLoopback()
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US", accept_downloads=True)
+    ctx.route("**/*", guard)
+    ctx.set_default_timeout(TIMEOUT)
+    shot = FAILURES / f"{request.node.name}-0.png"
+    shot.unlink(missing_ok=True)
+    yield ctx, guard
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        FAILURES.mkdir(parents=True, exist_ok=True)
+        for k, page in enumerate(ctx.pages):
+            page.screenshot(path=str(FAILURES / f"{request.node.name}-{k}.png"), full_page=True)
+    ctx.close()
+
+
+def sign_in(page: Any, server: Server, user: str) -> None:
+    page.goto(server.url + "/login")
+    page.fill("#email", user)
+    page.fill("#password", USERS[user])
+    page.click("button[type=submit]")
+    page.wait_for_selector("#chat-input")
+
+
+def wait_idle(page: Any) -> None:
+    """The reply is over when the stop button is gone."""
+    page.wait_for_timeout(200)
+    page.wait_for_selector("#stop-button", state="detached", timeout=60_000)
+
+
+def send(page: Any, text: str) -> None:
+    page.fill("#chat-input", text)
+    page.wait_for_selector("#chat-submit:not([disabled])")
+    page.keyboard.press("Enter")
+    wait_idle(page)
+
+
+def last_text(page: Any, selector: str = ASSISTANT) -> str:
+    return str(page.locator(selector).last.inner_text())
+
+
+def test_whole_conversation(world: dict[str, Any], context: tuple[Any, OnlyLoopback]) -> None:
+    server: Server = world["server"]
+    expected: Expected = world["expected"]
+    ctx, guard = context
+    page = ctx.new_page()
+    sign_in(page, server, "alice")
+
+    # The mode is shown next to the message box.
+    page.get_by_role("button", name="Scripted model").wait_for()
+
+    # 1. A starter.
+    starters = page.locator("#starters button")
+    assert starters.count() == 4
+    page.locator("#starters button", has_text="Upload feedback").click()
+    wait_idle(page)
+    page.wait_for_selector(f"{ASSISTANT} >> text=Every row is stored")
+
+    # 2. Upload a CSV and read the accounting.
+    page.locator("input[type=file]").first.set_input_files(str(world["csv"]))
+    page.wait_for_selector("#chat-submit:not([disabled])")
+    page.click("#chat-submit")
+    wait_idle(page)
+    accounting = page.locator(ASSISTANT, has_text="Every row is accounted for").last
+    accounting.wait_for()
+    table = accounting.inner_text()
+    numbers = [expected.rows_read, expected.rows_stored, expected.rows_duplicate, expected.rows_rejected]
+    row = next(line for line in table.splitlines() if "shop-feedback-test.csv" in line)
+    assert [int(x.replace(",", "")) for x in re.findall(r"\d[\d,]*", row.split("csv", 1)[1])] == numbers
+    with page.expect_download() as download:
+        accounting.locator("a", has_text="rejected-rows.csv").click()
+    rejects = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
+    assert [int(r["row"]) for r in rejects] == expected.reject_rows
+    assert all(r["reason"] for r in rejects)
+
+    # 3. Ask for a map: the grid and the emotion curve.
+    send(page, "Draft a journey map of a first purchase in our online sports shop.")
+    grid = page.locator("[data-testid=journey-grid]").last
+    grid.wait_for()
+    for lane in LANES:
+        assert grid.locator(f"tr[data-lane={lane}]").count() == 1
+    assert grid.locator("th[data-stage='Checkout']").count() == 1
+    page.locator(".js-plotly-plot").last.wait_for()
+    page.wait_for_selector(f"{ASSISTANT} >> text=I drafted the first-purchase journey")
+
+    # 4. Edit it by asking: the diff is shown and the grid follows.
+    send(page, "Rename the Checkout stage to Payment.")
+    page.wait_for_selector(f"{ASSISTANT} >> text=Renamed stage 'Checkout' → 'Payment'")
+    assert page.locator("[data-testid=journey-grid]").last.locator("th[data-stage='Payment']").count() == 1
+
+    # 5. Undo is one click away.
+    page.get_by_role("button", name="Undo the last edit").last.click()
+    page.wait_for_selector(f"{ASSISTANT} >> text=Undone")
+    page.wait_for_selector(f"{ASSISTANT} >> text=Renamed stage 'Payment' → 'Checkout'")
+    assert page.locator("[data-testid=journey-grid]").last.locator("th[data-stage='Checkout']").count() == 1
+
+    # 6. Download the CSV export and check its content.
+    page.get_by_role("button", name="CSV").last.click()
+    link = page.locator("a.inline-file", has_text="First-purchase-in-an-online-sports-shop.csv").last
+    link.wait_for()
+    with page.expect_download() as download:
+        link.click()
+    exported = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert "Checkout" in exported and "Is asked to create an account before paying" in exported
+
+    # 7. Why does a stage underperform: numbers and quotes, computed from the stored rows.
+    send(page, f"Why does {FOCUS} underperform?")
+    answer = page.locator(ASSISTANT, has_text=f"{expected.negative} of {expected.n} feedback rows").last
+    answer.wait_for()
+    text = answer.inner_text()
+    for value in (expected.share, expected.low, expected.high):
+        assert value in text
+    for quote_id in expected.quote_ids:
+        assert quote_id in text
+    assert page.locator(".js-plotly-plot").count() >= 2
+    quotes = page.locator(ASSISTANT, has_text="What customers say about Checkout").last
+    assert any(qid in quotes.inner_text() for qid in expected.quote_ids)
+    assert page.locator("[data-step-type='tool']").count() >= 3
+
+    # The scripted model's replies were all used, in order.
+    server.wait_for_log("script_remaining=0")
+
+    # 8. Reload: the thread is in the history and resumes with its map, whose buttons work again.
+    page.reload()
+    history = page.locator("a[href^='/thread/']")
+    history.first.wait_for()
+    assert history.count() == 1
+    world["thread_url"] = history.first.get_attribute("href")
+    page.goto(server.url + "/")
+    page.wait_for_selector("#starters button")
+    history.first.click()
+    grid = page.locator("[data-testid=journey-grid]").last
+    grid.wait_for()
+    assert grid.locator("th[data-stage='Checkout']").count() == 1
+    page.locator(".js-plotly-plot").first.wait_for()
+    page.get_by_role("button", name="JSON").last.click()
+    page.locator("a.inline-file", has_text="First-purchase-in-an-online-sports-shop.json").last.wait_for()
+    assert not guard.blocked, f"the page tried to reach other hosts: {guard.blocked}"
+
+
+def test_second_user_sees_nothing_of_the_first(
+    world: dict[str, Any], context: tuple[Any, OnlyLoopback]
+) -> None:
+    server: Server = world["server"]
+    ctx, guard = context
+    page = ctx.new_page()
+    sign_in(page, server, "bob")
+    page.wait_for_timeout(1000)
+    assert page.locator("a[href^='/thread/']").count() == 0
+    if world.get("thread_url"):
+        page.goto(server.url + world["thread_url"])
+        page.wait_for_timeout(1500)
+        assert page.locator("[data-testid=journey-grid]").count() == 0
+    assert not guard.blocked
