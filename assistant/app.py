@@ -74,12 +74,8 @@ def startup() -> None:
     import logging
     import threading
 
-    log = logging.getLogger("journey")
-    if not log.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s - %(levelname)s - %(name)s - %(message)s"))
-        log.addHandler(handler)
-        log.setLevel(logging.INFO)
+    # Chainlit's logging setup prints INFO records of every logger; the app's say what each turn cost.
+    logging.getLogger("journey").setLevel(logging.INFO)
     rt = get_runtime()  # validates the settings before the first visitor
     threading.Thread(
         target=rt.warm_up, args=(auth_mode() != "password",), name="journey-warm-up", daemon=True

@@ -1,34 +1,15 @@
-"""Helpers for the chat app's browser tests: the feedback file, the scripted model's replies (with the
-numbers of the real diagnosis of the same data), a real `journey app` server, and a browser page that may
-reach only the app."""
+"""Helpers for the chat app's browser tests: the feedback file, and the scripted model's replies with the
+numbers of the real diagnosis of the same data. The server and the browser guard are in evals/app_harness.py."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-BROWSER_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SAMPLE_MAP = ROOT / "knowledge" / "maps" / "ecommerce-first-purchase-en.json"
 SAMPLE_FEEDBACK = ROOT / "knowledge" / "feedback" / "shop-feedback-en.csv"
 FEEDBACK_NAME = "shop-feedback-test.csv"
@@ -130,9 +111,9 @@ def compute_expected(csv_path: Path, home: Path) -> tuple[Expected, dict[str, An
         return expected, answer.model_dump(mode="json")
 
 
-def call(name: str, **args: Any) -> dict[str, Any]:
+def call(tool: str, /, **args: Any) -> dict[str, Any]:
     """One scripted reply: a single tool call (the answer itself is a call to ChatAnswer/DiagnosisAnswer)."""
-    return {"tool_calls": [{"name": name, "args": args}]}
+    return {"tool_calls": [{"name": tool, "args": args}]}
 
 
 def script(diagnosis_answer: dict[str, Any]) -> list[dict[str, Any]]:
@@ -167,103 +148,3 @@ def users_env() -> str:
 
     alice = "sha256:" + hashlib.sha256(USERS["alice"].encode()).hexdigest()
     return f"alice:{alice},bob:{hash_password(USERS['bob'])}"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class Server:
-    url: str
-    process: subprocess.Popen[bytes]
-    log: Path
-    home: Path
-
-    def log_text(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")
-
-    def wait_for_log(self, needle: str, timeout: float = 10) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            text = self.log_text()
-            if needle in text:
-                return text
-            time.sleep(0.1)
-        raise AssertionError(f"{needle!r} not in the server log:\n{self.log_text()[-4000:]}")
-
-
-def server_env(home: Path, script_path: Path | None, users: str | None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "CHAINLIT_", "JOURNEY_"))}
-    env.update(
-        {
-            "JOURNEY_HOME": str(home),
-            "JOURNEY_EMBEDDING": "hashing",
-            "PYTHONUNBUFFERED": "1",
-            "NO_PROXY": "*",
-        }
-    )
-    if script_path is not None:
-        env["JOURNEY_SCRIPTED_MODEL"] = str(script_path)
-    if users is not None:
-        env["JOURNEY_USERS"] = users
-        env["CHAINLIT_AUTH_SECRET"] = SECRET
-    return env
-
-
-@contextmanager
-def running_server(workdir: Path, env: dict[str, str], timeout: float = 60) -> Iterator[Server]:
-    """`journey app` on a free port, started from `workdir` (so nothing lands in the repository)."""
-    port = free_port()
-    log = workdir / f"server-{port}.log"
-    journey = Path(sys.executable).parent / "journey"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [str(journey), "app", "--port", str(port)],
-            cwd=workdir,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    server = Server(f"http://127.0.0.1:{port}", process, log, Path(env["JOURNEY_HOME"]))
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if process.poll() is not None:
-                raise AssertionError(f"journey app exited with {process.returncode}:\n{server.log_text()}")
-            try:
-                with urllib.request.urlopen(server.url + "/health", timeout=1) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError(f"journey app did not answer within {timeout} s:\n{server.log_text()}")
-            time.sleep(0.1)
-        yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-class OnlyLoopback:
-    """Routes every request of a browser context: loopback ones go through, any other host is aborted
-    and remembered (the page must not depend on one)."""
-
-    def __init__(self) -> None:
-        self.blocked: list[str] = []
-
-    def __call__(self, route: Any) -> None:
-        url = route.request.url
-        host = url.split("://", 1)[-1].split("/", 1)[0].split("@")[-1].rsplit(":", 1)[0]
-        if url.startswith(("data:", "blob:")) or host in ("127.0.0.1", "localhost", "[::1]"):
-            route.continue_()
-        else:
-            self.blocked.append(url)
-            route.abort("internetdisconnected")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +14,9 @@ from assistant.settings import load_settings
 from assistant.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parent.parent
+# Importing Chainlit creates `.files/` and `.chainlit/` in its app folder (the working directory by default):
+# the chat app's tests give it a temporary one, so the repository stays untouched.
+os.environ.setdefault("CHAINLIT_APP_ROOT", tempfile.mkdtemp(prefix="journey-chainlit-"))
 _real_connect = socket.socket.connect
 
 

@@ -21,29 +21,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from app_support import (
-    BROWSER_ARGS,
-    CHROMIUM,
-    FOCUS,
-    USERS,
-    Expected,
-    OnlyLoopback,
-    Server,
-    compute_expected,
-    feedback_file,
-    running_server,
-    script,
-    server_env,
-    users_env,
-)
+from app_support import FOCUS, SECRET, USERS, Expected, compute_expected, feedback_file, script, users_env
 
 from assistant.chat_app.grid import LANES
+from evals.app_harness import (
+    ASSISTANT,
+    BROWSER_ARGS,
+    CHROMIUM,
+    OnlyLoopback,
+    Server,
+    running_server,
+    send,
+    server_env,
+    wait_idle,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parent.parent
 FAILURES = ROOT / "out" / "browser-failures"
-ASSISTANT = "[data-step-type='assistant_message']"
 TIMEOUT = 30_000
 
 
@@ -55,7 +51,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     expected, answer = compute_expected(csv_path, work / "reference-home")
     script_path = work / "script.json"
     script_path.write_text(json.dumps(script(answer), ensure_ascii=False), encoding="utf-8")
-    env = server_env(work / "home", script_path, users_env())
+    env = server_env(work / "home", script_path, users_env(), SECRET)
     with running_server(work, env) as server:
         yield {"server": server, "csv": csv_path, "expected": expected, "work": work}
 
@@ -95,23 +91,6 @@ def sign_in(page: Any, server: Server, user: str) -> None:
     page.fill("#password", USERS[user])
     page.click("button[type=submit]")
     page.wait_for_selector("#chat-input")
-
-
-def wait_idle(page: Any) -> None:
-    """The reply is over when the stop button is gone."""
-    page.wait_for_timeout(200)
-    page.wait_for_selector("#stop-button", state="detached", timeout=60_000)
-
-
-def send(page: Any, text: str) -> None:
-    page.fill("#chat-input", text)
-    page.wait_for_selector("#chat-submit:not([disabled])")
-    page.keyboard.press("Enter")
-    wait_idle(page)
-
-
-def last_text(page: Any, selector: str = ASSISTANT) -> str:
-    return str(page.locator(selector).last.inner_text())
 
 
 def test_whole_conversation(world: dict[str, Any], context: tuple[Any, OnlyLoopback]) -> None:
@@ -220,10 +199,43 @@ def test_second_user_sees_nothing_of_the_first(
     ctx, guard = context
     page = ctx.new_page()
     sign_in(page, server, "bob")
-    page.wait_for_timeout(1000)
+    page.wait_for_selector("#starters button")
+    page.wait_for_timeout(500)
     assert page.locator("a[href^='/thread/']").count() == 0
     if world.get("thread_url"):
         page.goto(server.url + world["thread_url"])
         page.wait_for_timeout(1500)
         assert page.locator("[data-testid=journey-grid]").count() == 0
+        assert page.locator(ASSISTANT).count() == 0
     assert not guard.blocked
+
+
+def test_a_csv_holding_binary_is_refused_and_starters_follow_the_browser_language(
+    world: dict[str, Any], browser: Any
+) -> None:
+    guard = OnlyLoopback()
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="ko-KR")
+    ctx.route("**/*", guard)
+    ctx.set_default_timeout(TIMEOUT)
+    try:
+        page = ctx.new_page()
+        sign_in(page, world["server"], "bob")
+        starters = page.locator("#starters button")
+        starters.first.wait_for()
+        assert "여정 지도 만들기" in starters.all_inner_texts()
+        fake = Path(world["work"]) / "orders.csv"
+        fake.write_bytes(b"MZ\x90\x00\x03" + bytes(range(256)) * 40)
+        page.locator("input[type=file]").first.set_input_files(str(fake))
+        page.wait_for_selector("#chat-submit:not([disabled])")
+        page.click("#chat-submit")
+        wait_idle(page)
+        refusal = page.locator(ASSISTANT, has_text="orders.csv").last
+        refusal.wait_for()
+        assert "Windows program" in refusal.inner_text() and "not text" in refusal.inner_text()
+        assert not guard.blocked
+    except Exception:
+        FAILURES.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(FAILURES / "binary-upload-ko.png"))
+        raise
+    finally:
+        ctx.close()

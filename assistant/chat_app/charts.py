@@ -1,7 +1,9 @@
 """Plotly figures: the emotion curve of a map, and a diagnosis's negative share per stage.
 
-Pure builders (a map or a diagnosis in, a `plotly.graph_objects.Figure` out), unit-tested without a
-browser. Colours follow the HTML export, so the chat and the exported page read alike.
+Pure builders (a map or a diagnosis in, a Plotly figure out as plain JSON-ready dicts), unit-tested
+without a browser, where Plotly validates every figure. The app sends the dicts as they are: building
+them through `plotly.graph_objects` validates each property again and took most of a map update's time.
+Colours follow the HTML export, so the chat and the exported page read alike.
 """
 
 from __future__ import annotations
@@ -9,13 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import plotly.graph_objects as go
-
 from assistant.domain.model import JourneyMap
 from assistant.workspace.results import Diagnosis
 
 EMOTION_COLOURS = {-2: "#d64545", -1: "#ee8f52", 0: "#e3b93c", 1: "#8cbf5a", 2: "#3b9a57"}
-LINE_COLOURS = ["#2b3f57", "#7b4fc9", "#1f8a8a", "#c06014"]
+LINE_COLOURS = ["#4f7cac", "#9b6bd8", "#1f9a9a", "#d07a2c"]
 FOCUS = "#d64545"
 OTHER = "#8da2b8"
 INK = "#7b8a9b"
@@ -59,6 +59,14 @@ TEXT = {
         "worst": "가장 나쁨",
     },
 }
+
+
+Figure = dict[str, Any]
+"""{"data": [traces], "layout": {...}}, as Plotly's JSON has it."""
+
+
+def _trace(kind: str, **properties: Any) -> dict[str, Any]:
+    return {"type": kind, **properties}
 
 
 def _t(language: str) -> dict[str, Any]:
@@ -116,7 +124,7 @@ def curve_points(journey: JourneyMap, stage_index: dict[str, int] | None = None)
     return points
 
 
-def emotion_curve(journey: JourneyMap, counterpart: JourneyMap | None = None) -> go.Figure:
+def emotion_curve(journey: JourneyMap, counterpart: JourneyMap | None = None) -> Figure:
     """The map's emotion curve; with a counterpart (the to-be map of an as-is map, or the reverse) both
     lines share the stage axis. Moments of truth are stars, pain points red triangles under the step."""
     t = _t(journey.language)
@@ -124,13 +132,14 @@ def emotion_curve(journey: JourneyMap, counterpart: JourneyMap | None = None) ->
     series = [(journey, curve_points(journey))]
     if counterpart is not None:
         series.append((counterpart, curve_points(counterpart, index)))
-    fig = go.Figure()
+    data: list[dict[str, Any]] = []
     for k, (source, points) in enumerate(series):
         name = t["as_is"] if source.state == "current" else t["to_be"]
         if counterpart is not None:
             name = f"{name}: {source.title}"
-        fig.add_trace(
-            go.Scatter(
+        data.append(
+            _trace(
+                "scatter",
                 x=[p.x for p in points],
                 y=[p.score for p in points],
                 mode="lines+markers",
@@ -149,8 +158,9 @@ def emotion_curve(journey: JourneyMap, counterpart: JourneyMap | None = None) ->
         if k == 0:
             moments = [p for p in points if p.moment]
             if moments:
-                fig.add_trace(
-                    go.Scatter(
+                data.append(
+                    _trace(
+                        "scatter",
                         x=[p.x for p in moments],
                         y=[p.score + 0.42 for p in moments],
                         mode="markers",
@@ -163,8 +173,9 @@ def emotion_curve(journey: JourneyMap, counterpart: JourneyMap | None = None) ->
                 )
             painful = [p for p in points if p.pains]
             if painful:
-                fig.add_trace(
-                    go.Scatter(
+                data.append(
+                    _trace(
+                        "scatter",
                         x=[p.x for p in painful],
                         y=[p.score - 0.45 for p in painful],
                         mode="markers+text",
@@ -206,7 +217,7 @@ def emotion_curve(journey: JourneyMap, counterpart: JourneyMap | None = None) ->
         {"type": "line", "x0": i, "x1": i, "y0": -2.9, "y1": 2.9, "line": {"color": GRID, "width": 1}}
         for i in range(1, n)
     ]
-    fig.update_layout(
+    layout = dict(
         title={"text": f"{t['curve']} · {journey.title}", "font": {"size": 15}},
         height=380,
         margin={"l": 40, "r": 16, "t": 60, "b": 70},
@@ -235,14 +246,14 @@ def emotion_curve(journey: JourneyMap, counterpart: JourneyMap | None = None) ->
             "fixedrange": True,
         },
     )
-    return fig
+    return {"data": data, "layout": layout}
 
 
 def pct(value: float | None) -> str:
     return "–" if value is None else f"{100 * value:.0f}%"
 
 
-def diagnosis_chart(diagnosis: Diagnosis, focus: str | None = None) -> go.Figure:
+def diagnosis_chart(diagnosis: Diagnosis, focus: str | None = None) -> Figure:
     """Negative share per stage (map order) with its 95% Wilson interval; the stage asked about (or the
     worst one) highlighted, and the share it is compared with drawn as a dashed line."""
     t = _t(diagnosis.language)
@@ -267,30 +278,27 @@ def diagnosis_chart(diagnosis: Diagnosis, focus: str | None = None) -> go.Figure
         else:
             figures = f"{pct(s.negative_share)} · n={s.n}" + (" *" if s.small_sample else "")
         ticks.append(f"<b>{_wrap(s.stage, 16, 40)}</b><br>{figures}")
-    fig = go.Figure(
-        go.Bar(
-            x=[s.stage for s in stages],
-            y=[v if v is not None else 0 for v in share],
-            marker={"color": colours, "opacity": opacity},
-            error_y={
-                "type": "data",
-                "symmetric": False,
-                "array": high,
-                "arrayminus": low,
-                "color": INK,
-                "thickness": 1.5,
-                "width": 6,
-            },
-            customdata=[
-                [s.n, s.negative, pct(s.ci_low), pct(s.ci_high), f" ({t['small']})" if s.small_sample else ""]
-                for s in stages
-            ],
-            hovertemplate="<b>%{x}</b><br>"
-            + t["share"]
-            + " %{y:.1f}% (95%: %{customdata[2]}–%{customdata[3]})"
-            "<br>%{customdata[1]} / %{customdata[0]}%{customdata[4]}<extra></extra>",
-            name=t["share"],
-        )
+    bars = _trace(
+        "bar",
+        x=[s.stage for s in stages],
+        y=[v if v is not None else 0 for v in share],
+        marker={"color": colours, "opacity": opacity},
+        error_y={
+            "type": "data",
+            "symmetric": False,
+            "array": high,
+            "arrayminus": low,
+            "color": INK,
+            "thickness": 1.5,
+            "width": 6,
+        },
+        customdata=[
+            [s.n, s.negative, pct(s.ci_low), pct(s.ci_high), f" ({t['small']})" if s.small_sample else ""]
+            for s in stages
+        ],
+        hovertemplate="<b>%{x}</b><br>" + t["share"] + " %{y:.1f}% (95%: %{customdata[2]}–%{customdata[3]})"
+        "<br>%{customdata[1]} / %{customdata[0]}%{customdata[4]}<extra></extra>",
+        name=t["share"],
     )
     annotations: list[dict[str, Any]] = []
     shapes: list[dict[str, Any]] = []
@@ -348,7 +356,7 @@ def diagnosis_chart(diagnosis: Diagnosis, focus: str | None = None) -> go.Figure
                 }
             )
     top = max([v + h for v, h in zip([x or 0 for x in share], high, strict=True)] + [10])
-    fig.update_layout(
+    layout = dict(
         title={"text": f"{t['diagnosis']} · {diagnosis.map}", "font": {"size": 15}},
         height=380,
         margin={"l": 48, "r": 16, "t": 56, "b": 96},
@@ -367,4 +375,4 @@ def diagnosis_chart(diagnosis: Diagnosis, focus: str | None = None) -> go.Figure
         },
         xaxis={"fixedrange": True, "tickvals": [s.stage for s in stages], "ticktext": ticks},
     )
-    return fig
+    return {"data": [bars], "layout": layout}

@@ -68,6 +68,9 @@ def changed_places(journey: JourneyMap, diff: MapDiff | None) -> tuple[set[str],
         return stages, steps
     names = sorted(journey.stage_names, key=len, reverse=True)
     for change in diff.changes:
+        if change.kind == "stage_renamed" and isinstance(change.after, str):
+            stages.add(change.after)  # the path names the stage as it was called before
+            continue
         for name in names:
             prefix = f"stages[{name}]"
             if not change.path.startswith(prefix):

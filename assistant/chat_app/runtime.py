@@ -119,14 +119,10 @@ class AppRuntime:
             assistant.agent()
 
     def warm_up(self, local: bool) -> None:
-        """Imports the first answer needs (the agent stack, Plotly), done in the background after start
-        instead of in the first turn; with the local demo's single user, their assistant too."""
+        """Imports the first answer needs (the agent stack), done in the background after start instead of
+        in the first turn; with the local demo's single user, their assistant too."""
         started = time.perf_counter()
         try:
-            from assistant.chat_app import charts
-            from assistant.domain.model import JourneyMap
-
-            charts.emotion_curve(JourneyMap.model_validate({"title": "warm-up", "stages": [{"name": "a"}]}))
             if self.mode().mode != "embedded":
                 import assistant.agent.agent  # noqa: F401  (LangChain's agent stack)
             if local:

@@ -17,7 +17,6 @@ from typing import Any
 import chainlit as cl
 from chainlit.input_widget import Select, Slider
 
-from assistant.agent.conversation import TurnOptions
 from assistant.agent.events import (
     DiagnosisView,
     FileExport,
@@ -41,8 +40,23 @@ from assistant.workspace.results import Diagnosis, MapDiff
 
 log = logging.getLogger("journey.app")
 PROGRESS_SECONDS = 0.3
-_background: set[asyncio.Future[None]] = set()
+_background: set[asyncio.Future[Any]] = set()
 """Tasks started for later (references kept until they finish)."""
+
+
+def background(work: Awaitable[Any]) -> None:
+    """Run `work` without waiting for it; a failure is logged."""
+    task = asyncio.ensure_future(work)
+    _background.add(task)
+
+    def done(t: asyncio.Future[Any]) -> None:
+        _background.discard(t)
+        if not t.cancelled() and t.exception() is not None:
+            log.warning("background work failed: %s", t.exception())
+
+    task.add_done_callback(done)
+
+
 MAX_MAPS_SCANNED = 30
 
 
@@ -90,7 +104,9 @@ async def remember_map(name: str, version: int | None = None, message_id: str | 
 
     layer = get_data_layer()
     if layer is not None and cl.context.session.has_first_interaction:
-        await layer.update_thread(cl.context.session.thread_id, metadata=values)
+        # Written in the background, like Chainlit's own writes of steps and elements: the user need
+        # not wait for the database.
+        background(layer.update_thread(cl.context.session.thread_id, metadata=values))
 
 
 async def show_map(
@@ -224,8 +240,7 @@ async def after_resume(task: Callable[[], Awaitable[None]]) -> None:
             return
         await task()
 
-    _background.add(task_ := asyncio.ensure_future(run()))
-    task_.add_done_callback(_background.discard)
+    background(run())
 
 
 def starters(browser_language: str | None) -> list[cl.Starter]:
@@ -345,11 +360,13 @@ def full_diagnosis(ws: Workspace, view: DiagnosisView, map_name: str | None) -> 
 
 
 async def run_turn(text: str, clock: TurnClock) -> Final | None:
+    from assistant.agent.conversation import TurnOptions  # LangChain: loaded by the warm-up, not at import
+
     rt = runtime()
     lang = language()
     chosen = settings()
     who = owner()
-    assistant = rt.assistant(who, chosen.get("model"))
+    assistant = await asyncio.to_thread(rt.assistant, who, chosen.get("model"))
     ws = assistant.workspace
     options = TurnOptions(
         language=chosen.get("language", "auto") if chosen.get("language") in ("auto", "en", "ko") else "auto",

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import chainlit as cl
+from chainlit.element import Element
+from pydantic.dataclasses import dataclass
 
 from assistant.agent.events import DiagnosisView, IdeasView, ToolStep
 from assistant.chat_app import charts
@@ -19,6 +21,20 @@ from assistant.chat_app.grid import grid_props
 from assistant.chat_app.texts import EXPORT_LABELS, t
 from assistant.domain.model import JourneyMap
 from assistant.workspace.results import Diagnosis, ExportResult, IngestResult, MapDiff, StageDiagnosis
+
+
+@dataclass
+class PlotlyFigure(cl.Plotly):
+    """Chainlit's Plotly element for a figure given as Plotly JSON (plain dicts, validated by the chart
+    builders' tests), sent without building a `plotly.graph_objects.Figure` first."""
+
+    def __post_init__(self) -> None:
+        layout = {**self.figure.get("layout", {}), "autosize": True}
+        layout.pop("width", None)
+        self.content = json.dumps({**self.figure, "layout": layout}, ensure_ascii=False)
+        self.mime = "application/json"
+        Element.__post_init__(self)
+
 
 STEP_OUTPUT_CHARS = 30_000
 REJECTS_SHOWN = 5
@@ -49,7 +65,7 @@ def map_elements(
         cl.CustomElement(
             name="JourneyGrid", props=grid_props(journey, name, version, diff), display="inline"
         ),
-        cl.Plotly(
+        PlotlyFigure(
             name="emotion-curve.json",
             figure=charts.emotion_curve(journey, counterpart),
             display="inline",
@@ -170,7 +186,7 @@ async def diagnosis_message(view: DiagnosisView, full: Diagnosis | None, languag
     await cl.Message(
         content=content,
         elements=[
-            cl.Plotly(
+            PlotlyFigure(
                 name="diagnosis.json",
                 figure=charts.diagnosis_chart(diagnosis, view.focus),
                 display="inline",

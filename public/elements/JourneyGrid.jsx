@@ -110,7 +110,7 @@ export default function JourneyGrid() {
               return (
                 <tr key={lane.key} data-lane={lane.key}>
                   <th style={cellStyle({ position: "sticky", left: 0, zIndex: 1, background: "hsl(var(--card))",
-                    fontSize: 11.5, textTransform: "uppercase", letterSpacing: ".03em", color: muted })}>
+                    fontSize: 12, fontWeight: 600, overflowWrap: "normal", color: muted })}>
                     {lane.label}
                   </th>
                   {lane.cells.map((cell, k) => {

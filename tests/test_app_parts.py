@@ -1,0 +1,289 @@
+"""The chat app's parts that need no browser: sign-in users, app settings, the storage provider's signed
+links, the offline page, the chat database schema and data layer (real SQLite), and the launch checks."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import socket
+import uuid
+from pathlib import Path
+
+import pytest
+
+from assistant.chat_app.auth import check_password, hash_password, load_users, parse_users
+from assistant.chat_app.launch import check_port, is_loopback, plan_launch, prepare_app_root
+from assistant.chat_app.offline import strip_external
+from assistant.chat_app.persistence import TABLES, JourneyDataLayer, database_urls, ensure_schema
+from assistant.chat_app.runtime import local_secret, owner_of
+from assistant.chat_app.settings import load_app_settings
+from assistant.chat_app.storage import LocalStorageClient, serve_headers
+from assistant.errors import ConfigError
+from assistant.settings import load_settings
+
+# --- users --------------------------------------------------------------------------------------------------
+
+
+def test_users_with_bcrypt_and_sha256_hashes() -> None:
+    bob = hash_password("bob's secret")
+    users = parse_users(
+        f"alice:sha256:{hashlib.sha256(b'wonderland').hexdigest()}, bob:{bob}", "JOURNEY_USERS"
+    )
+    assert sorted(users) == ["alice", "bob"]
+    assert check_password(users, "alice", "wonderland")
+    assert not check_password(users, "alice", "Wonderland")
+    assert check_password(users, "bob", "bob's secret")
+    assert not check_password(users, "bob", "")
+    assert not check_password(users, "carol", "wonderland")
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("alice", "not 'name:hash'"),
+        ("al ice:sha256:" + "0" * 64, "not 'name:hash'"),
+        ("alice:plaintext", "neither bcrypt"),
+        ("alice:sha256:1234", "neither bcrypt"),
+        ("alice:sha256:" + "0" * 64 + ",alice:sha256:" + "1" * 64, "listed twice"),
+    ],
+)
+def test_bad_user_entries_name_the_problem_not_the_hash(text: str, says: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_users(text, "JOURNEY_USERS")
+    assert says in str(info.value)
+    assert "0" * 64 not in str(info.value)
+
+
+def test_users_file_with_comments(tmp_path: Path) -> None:
+    path = tmp_path / "users.txt"
+    path.write_text(
+        f"# team\nalice:sha256:{'a' * 64}  # CX lead\n\nbob:{hash_password('x')}\n", encoding="utf-8"
+    )
+    users = load_users(load_app_settings(journey_users_file=path, chainlit_auth_secret="s" * 40))
+    assert sorted(users) == ["alice", "bob"]
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_users(load_app_settings(journey_users_file=tmp_path / "missing", chainlit_auth_secret="s" * 40))
+    with pytest.raises(ConfigError, match="reserved"):
+        load_users(load_app_settings(journey_users=f"local:sha256:{'a' * 64}", chainlit_auth_secret="s" * 40))
+
+
+def test_users_need_the_cookie_secret() -> None:
+    with pytest.raises(ConfigError, match="CHAINLIT_AUTH_SECRET"):
+        load_app_settings(journey_users=f"alice:sha256:{'a' * 64}")
+    settings = load_app_settings(journey_users=f"alice:sha256:{'a' * 64}", chainlit_auth_secret="s" * 40)
+    assert settings.password_auth
+    assert not load_app_settings().password_auth
+
+
+def test_app_settings_are_validated() -> None:
+    with pytest.raises(ConfigError, match="DATABASE_URL"):
+        load_app_settings(database_url="mysql://x")
+    with pytest.raises(ConfigError, match="JOURNEY_APP_UPLOAD_MB"):
+        load_app_settings(journey_app_upload_mb=200)
+    assert load_app_settings(journey_app_models="gpt-4o-mini, gpt-4o").journey_app_models == [
+        "gpt-4o-mini",
+        "gpt-4o",
+    ]
+
+
+def test_the_local_user_owns_journey_home_itself() -> None:
+    assert owner_of(None) is None and owner_of("local") is None
+    assert owner_of("alice") == "alice"
+
+
+# --- storage ------------------------------------------------------------------------------------------------
+
+
+def test_signed_links_are_bound_to_their_object_and_expire(tmp_path: Path) -> None:
+    storage = LocalStorageClient(tmp_path, b"secret", expiry_seconds=60)
+    key = "user-1/element-1/diagnosis.json"
+    asyncio.run(storage.upload_file(key, b'{"data": []}', mime="application/json"))
+    url = asyncio.run(storage.get_read_url(key))
+    expires = int(url.split("expires=")[1].split("&")[0])
+    signature = url.split("signature=")[1]
+    assert storage.verify(key, expires, signature)
+    assert not storage.verify("user-2/element-1/diagnosis.json", expires, signature)
+    assert not storage.verify(key, expires + 1, signature)
+    assert not storage.verify(key, expires, signature, now=expires + 1)
+    assert not LocalStorageClient(tmp_path, b"other", 60).verify(key, expires, signature)
+    found = storage.read(key)
+    assert found is not None and found[0].read_bytes() == b'{"data": []}'
+    assert found[1]["mime"] == "application/json"
+    # Files are named by a hash of the key: no user-chosen name becomes a path.
+    assert all(
+        p.suffix in (".bin", ".json") and len(p.stem) == 64 for p in tmp_path.rglob("*") if p.is_file()
+    )
+    asyncio.run(storage.delete_file(key))
+    assert storage.read(key) is None
+
+
+def test_pages_and_svg_are_downloaded_not_shown() -> None:
+    html = serve_headers({"mime": "text/html; charset=utf-8", "name": "map.html"})
+    assert html["Content-Disposition"].startswith("attachment;")
+    assert "sandbox" in html["Content-Security-Policy"] and html["X-Content-Type-Options"] == "nosniff"
+    assert serve_headers({"mime": "image/svg+xml", "name": "x.svg"})["Content-Disposition"].startswith(
+        "attachment"
+    )
+    assert serve_headers({"mime": "application/json", "name": "c.json"})["Content-Disposition"].startswith(
+        "inline"
+    )
+    assert (
+        "filename*=UTF-8''%EA%B3%A0"
+        in serve_headers({"mime": "text/csv", "name": "고객.csv"})["Content-Disposition"]
+    )
+
+
+# --- offline page -------------------------------------------------------------------------------------------
+
+
+def test_chainlits_page_loses_every_link_to_another_host() -> None:
+    import chainlit
+
+    index = Path(chainlit.__file__).parent / "frontend" / "dist" / "index.html"
+    original = index.read_text(encoding="utf-8")
+    assert "fonts.googleapis.com" in original and "katex" in original
+    stripped = strip_external(original)
+    assert "https://" not in stripped and "http://" not in stripped
+    assert '<script type="module" crossorigin src="/assets/' in stripped
+    assert strip_external('<meta property="og:image" content="https://x/y.png">') == ""
+
+
+# --- chat database --------------------------------------------------------------------------------------------
+
+
+def test_schema_has_the_columns_chainlit_writes_and_upgrades_old_databases(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = tmp_path / "chats.sqlite3"
+    with sqlite3.connect(db) as conn:  # an older database: steps without the newer columns
+        conn.execute(
+            'CREATE TABLE steps ("id" TEXT PRIMARY KEY, "name" TEXT NOT NULL, "type" TEXT NOT NULL, '
+            '"threadId" TEXT NOT NULL, "streaming" BOOLEAN NOT NULL)'
+        )
+    ensure_schema(f"sqlite:///{db}")
+    ensure_schema(f"sqlite:///{db}")  # idempotent
+    with sqlite3.connect(db) as conn:
+        for table, columns in TABLES.items():
+            have = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+            assert set(columns) <= have, table
+        steps = {row[1] for row in conn.execute("PRAGMA table_info(steps)")}
+    assert {"autoCollapse", "modes", "defaultOpen", "command", "icon"} <= steps
+
+
+def test_database_urls() -> None:
+    home = Path("/tmp/jh")
+    assert database_urls(None, home)[0] == f"sqlite+aiosqlite:///{(home / 'app' / 'chats.sqlite3').resolve()}"
+    assert database_urls("postgresql://u:p@db/chats", home) == (
+        "postgresql+psycopg://u:p@db/chats",
+        "postgresql+psycopg://u:p@db/chats",
+    )
+    assert database_urls("postgres://u@db/x", home)[0] == "postgresql+psycopg://u@db/x"
+
+
+def test_data_layer_keeps_steps_elements_and_metadata_on_sqlite(tmp_path: Path) -> None:
+    """What Chainlit writes comes back: a step with `modes` (a dict SQLite cannot bind), a custom element's
+    props (as an object, or the map grid comes back empty) and the thread's metadata (the current map)."""
+    from chainlit.user import User
+
+    db = tmp_path / "chats.sqlite3"
+    ensure_schema(f"sqlite:///{db}")
+    storage = LocalStorageClient(tmp_path / "files", b"k", 60)
+
+    async def scenario() -> dict:
+        layer = JourneyDataLayer(f"sqlite+aiosqlite:///{db}", storage)
+        user = await layer.create_user(User(identifier="alice"))
+        assert user is not None
+        thread_id, step_id = str(uuid.uuid4()), str(uuid.uuid4())
+        await layer.update_thread(thread_id, name="Loan journey", user_id=user.id)
+        step = {
+            "id": step_id,
+            "threadId": thread_id,
+            "name": "assistant",
+            "type": "assistant_message",
+            "output": "hi",
+            "streaming": False,
+            "autoCollapse": False,
+            "modes": {"assistant_mode": "scripted"},
+            "metadata": {},
+            "createdAt": "2026-11-30T10:00:00Z",
+        }
+        await layer.create_step.__wrapped__(layer, step)  # type: ignore[attr-defined]
+        await layer.execute_sql(
+            'INSERT INTO elements ("id", "threadId", "type", "name", "display", "forId", "props", "objectKey") '
+            "VALUES (:id, :thread, 'custom', 'JourneyGrid', 'inline', :step, :props, :key)",
+            {
+                "id": str(uuid.uuid4()),
+                "thread": thread_id,
+                "step": step_id,
+                "props": {"title": "Loan", "stages": []},
+                "key": f"{user.id}/x/JourneyGrid",
+            },
+        )
+        await layer.update_thread(thread_id, metadata={"journey_map": "loan"})
+        await layer.update_thread(thread_id, metadata={"journey_map_version": 3})
+        thread = await layer.get_thread(thread_id)
+        assert thread is not None
+        await layer.engine.dispose()
+        return dict(thread)
+
+    thread = asyncio.run(scenario())
+    assert thread["metadata"] == {"journey_map": "loan", "journey_map_version": 3}
+    assert [s["name"] for s in thread["steps"]] == ["assistant"]
+    (element,) = thread["elements"]
+    assert element["props"] == {"title": "Loan", "stages": []}
+    assert "/journey-files/" in element["url"]
+
+
+# --- launch -------------------------------------------------------------------------------------------------
+
+
+def test_app_root_is_prepared_under_journey_home(tmp_path: Path) -> None:
+    settings = load_settings(journey_home=tmp_path / "home")
+    root = prepare_app_root(settings)
+    assert root == (tmp_path / "home" / "app" / "root").resolve()
+    config = (root / ".chainlit" / "config.toml").read_text(encoding="utf-8")
+    assert "max_size_mb = 20" in config and "max_files = 5" in config and "latex = false" in config
+    assert "auto_tag_thread = false" in config
+    assert (root / "chainlit.md").read_text(encoding="utf-8").startswith("# Journey Assistant")
+    assert (root / "public" / "elements" / "JourneyGrid.jsx").is_file()
+    assert '"custom_fonts": []' in (root / "public" / "theme.json").read_text(encoding="utf-8")
+    stray = root / "public" / "leftover.csv"
+    stray.write_text("x")
+    prepare_app_root(settings)  # public/ is replaced by the shipped copy on every start
+    assert not stray.exists()
+
+
+def test_local_secret_is_private_and_stable(tmp_path: Path) -> None:
+    settings = load_settings(journey_home=tmp_path)
+    first = local_secret(settings)
+    assert first == local_secret(settings) and len(first) >= 40
+    assert (tmp_path / "app" / "secret").stat().st_mode & 0o077 == 0
+
+
+def test_launch_plans(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("JOURNEY_HOME", str(tmp_path / "home"))
+    for name in ("JOURNEY_USERS", "JOURNEY_USERS_FILE", "CHAINLIT_AUTH_SECRET", "JOURNEY_SCRIPTED_MODEL"):
+        monkeypatch.delenv(name, raising=False)
+    local = plan_launch("127.0.0.1", 0)
+    assert local.auth == "local" and local.warning is None and local.mode.mode == "embedded"
+    assert local.environment["JOURNEY_APP_AUTH"] == "local" and local.environment["CHAINLIT_AUTH_SECRET"]
+    assert plan_launch("0.0.0.0", 0).warning is not None
+    monkeypatch.setenv("JOURNEY_USERS", f"alice:sha256:{'a' * 64}")
+    with pytest.raises(ConfigError, match="CHAINLIT_AUTH_SECRET"):
+        plan_launch("127.0.0.1", 0)
+    monkeypatch.setenv("CHAINLIT_AUTH_SECRET", "s" * 40)
+    team = plan_launch("0.0.0.0", 0)
+    assert team.auth == "password" and team.users == 1 and team.warning is None
+    assert "CHAINLIT_AUTH_SECRET" not in team.environment
+    assert not (tmp_path / ".files").exists() and not (tmp_path / ".chainlit").exists()
+
+
+def test_a_busy_port_is_one_sentence() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        with pytest.raises(ConfigError, match="in use; pass another with --port"):
+            check_port("127.0.0.1", busy.getsockname()[1])
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
+    assert not is_loopback("0.0.0.0") and not is_loopback("10.0.0.5")
