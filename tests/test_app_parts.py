@@ -287,3 +287,47 @@ def test_a_busy_port_is_one_sentence() -> None:
             check_port("127.0.0.1", busy.getsockname()[1])
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("0.0.0.0") and not is_loopback("10.0.0.5")
+
+
+# --- command line and runtime ---------------------------------------------------------------------------------
+
+
+def test_journey_hash_password_and_app_help() -> None:
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    runner = CliRunner()
+    made = runner.invoke(app, ["hash-password"], input="s3cret pass\ns3cret pass\n")
+    assert made.exit_code == 0, made.output
+    digest = made.output.strip().splitlines()[-1]
+    assert check_password(parse_users(f"alice:{digest}", "test"), "alice", "s3cret pass")
+    shown = runner.invoke(app, ["app", "--help"])
+    assert shown.exit_code == 0 and "--port" in shown.output and "offline" in shown.output
+
+
+def test_a_bad_setting_stops_journey_app_with_one_sentence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("JOURNEY_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("JOURNEY_USERS", "alice:plaintext-password")
+    monkeypatch.setenv("CHAINLIT_AUTH_SECRET", "s" * 40)
+    result = CliRunner().invoke(app, ["app", "--port", "65000"])
+    assert result.exit_code == 2
+    assert "neither bcrypt" in result.output and "plaintext-password" not in result.output
+
+
+def test_models_are_offered_only_where_the_provider_serves_several(tmp_path: Path) -> None:
+    from assistant.chat_app.runtime import AppRuntime
+
+    cloud = load_settings(journey_home=tmp_path, openai_api_key="sk-test", openai_model="gpt-4o-mini")
+    offered = load_app_settings(journey_app_models="gpt-4o, gpt-4o-mini")
+    runtime = AppRuntime(settings=cloud, app=offered, users={}, secret="s")
+    assert runtime.mode().mode == "cloud" and runtime.models() == ["gpt-4o-mini", "gpt-4o"]
+    embedded = AppRuntime(settings=load_settings(journey_home=tmp_path), app=offered, users={}, secret="s")
+    assert embedded.mode().mode == "embedded" and len(embedded.models()) == 1

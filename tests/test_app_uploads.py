@@ -161,3 +161,15 @@ def test_staging_keeps_the_name_in_a_folder_of_its_own(tmp_path: Path) -> None:
     assert first.parent != second.parent
     assert first.parent.parent == second.parent.parent == folder
     assert first.read_bytes() == CSV.encode()
+
+
+def test_refusals_speak_korean_too(tmp_path: Path) -> None:
+    with pytest.raises(UploadRefused) as info:
+        check_upload(write(tmp_path, "주문.csv", b"MZ\x90\x00" * 100), "주문.csv", 20 * MB)
+    assert info.value.message("ko") == (
+        "주문.csv 파일은 이름만 .csv이고 텍스트가 아닌 윈도우 실행 파일입니다. 피드백을 CSV 형식으로 내보내 주세요."
+    )
+    assert "Windows program" in info.value.message("en") == str(info.value)
+    with pytest.raises(UploadRefused) as info:
+        check_upload(write(tmp_path, "notes", b"x"), "notes", 20 * MB)
+    assert "확장자 없는" in info.value.message("ko")

@@ -194,6 +194,7 @@ async def resume_chat(thread: dict[str, Any]) -> None:
     await send_settings(lang, settings())
     await send_mode()
     prepare_in_background()
+    cl.user_session.set("thread_named", True)
     metadata = thread.get("metadata") or {}
     name = metadata.get("journey_map") if isinstance(metadata, dict) else None
     if not name:
@@ -275,11 +276,13 @@ async def ingest_uploads(files: list[Any], clock: TurnClock) -> None:
         try:
             check_upload(Path(element.path), element.name, rt.app.upload_bytes)
         except UploadRefused as exc:
-            refused.append(str(exc))
+            refused.append(exc.message(lang))
             continue
         accepted.append(stage_upload(Path(element.path), folder / "uploads", element.name))
     for element in files[rt.app.journey_app_upload_files :]:
-        refused.append(f"{element.name}: at most {rt.app.journey_app_upload_files} files at a time.")
+        refused.append(
+            UploadRefused("too_many", name=element.name, limit=rt.app.journey_app_upload_files).message(lang)
+        )
     if refused:
         await cl.Message(content="\n".join(f"- {t(lang, 'refused', why=why)}" for why in refused)).send()
     if not accepted:
@@ -295,12 +298,16 @@ async def ingest_uploads(files: list[Any], clock: TurnClock) -> None:
     task = asyncio.ensure_future(
         call_in_thread(lambda: ws.ingest(IngestRequest(files=accepted), progress=report), clock)
     )
-    shown: tuple[str, int, int] | None = None
+    started = time.perf_counter()
+    shown = ""
     while not task.done():
         await asyncio.wait([task], timeout=PROGRESS_SECONDS)
-        if latest and latest[-1] != shown:
-            shown = latest[-1]
-            progress.content = progress_text(lang, *shown)
+        # The latest phase, and the seconds so far (loading the embedding model reports nothing).
+        line = progress_text(lang, *latest[-1]) if latest else progress.content.split(" · ")[0]
+        line += " · " + t(lang, "elapsed", seconds=time.perf_counter() - started)
+        if line != shown:
+            shown = line
+            progress.content = line
             await progress.update()
     try:
         result = task.result()
@@ -422,7 +429,12 @@ async def run_turn(text: str, clock: TurnClock) -> Final | None:
         return None
     except ImportError as exc:
         log.warning("turn failed: %s", exc)
-        await cl.Message(content=t(lang, "failed", what=f"{exc.name or 'a module'} is not installed")).send()
+        if (exc.name or "").startswith("assistant.llm"):
+            await cl.Message(content=t(lang, "no_embedded_model")).send()
+        else:
+            await cl.Message(
+                content=t(lang, "failed", what=f"{exc.name or 'a module'} is not installed")
+            ).send()
         return None
     except Exception as exc:
         log.exception("turn failed")
@@ -446,12 +458,30 @@ async def run_turn(text: str, clock: TurnClock) -> Final | None:
     return final
 
 
+async def name_thread_after_files(files: list[Any]) -> None:
+    """A conversation that starts with files only gets their names as its title in the history."""
+    from chainlit.data import get_data_layer
+
+    layer = get_data_layer()
+    if layer is None or cl.user_session.get("thread_named"):
+        return
+    cl.user_session.set("thread_named", True)
+    names = ", ".join(str(getattr(f, "name", "")) for f in files)[:100]
+    background(
+        layer.update_thread(cl.context.session.thread_id, name=t(language(), "thread_files", names=names))
+    )
+
+
 async def handle_message(message: cl.Message) -> None:
     clock = TurnClock()
     files = _uploaded(message)
+    text = (message.content or "").strip()
+    if files and not text:
+        await name_thread_after_files(files)
+    elif text:
+        cl.user_session.set("thread_named", True)
     if files:
         await ingest_uploads(files, clock)
-    text = (message.content or "").strip()
     final = await run_turn(text, clock) if text else None
     remaining = runtime().script_remaining()
     log.info(

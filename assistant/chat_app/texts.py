@@ -72,6 +72,11 @@ TEXT: dict[UiLanguage, dict[str, str]] = {
         "ideas_head": "**Ideas for {stage}**, by expected effect per effort (from {n} rows):",
         # turns
         "failed": "Something went wrong while answering ({what}). Your conversation and maps are kept; please try again.",
+        "no_embedded_model": "The embedded model is not installed here, so drafting and editing maps need a model "
+        "server: set OPENAI_API_KEY, or OPENAI_BASE_URL for a local one (Ollama, vLLM), and restart `journey app`. "
+        "Uploads, diagnoses, ideas, search and exports work without it.",
+        "elapsed": "{seconds:.0f} s",
+        "thread_files": "Feedback: {names}",
         "footer": "{mode} · {seconds:.1f} s",
         "fallback": "The model's answer did not pass the number check; this is the answer computed from your data.",
         "status": "{text}",
@@ -133,6 +138,11 @@ TEXT: dict[UiLanguage, dict[str, str]] = {
         "counter": "반대 근거: 같은 주제를 언급한 긍정 의견 {n}건",
         "ideas_head": "**{stage} 개선 아이디어** (노력 대비 기대 효과 순, {n}건 기준):",
         "failed": "답변 중 문제가 생겼습니다({what}). 대화와 지도는 그대로 있으니 다시 시도해 주세요.",
+        "no_embedded_model": "이 설치에는 내장 모델이 없어서 지도를 만들거나 고치려면 모델 서버가 필요합니다. "
+        "OPENAI_API_KEY를, 또는 로컬 서버(Ollama, vLLM)라면 OPENAI_BASE_URL을 설정하고 `journey app`을 다시 시작하세요. "
+        "피드백 업로드, 진단, 개선 아이디어, 검색, 내보내기는 모델 없이도 됩니다.",
+        "elapsed": "{seconds:.0f}초",
+        "thread_files": "피드백: {names}",
         "footer": "{mode} · {seconds:.1f}초",
         "fallback": "모델의 답변이 수치 검증을 통과하지 못해, 데이터로 계산한 답변을 보여 드립니다.",
         "status": "{text}",
