@@ -164,6 +164,7 @@ def turn_overhead(browser: Any, work: Path, turns: int) -> dict[str, Any]:
             page.goto(server.url)
             page.wait_for_selector(MODE_BUTTON)
             page.locator("input[type=file]").first.set_input_files(str(SAMPLE_FEEDBACK))
+            page.get_by_text(SAMPLE_FEEDBACK.name).first.wait_for()
             page.wait_for_selector("#chat-submit:not([disabled])")
             page.click("#chat-submit")
             page.wait_for_selector(f"{ASSISTANT} >> text=Every row is accounted for")

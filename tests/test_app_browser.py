@@ -112,6 +112,7 @@ def test_whole_conversation(world: dict[str, Any], context: tuple[Any, OnlyLoopb
 
     # 2. Upload a CSV and read the accounting.
     page.locator("input[type=file]").first.set_input_files(str(world["csv"]))
+    page.get_by_text("shop-feedback-test.csv").first.wait_for()
     page.wait_for_selector("#chat-submit:not([disabled])")
     page.click("#chat-submit")
     wait_idle(page)
@@ -225,13 +226,15 @@ def test_a_csv_holding_binary_is_refused_and_starters_follow_the_browser_languag
         assert "여정 지도 만들기" in starters.all_inner_texts()
         fake = Path(world["work"]) / "orders.csv"
         fake.write_bytes(b"MZ\x90\x00\x03" + bytes(range(256)) * 40)
+        page.get_by_role("button", name="Scripted model").wait_for()  # the session is up
         page.locator("input[type=file]").first.set_input_files(str(fake))
+        page.get_by_text("orders.csv").first.wait_for()
         page.wait_for_selector("#chat-submit:not([disabled])")
         page.click("#chat-submit")
         wait_idle(page)
         refusal = page.locator(ASSISTANT, has_text="orders.csv").last
         refusal.wait_for()
-        assert "Windows program" in refusal.inner_text() and "not text" in refusal.inner_text()
+        assert "윈도우 실행 파일" in refusal.inner_text() and "텍스트가 아닌" in refusal.inner_text()
         assert not guard.blocked
     except Exception:
         FAILURES.mkdir(parents=True, exist_ok=True)
