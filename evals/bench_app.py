@@ -254,7 +254,14 @@ def usable_pages(browser: Any, work: Path, runs: int, baseline_runs: int, cap_s:
 
 
 def run(cold: int, turns: int, pages: int, baseline_pages: int, cap_s: float) -> dict[str, Any]:
-    result: dict[str, Any] = {"machine": machine(), "goals": GOALS, "load_before": os.getloadavg()}
+    import chainlit
+
+    compiled = (Path(chainlit.__file__).parent / "__pycache__").is_dir()
+    result: dict[str, Any] = {
+        "machine": {**machine(), "site_packages_bytecode_compiled": compiled},
+        "goals": GOALS,
+        "load_before": os.getloadavg(),
+    }
     with chromium() as browser:
         colds = []
         for k in range(cold):

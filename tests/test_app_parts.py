@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
 import socket
 import uuid
 from pathlib import Path
@@ -180,19 +181,29 @@ def test_database_urls() -> None:
     assert database_urls("postgres://u@db/x", home)[0] == "postgresql+psycopg://u@db/x"
 
 
-def test_data_layer_keeps_steps_elements_and_metadata_on_sqlite(tmp_path: Path) -> None:
-    """What Chainlit writes comes back: a step with `modes` (a dict SQLite cannot bind), a custom element's
-    props (as an object, or the map grid comes back empty) and the thread's metadata (the current map)."""
+DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("JOURNEY_TEST_DATABASE_URL") else [])
+"""PostgreSQL runs when JOURNEY_TEST_DATABASE_URL names a scratch database (e.g. postgresql://u@127.0.0.1/x)."""
+
+
+@pytest.mark.parametrize("database", DATABASES)
+def test_data_layer_keeps_steps_elements_and_metadata(tmp_path: Path, database: str) -> None:
+    """What Chainlit writes comes back: a step with `modes` (a dict neither driver binds), a custom
+    element's props (as an object, or the map grid comes back empty) and the thread's metadata (the
+    conversation's current map), merged across updates; threads are listed per user."""
+    from chainlit.types import Pagination, ThreadFilter
     from chainlit.user import User
 
-    db = tmp_path / "chats.sqlite3"
-    ensure_schema(f"sqlite:///{db}")
+    url = os.environ["JOURNEY_TEST_DATABASE_URL"] if database == "postgresql" else None
+    async_url, sync_url = database_urls(url, tmp_path)
+    ensure_schema(sync_url)
     storage = LocalStorageClient(tmp_path / "files", b"k", 60)
+    suffix = uuid.uuid4().hex[:8]
 
-    async def scenario() -> dict:
-        layer = JourneyDataLayer(f"sqlite+aiosqlite:///{db}", storage)
-        user = await layer.create_user(User(identifier="alice"))
-        assert user is not None
+    async def scenario() -> tuple[dict, int, int]:
+        layer = JourneyDataLayer(async_url, storage)
+        user = await layer.create_user(User(identifier=f"alice-{suffix}"))
+        other = await layer.create_user(User(identifier=f"bob-{suffix}"))
+        assert user is not None and other is not None
         thread_id, step_id = str(uuid.uuid4()), str(uuid.uuid4())
         await layer.update_thread(thread_id, name="Loan journey", user_id=user.id)
         step = {
@@ -207,7 +218,7 @@ def test_data_layer_keeps_steps_elements_and_metadata_on_sqlite(tmp_path: Path) 
             "metadata": {},
             "createdAt": "2026-11-30T10:00:00Z",
         }
-        await layer.create_step.__wrapped__(layer, step)  # type: ignore[attr-defined]
+        await layer.create_step.__wrapped__(layer, step)  # type: ignore[attr-defined]  # not queued
         await layer.execute_sql(
             'INSERT INTO elements ("id", "threadId", "type", "name", "display", "forId", "props", "objectKey") '
             "VALUES (:id, :thread, 'custom', 'JourneyGrid', 'inline', :step, :props, :key)",
@@ -223,15 +234,18 @@ def test_data_layer_keeps_steps_elements_and_metadata_on_sqlite(tmp_path: Path) 
         await layer.update_thread(thread_id, metadata={"journey_map_version": 3})
         thread = await layer.get_thread(thread_id)
         assert thread is not None
+        mine = await layer.list_threads(Pagination(first=20), ThreadFilter(userId=user.id))
+        theirs = await layer.list_threads(Pagination(first=20), ThreadFilter(userId=other.id))
         await layer.engine.dispose()
-        return dict(thread)
+        return dict(thread), len(mine.data), len(theirs.data)
 
-    thread = asyncio.run(scenario())
+    thread, mine, theirs = asyncio.run(scenario())
     assert thread["metadata"] == {"journey_map": "loan", "journey_map_version": 3}
     assert [s["name"] for s in thread["steps"]] == ["assistant"]
     (element,) = thread["elements"]
     assert element["props"] == {"title": "Loan", "stages": []}
     assert "/journey-files/" in element["url"]
+    assert (mine, theirs) == (1, 0)
 
 
 # --- launch -------------------------------------------------------------------------------------------------

@@ -163,16 +163,20 @@ def _json_text(value: Any) -> Any:
 
 
 class JourneyDataLayer(SQLAlchemyDataLayer):
-    """Chainlit's SQLAlchemy data layer with the SQLite gaps closed: list and dict values are stored as
-    JSON text, and thread metadata comes back as a dict on every database."""
+    """Chainlit's SQLAlchemy data layer with the gaps closed: dict values (and, on SQLite, lists) are
+    stored as JSON text, and thread metadata and element props come back as objects on every database."""
 
     def __init__(self, conninfo: str, storage_provider: BaseStorageClient | None) -> None:
         super().__init__(conninfo=conninfo, storage_provider=storage_provider)
         self.sqlite = conninfo.startswith("sqlite")
 
     async def execute_sql(self, query: str, parameters: dict) -> Any:
-        if self.sqlite:
-            parameters = {k: _json_text(v) for k, v in parameters.items()}
+        # Neither driver binds a dict (steps."modes", an element's props): JSON text goes into the JSON
+        # column. Lists (tags) are arrays on PostgreSQL, JSON text on SQLite.
+        parameters = {
+            k: _json_text(v) if isinstance(v, dict) or (self.sqlite and isinstance(v, list)) else v
+            for k, v in parameters.items()
+        }
         return await super().execute_sql(query, parameters)
 
     async def get_all_user_threads(self, user_id: str | None = None, thread_id: str | None = None) -> Any:
