@@ -235,6 +235,9 @@ def test_a_csv_holding_binary_is_refused_and_starters_follow_the_browser_languag
         refusal = page.locator(ASSISTANT, has_text="orders.csv").last
         refusal.wait_for()
         assert "윈도우 실행 파일" in refusal.inner_text() and "텍스트가 아닌" in refusal.inner_text()
+        # A chat that starts with files only is named after them in the history.
+        page.reload()
+        page.locator("a[href^='/thread/']", has_text="orders.csv").first.wait_for()
         assert not guard.blocked
     except Exception:
         FAILURES.mkdir(parents=True, exist_ok=True)

@@ -189,14 +189,17 @@ class JourneyDataLayer(SQLAlchemyDataLayer):
                 _parse_json(element, "props", {})
         return threads
 
-    async def thread_metadata(self, thread_id: str) -> dict[str, Any]:
-        rows = await self.execute_sql('SELECT "metadata" FROM threads WHERE "id" = :id', {"id": thread_id})
-        if not isinstance(rows, list) or not rows:
-            return {}
-        raw = rows[0].get("metadata")
-        if isinstance(raw, str):
-            try:
-                raw = json.loads(raw)
-            except json.JSONDecodeError:
-                return {}
-        return raw if isinstance(raw, dict) else {}
+    async def name_if_unnamed(self, thread_id: str, name: str, wait_s: float = 5.0) -> None:
+        """Give a thread a name unless it has one. Chainlit names a thread after its first message's text,
+        in a task of its own: wait until it has (the name is then set, if only to ""), then fill it in."""
+        import asyncio
+
+        for _ in range(max(1, int(wait_s / 0.1))):
+            rows = await self.execute_sql('SELECT "name" FROM threads WHERE "id" = :id', {"id": thread_id})
+            if isinstance(rows, list) and rows and rows[0].get("name") is not None:
+                break
+            await asyncio.sleep(0.1)
+        await self.execute_sql(
+            """UPDATE threads SET "name" = :name WHERE "id" = :id AND ("name" IS NULL OR "name" = '')""",
+            {"id": thread_id, "name": name},
+        )

@@ -194,7 +194,6 @@ async def resume_chat(thread: dict[str, Any]) -> None:
     await send_settings(lang, settings())
     await send_mode()
     prepare_in_background()
-    cl.user_session.set("thread_named", True)
     metadata = thread.get("metadata") or {}
     name = metadata.get("journey_map") if isinstance(metadata, dict) else None
     if not name:
@@ -462,13 +461,14 @@ async def name_thread_after_files(files: list[Any]) -> None:
     """A conversation that starts with files only gets their names as its title in the history."""
     from chainlit.data import get_data_layer
 
+    from assistant.chat_app.persistence import JourneyDataLayer
+
     layer = get_data_layer()
-    if layer is None or cl.user_session.get("thread_named"):
+    if not isinstance(layer, JourneyDataLayer):
         return
-    cl.user_session.set("thread_named", True)
     names = ", ".join(str(getattr(f, "name", "")) for f in files)[:100]
     background(
-        layer.update_thread(cl.context.session.thread_id, name=t(language(), "thread_files", names=names))
+        layer.name_if_unnamed(cl.context.session.thread_id, t(language(), "thread_files", names=names))
     )
 
 
@@ -476,12 +476,10 @@ async def handle_message(message: cl.Message) -> None:
     clock = TurnClock()
     files = _uploaded(message)
     text = (message.content or "").strip()
-    if files and not text:
-        await name_thread_after_files(files)
-    elif text:
-        cl.user_session.set("thread_named", True)
     if files:
         await ingest_uploads(files, clock)
+        if not text:  # after the ingest: Chainlit has by then named the thread after the (empty) text
+            await name_thread_after_files(files)
     final = await run_turn(text, clock) if text else None
     remaining = runtime().script_remaining()
     log.info(
