@@ -154,8 +154,9 @@ async def send_settings(lang: str, values: dict[str, Any] | None = None) -> None
     cl.user_session.set("chat_settings", chosen)
 
 
-async def send_mode() -> None:
-    """The running mode, always visible next to the message box (the composer's picker)."""
+async def send_mode(loading: float | None = None, status: str | None = None) -> None:
+    """The running mode, always visible next to the message box (the composer's picker; its menu shows the
+    full label). While the embedded model is being assembled or loaded, it says so, with the progress."""
     mode = runtime().mode()
     short = {
         "embedded": "Embedded (offline)",
@@ -163,7 +164,11 @@ async def send_mode() -> None:
         "compatible": f"{mode.model} (server)",
         "scripted": "Scripted model",
     }[mode.mode]
-    option = cl.ModeOption(id=mode.mode, name=short, description=mode.label, icon="cpu", default=True)
+    description = mode.label
+    if status is not None:
+        short = f"{short} · {round(100 * loading)}%" if loading is not None else f"{short} · …"
+        description = f"{status}\n{mode.label}"
+    option = cl.ModeOption(id=mode.mode, name=short, description=description, icon="cpu", default=True)
     await cl.context.emitter.set_modes([cl.Mode(id="assistant_mode", name="Mode", options=[option])])
 
 
@@ -407,6 +412,7 @@ async def run_turn(text: str, clock: TurnClock) -> Final | None:
                 pending.clear()
             elif isinstance(event, Status):
                 line = event.text + (f" {round(100 * event.progress)}%" if event.progress is not None else "")
+                await send_mode(event.progress, event.text)
                 if status is None:
                     status = cl.Message(content=line)
                     await status.send()
@@ -442,6 +448,7 @@ async def run_turn(text: str, clock: TurnClock) -> Final | None:
     finally:
         if status is not None:
             await status.remove()
+            await send_mode()
     if final is None:
         return None
     if final.map_name and final.map_name != cl.user_session.get("journey_map"):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -47,12 +48,20 @@ def _json(value: Any, limit: int = STEP_OUTPUT_CHARS) -> str:
     return text if len(text) <= limit else text[:limit] + f"\n… ({len(text) - limit:,} more characters)"
 
 
+def _utc(moment: datetime) -> str:
+    return moment.replace(tzinfo=None).isoformat() + "Z"  # Chainlit's own timestamp format
+
+
 async def tool_step(event: ToolStep) -> None:
-    """A tool call as a step: its input and its output (or its error) as JSON."""
-    async with cl.Step(name=event.name, type="tool", show_input="json", language="json") as step:
-        step.input = _json(event.input)
-        step.output = _json({"error": event.error}) if event.error else _json(event.output)
-        step.is_error = event.error is not None
+    """A tool call as a step: its input and its output (or its error) as JSON, with the time it took. The
+    call is over when the app hears of it, so the step is sent once, finished."""
+    step = cl.Step(name=event.name, type="tool", show_input="json", language="json")
+    step.input = _json(event.input)
+    step.output = _json({"error": event.error}) if event.error else _json(event.output)
+    step.is_error = event.error is not None
+    end = datetime.now(UTC)
+    step.start, step.end = _utc(end - timedelta(seconds=max(event.seconds, 0.0))), _utc(end)
+    await step.send()
 
 
 # --- maps -----------------------------------------------------------------------------------------------
