@@ -232,3 +232,22 @@ def test_a_stage_without_feedback_is_drawn_empty_not_dropped(
     stage.n, stage.negative_share, stage.ci_low, stage.ci_high = 0, None, None, None
     figure = validated(diagnosis_chart(empty))
     assert figure.data[0].y[0] == 0 and "no feedback" in figure.layout.xaxis.ticktext[0]
+
+
+def test_the_to_be_map_of_an_as_is_map_is_found_for_the_curve(workspace: Workspace) -> None:
+    from assistant.chat_app.session import find_counterpart
+
+    as_is = load_map(SHOP_MAP)
+    workspace.save_map("shop", as_is)
+    assert find_counterpart(workspace, "shop", as_is) is None
+    other_journey = as_is.model_copy(deep=True, update={"title": "Renewal"})
+    other_journey.stages = other_journey.stages[:1]
+    other_journey.state = "future"
+    workspace.save_map("renewal", other_journey)  # shares 1 of 6 stages: another journey
+    assert find_counterpart(workspace, "shop", as_is) is None
+    to_be = as_is.model_copy(deep=True, update={"title": "First purchase, to-be", "state": "future"})
+    workspace.save_map("shop-to-be", to_be)
+    found = find_counterpart(workspace, "shop", as_is)
+    assert found is not None and found.title == "First purchase, to-be"
+    back = find_counterpart(workspace, "shop-to-be", to_be)
+    assert back is not None and back.state == "current"

@@ -336,6 +336,10 @@ def progress_text(lang: str, phase: str, done: int, total: int) -> str:
 # --- a turn -----------------------------------------------------------------------------------------------
 
 
+_outlines: dict[tuple[str, str, int], tuple[str, frozenset[str]]] = {}
+"""(workspace home, map name, version) -> (state, stage names): each saved version is read once."""
+
+
 def find_counterpart(ws: Workspace, name: str, journey: JourneyMap) -> JourneyMap | None:
     """The saved map of the same journey in the other state (the to-be of an as-is map, or the reverse):
     at least half of its stages share names with this one's."""
@@ -343,12 +347,13 @@ def find_counterpart(ws: Workspace, name: str, journey: JourneyMap) -> JourneyMa
     for summary in ws.list_maps()[:MAX_MAPS_SCANNED]:
         if summary.name == name:
             continue
-        other = ws.get_map(summary.name).map
-        if other.state == journey.state:
-            continue
-        shared = names & {s.casefold() for s in other.stage_names}
-        if len(shared) * 2 >= max(len(names), 1):
-            return other
+        key = (str(ws.home), summary.name, summary.version)
+        if key not in _outlines:
+            other = ws.get_map(summary.name, summary.version).map
+            _outlines[key] = (other.state, frozenset(s.casefold() for s in other.stage_names))
+        state, stages = _outlines[key]
+        if state != journey.state and len(names & stages) * 2 >= max(len(names), 1):
+            return ws.get_map(summary.name, summary.version).map
     return None
 
 
