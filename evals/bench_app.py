@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -206,17 +207,27 @@ def turn_overhead(browser: Any, work: Path, turns: int) -> dict[str, Any]:
 # --- 3. usable page with external hosts unreachable -----------------------------------------------------
 
 
-def usable_page(browser: Any, url: str, hang: bool, baseline_page: bool, cap_s: float) -> dict[str, Any]:
+def usable_page(
+    browser: Any, url: str, hang: bool, baseline_page: bool, cap_s: float, returning: bool = False
+) -> dict[str, Any]:
+    """Seconds from navigation to the mode picker (the socket is up and the chat started). A first visit
+    (new browser profile) goes through the sign-in redirect of the local demo and loads the scripts; a
+    returning visitor has the cookie and the browser's cache."""
     guard = OnlyLoopback(hang=hang)
     context, page = new_page(browser, guard, baseline_page)
-    started = time.perf_counter()
     try:
-        page.goto(url, wait_until="commit")
-        page.wait_for_selector(MODE_BUTTON, timeout=cap_s * 1000)
-        seconds = time.perf_counter() - started
-        capped = False
-    except Exception:  # Playwright's TimeoutError: the page was not usable within the cap
-        seconds, capped = cap_s, True
+        if returning:
+            page.goto(url)
+            page.wait_for_selector(MODE_BUTTON, timeout=cap_s * 1000)
+            page.close()
+            page = context.new_page()
+        started = time.perf_counter()
+        try:
+            page.goto(url, wait_until="commit")
+            page.wait_for_selector(MODE_BUTTON, timeout=cap_s * 1000)
+            seconds, capped = time.perf_counter() - started, False
+        except Exception:  # Playwright's TimeoutError: the page was not usable within the cap
+            seconds, capped = cap_s, True
     finally:
         for held in guard.held:
             with suppress(Exception):
@@ -233,12 +244,13 @@ def usable_pages(browser: Any, work: Path, runs: int, baseline_runs: int, cap_s:
     with running_server(work, env) as server:
         usable_page(browser, server.url, hang=False, baseline_page=False, cap_s=cap_s)  # first visit warms
         variants = {
-            "ours_hosts_hang": (True, False, runs),
-            "chainlit_page_hosts_fail_fast": (False, True, baseline_runs),
-            "chainlit_page_hosts_hang": (True, True, baseline_runs),
+            "ours_hosts_hang_first_visit": (True, False, False, runs),
+            "ours_hosts_hang_returning": (True, False, True, runs),
+            "chainlit_page_hosts_fail_fast": (False, True, False, baseline_runs),
+            "chainlit_page_hosts_hang": (True, True, False, baseline_runs),
         }
-        for name, (hang, baseline, n) in variants.items():
-            results = [usable_page(browser, server.url, hang, baseline, cap_s) for _ in range(n)]
+        for name, (hang, baseline, returning, n) in variants.items():
+            results = [usable_page(browser, server.url, hang, baseline, cap_s, returning) for _ in range(n)]
             seconds = [r["seconds"] for r in results]
             out[name] = {
                 "runs": n,
@@ -267,7 +279,11 @@ def run(cold: int, turns: int, pages: int, baseline_pages: int, cap_s: float) ->
         for k in range(cold):
             with tempfile.TemporaryDirectory(prefix="bench-app-cold-") as tmp:
                 colds.append(cold_start(browser, Path(tmp)))
-                print(f"cold start {k + 1}/{cold}: {colds[-1]['first_answer_s']:.2f} s", flush=True)
+                print(
+                    f"cold start {k + 1}/{cold}: {colds[-1]['first_answer_s']:.2f} s",
+                    file=sys.stderr,
+                    flush=True,
+                )
         result["cold_start"] = {
             "runs": colds,
             "first_answer_s_median": statistics.median(c["first_answer_s"] for c in colds),
@@ -279,7 +295,7 @@ def run(cold: int, turns: int, pages: int, baseline_pages: int, cap_s: float) ->
             result["usable_page"] = usable_pages(browser, Path(tmp), pages, baseline_pages, cap_s)
     result["load_after"] = os.getloadavg()
     page = result["usable_page"]
-    ours = page["ours_hosts_hang"]["median_s"]
+    ours = page["ours_hosts_hang_first_visit"]["median_s"]
     base = page["chainlit_page_hosts_hang"]["median_s"]
     result["ratios"] = {
         "chainlit_page_over_ours_hosts_hang": base / ours if ours and base else None,
