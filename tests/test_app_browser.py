@@ -143,8 +143,10 @@ def test_whole_conversation(world: dict[str, Any], context: tuple[Any, OnlyLoopb
     page.wait_for_selector(f"{ASSISTANT} >> text=Renamed stage 'Checkout' → 'Payment'")
     assert page.locator("[data-testid=journey-grid]").last.locator("th[data-stage='Payment']").count() == 1
 
-    # 5. Undo is one click away.
-    page.get_by_role("button", name="Undo the last edit").last.click()
+    # 5. Undo is one click away (only the newest map keeps its buttons).
+    assert page.get_by_role("button", name="Undo the last edit").count() == 1
+    assert page.get_by_role("button", name="Excel").count() == 1
+    page.get_by_role("button", name="Undo the last edit").click()
     page.wait_for_selector(f"{ASSISTANT} >> text=Undone")
     page.wait_for_selector(f"{ASSISTANT} >> text=Renamed stage 'Payment' → 'Checkout'")
     assert page.locator("[data-testid=journey-grid]").last.locator("th[data-stage='Checkout']").count() == 1
