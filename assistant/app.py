@@ -15,7 +15,7 @@ from typing import Any
 import chainlit as cl
 import chainlit.server as chainlit_server
 from chainlit.types import ThreadDict
-from fastapi import HTTPException, Request
+from fastapi import HTTPException
 from fastapi.responses import FileResponse
 
 from assistant.chat_app import session
@@ -41,7 +41,8 @@ if not hasattr(chainlit_server.get_html_template, "__wrapped__"):
     chainlit_server.get_html_template = offline_template(chainlit_server.get_html_template)
 
 
-async def stored_file(object_key: str, expires: int, signature: str, request: Request) -> FileResponse:
+async def stored_file(object_key: str, expires: int, signature: str) -> FileResponse:
+    """A chart or file of a stored conversation, by a signed link that expires (no path reaches the disk)."""
     storage = get_runtime().storage()
     if not storage.verify(object_key, expires, signature):
         raise HTTPException(status_code=403, detail="This link has expired or is not valid.")

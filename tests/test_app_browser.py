@@ -194,6 +194,11 @@ def test_whole_conversation(world: dict[str, Any], context: tuple[Any, OnlyLoopb
     page.locator("a.inline-file", has_text="First-purchase-in-an-online-sports-shop.json").last.wait_for()
     assert not guard.blocked, f"the page tried to reach other hosts: {guard.blocked}"
 
+    # Nothing a user uploaded or generated is under public/ (served without sign-in).
+    public = server.home / "app" / "root" / "public"
+    shipped = {p.relative_to(ROOT / "public") for p in (ROOT / "public").rglob("*")}
+    assert {p.relative_to(public) for p in public.rglob("*")} == shipped
+
 
 def test_second_user_sees_nothing_of_the_first(
     world: dict[str, Any], context: tuple[Any, OnlyLoopback]
@@ -210,6 +215,11 @@ def test_second_user_sees_nothing_of_the_first(
         page.wait_for_timeout(1500)
         assert page.locator("[data-testid=journey-grid]").count() == 0
         assert page.locator(ASSISTANT).count() == 0
+    # Stored charts and files are served only by signed links.
+    forged = page.request.get(
+        server.url + "/journey-files/any/element/chart.json?expires=9999999999&signature=0"
+    )
+    assert forged.status == 403
     assert not guard.blocked
 
 
