@@ -365,3 +365,27 @@ def test_importing_the_app_opens_nothing(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
     assert not (tmp_path / "home").exists()
+
+
+def test_users_get_their_own_workspace_but_share_one_embedding_model(tmp_path: Path) -> None:
+    from assistant.chat_app.runtime import AppRuntime
+
+    script = tmp_path / "script.json"
+    script.write_text(
+        '[{"tool_calls": [{"name": "ChatAnswer", "args": {"message": "hi"}}]}]', encoding="utf-8"
+    )
+    settings = load_settings(
+        journey_home=tmp_path / "home", journey_embedding="hashing", journey_scripted_model=script
+    )
+    runtime = AppRuntime(settings=settings, app=load_app_settings(), users={}, secret="s")
+    try:
+        local, alice, bob = runtime.workspace(None), runtime.workspace("alice"), runtime.workspace("bob")
+        assert len({local.home, alice.home, bob.home}) == 3
+        assert local.home == settings.journey_home
+        assert local.embedder is alice.embedder is bob.embedder
+        runtime.prepare("alice")  # builds alice's assistant ahead of her first message
+        assert runtime.assistant("alice").workspace is alice
+        assert runtime.assistant("alice").mode.mode == "scripted"
+        assert runtime.script_remaining() == 1
+    finally:
+        runtime.close()

@@ -67,12 +67,19 @@ class AppRuntime:
 
     # --- per user -----------------------------------------------------------------------------------
 
+    def _shared_embedder(self) -> Any:
+        """One embedder (one embedding model in memory) for every user's workspace; it loads on first use."""
+        first = next(iter(self._workspaces.values()), None)
+        return None if first is None else first.embedder
+
     def workspace(self, owner: str | None) -> Workspace:
         from assistant.workspace import Workspace
 
         with self._lock:
             if owner not in self._workspaces:
-                self._workspaces[owner] = Workspace.open(self.settings, owner=owner)
+                self._workspaces[owner] = Workspace.open(
+                    self.settings, owner=owner, embedder=self._shared_embedder()
+                )
             return self._workspaces[owner]
 
     def assistant(self, owner: str | None, model: str | None = None) -> Assistant:
@@ -89,7 +96,9 @@ class AppRuntime:
                     workspace = self.workspace(owner)
                 else:
                     workspace = Workspace.open(
-                        self.settings.model_copy(update={"openai_model": model}), owner=owner
+                        self.settings.model_copy(update={"openai_model": model}),
+                        owner=owner,
+                        embedder=self.workspace(owner).embedder,
                     )
                 # The provider was checked once at start (`journey app`); not again per user.
                 self._assistants[key] = Assistant.start(
@@ -117,6 +126,7 @@ class AppRuntime:
             assistant.pipeline()
         else:
             assistant.agent()
+        assistant.workspace.embedder.embed(["warm-up"], "query")  # the embedding model, loaded ahead of use
 
     def warm_up(self, local: bool) -> None:
         """Imports the first answer needs (the agent stack), done in the background after start instead of

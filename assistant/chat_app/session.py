@@ -378,6 +378,42 @@ def full_diagnosis(ws: Workspace, view: DiagnosisView, map_name: str | None) -> 
         return None
 
 
+class StatusLine:
+    """A progress message for slow work the assistant reports (fetching or loading the embedded model):
+    its latest line, and the seconds so far, ticking even when no new status arrives."""
+
+    def __init__(self, line: str, lang: str) -> None:
+        self.line = line
+        self.lang = lang
+        self.message = cl.Message(content=line)
+        self.started = time.perf_counter()
+        self.ticker: asyncio.Task[None] | None = None
+
+    def text(self) -> str:
+        return f"{self.line} · {t(self.lang, 'elapsed', seconds=time.perf_counter() - self.started)}"
+
+    async def start(self) -> None:
+        await self.message.send()
+
+        async def tick() -> None:
+            while True:
+                await asyncio.sleep(1.0)
+                self.message.content = self.text()
+                await self.message.update()
+
+        self.ticker = asyncio.ensure_future(tick())
+
+    async def show(self, line: str) -> None:
+        self.line = line
+        self.message.content = self.text()
+        await self.message.update()
+
+    async def stop(self) -> None:
+        if self.ticker is not None:
+            self.ticker.cancel()
+        await self.message.remove()
+
+
 async def run_turn(text: str, clock: TurnClock) -> Final | None:
     from assistant.agent.conversation import TurnOptions  # LangChain: loaded by the warm-up, not at import
 
@@ -394,7 +430,7 @@ async def run_turn(text: str, clock: TurnClock) -> Final | None:
     )
     thread_id = cl.context.session.thread_id
     answer: cl.Message | None = None
-    status: cl.Message | None = None
+    status: StatusLine | None = None
     final: Final | None = None
     # A tool reports what it produced (a map, a diagnosis, a file) before its own step; they are shown
     # after the step, in the order the user expects.
@@ -422,11 +458,10 @@ async def run_turn(text: str, clock: TurnClock) -> Final | None:
                 line = event.text + (f" {round(100 * event.progress)}%" if event.progress is not None else "")
                 await send_mode(event.progress, event.text)
                 if status is None:
-                    status = cl.Message(content=line)
-                    await status.send()
+                    status = StatusLine(line, lang)
+                    await status.start()
                 else:
-                    status.content = line
-                    await status.update()
+                    await status.show(line)
             elif isinstance(event, TextChunk):
                 if answer is None:
                     answer = cl.Message(content="")
@@ -455,7 +490,7 @@ async def run_turn(text: str, clock: TurnClock) -> Final | None:
         return None
     finally:
         if status is not None:
-            await status.remove()
+            await status.stop()
             await send_mode()
     if final is None:
         return None
