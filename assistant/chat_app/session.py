@@ -378,40 +378,62 @@ def full_diagnosis(ws: Workspace, view: DiagnosisView, map_name: str | None) -> 
         return None
 
 
-class StatusLine:
-    """A progress message for slow work the assistant reports (fetching or loading the embedded model):
-    its latest line, and the seconds so far, ticking even when no new status arrives."""
+class WaitIndicator:
+    """What the user sees while the assistant works between events: the latest status it reported
+    (fetching or loading the embedded model), else "Working…" once nothing has arrived for a few seconds,
+    with the seconds so far. It goes away as soon as something else arrives, and at the end of the turn."""
 
-    def __init__(self, line: str, lang: str) -> None:
-        self.line = line
+    IDLE_SECONDS = 3.0
+    TICK_SECONDS = 1.0
+
+    def __init__(self, lang: str) -> None:
         self.lang = lang
-        self.message = cl.Message(content=line)
-        self.started = time.perf_counter()
-        self.ticker: asyncio.Task[None] | None = None
+        self.line: str | None = None
+        self.message: cl.Message | None = None
+        self.since = time.perf_counter()
+        self.task: asyncio.Task[None] | None = None
 
-    def text(self) -> str:
-        return f"{self.line} · {t(self.lang, 'elapsed', seconds=time.perf_counter() - self.started)}"
+    def _text(self) -> str:
+        seconds = t(self.lang, "elapsed", seconds=time.perf_counter() - self.since)
+        return f"{self.line or t(self.lang, 'working')} · {seconds}"
 
-    async def start(self) -> None:
-        await self.message.send()
+    async def _show(self) -> None:
+        if self.message is None:
+            self.message = cl.Message(content=self._text())
+            await self.message.send()
+        else:
+            self.message.content = self._text()
+            await self.message.update()
 
+    def start(self) -> None:
         async def tick() -> None:
             while True:
-                await asyncio.sleep(1.0)
-                self.message.content = self.text()
-                await self.message.update()
+                await asyncio.sleep(self.TICK_SECONDS)
+                if self.line is not None or time.perf_counter() - self.since >= self.IDLE_SECONDS:
+                    await self._show()
 
-        self.ticker = asyncio.ensure_future(tick())
+        self.task = asyncio.ensure_future(tick())
 
-    async def show(self, line: str) -> None:
+    async def status(self, line: str, done: bool) -> None:
+        """A status line; once the slow part is `done` (the model is ready), back to plain waiting."""
+        if self.line is None:
+            self.since = time.perf_counter()
         self.line = line
-        self.message.content = self.text()
-        await self.message.update()
+        await self._show()
+        if done:
+            self.line, self.since = None, time.perf_counter()
+
+    async def event(self) -> None:
+        """Something else arrived: the wait is over."""
+        self.line, self.since = None, time.perf_counter()
+        if self.message is not None:
+            message, self.message = self.message, None
+            await message.remove()
 
     async def stop(self) -> None:
-        if self.ticker is not None:
-            self.ticker.cancel()
-        await self.message.remove()
+        if self.task is not None:
+            self.task.cancel()
+        await self.event()
 
 
 async def run_turn(text: str, clock: TurnClock) -> Final | None:
@@ -430,7 +452,8 @@ async def run_turn(text: str, clock: TurnClock) -> Final | None:
     )
     thread_id = cl.context.session.thread_id
     answer: cl.Message | None = None
-    status: StatusLine | None = None
+    waiting = WaitIndicator(lang)
+    loading_shown = False
     final: Final | None = None
     # A tool reports what it produced (a map, a diagnosis, a file) before its own step; they are shown
     # after the step, in the order the user expects.
@@ -447,21 +470,22 @@ async def run_turn(text: str, clock: TurnClock) -> Final | None:
         elif isinstance(event, FileExport):
             await views.file_message(event.export, session_dir(), lang)
 
+    waiting.start()
     try:
         async for event in iterate_in_thread(lambda: assistant.send(thread_id, text, options), clock):
+            if not isinstance(event, Status):
+                await waiting.event()
             if isinstance(event, ToolStep):
                 await views.tool_step(event)
                 for held in pending:
                     await show(held)
                 pending.clear()
             elif isinstance(event, Status):
+                done = event.progress is not None and event.progress >= 1.0
                 line = event.text + (f" {round(100 * event.progress)}%" if event.progress is not None else "")
-                await send_mode(event.progress, event.text)
-                if status is None:
-                    status = StatusLine(line, lang)
-                    await status.start()
-                else:
-                    await status.show(line)
+                await waiting.status(line, done)
+                await send_mode(None if done else event.progress, None if done else event.text)
+                loading_shown = not done
             elif isinstance(event, TextChunk):
                 if answer is None:
                     answer = cl.Message(content="")
@@ -489,8 +513,8 @@ async def run_turn(text: str, clock: TurnClock) -> Final | None:
         await cl.Message(content=t(lang, "failed", what=type(exc).__name__)).send()
         return None
     finally:
-        if status is not None:
-            await status.stop()
+        await waiting.stop()
+        if loading_shown:
             await send_mode()
     if final is None:
         return None

@@ -76,6 +76,7 @@ TEXT: dict[UiLanguage, dict[str, str]] = {
         "server: set OPENAI_API_KEY, or OPENAI_BASE_URL for a local one (Ollama, vLLM), and restart `journey app`. "
         "Uploads, diagnoses, ideas, search and exports work without it.",
         "elapsed": "{seconds:.0f} s",
+        "working": "Working…",
         "thread_files": "Feedback: {names}",
         "footer": "{mode} · {seconds:.1f} s",
         "fallback": "The model's answer did not pass the number check; this is the answer computed from your data.",
@@ -142,6 +143,7 @@ TEXT: dict[UiLanguage, dict[str, str]] = {
         "OPENAI_API_KEY를, 또는 로컬 서버(Ollama, vLLM)라면 OPENAI_BASE_URL을 설정하고 `journey app`을 다시 시작하세요. "
         "피드백 업로드, 진단, 개선 아이디어, 검색, 내보내기는 모델 없이도 됩니다.",
         "elapsed": "{seconds:.0f}초",
+        "working": "작업 중…",
         "thread_files": "피드백: {names}",
         "footer": "{mode} · {seconds:.1f}초",
         "fallback": "모델의 답변이 수치 검증을 통과하지 못해, 데이터로 계산한 답변을 보여 드립니다.",
