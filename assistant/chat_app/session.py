@@ -40,6 +40,7 @@ from assistant.workspace.results import Diagnosis, MapDiff
 
 log = logging.getLogger("journey.app")
 PROGRESS_SECONDS = 0.3
+SLOW_EVENT_SECONDS = 0.25
 MAX_MAPS_SCANNED = 30
 _background: set[asyncio.Future[Any]] = set()
 """Tasks started for later (references kept until they finish)."""
@@ -473,6 +474,7 @@ async def run_turn(text: str, clock: TurnClock) -> Final | None:
     waiting.start()
     try:
         async for event in iterate_in_thread(lambda: assistant.send(thread_id, text, options), clock):
+            handled = time.perf_counter()
             if not isinstance(event, Status):
                 await waiting.event()
             if isinstance(event, ToolStep):
@@ -494,6 +496,8 @@ async def run_turn(text: str, clock: TurnClock) -> Final | None:
                 pending.append(event)
             elif isinstance(event, Final):
                 final = event
+            if (spent := time.perf_counter() - handled) > SLOW_EVENT_SECONDS:
+                log.info("showing %s took %.2f s", type(event).__name__, spent)
         for held in pending:
             await show(held)
     except JourneyError as exc:
