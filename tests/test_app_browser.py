@@ -236,6 +236,35 @@ def test_a_csv_holding_binary_is_refused_and_starters_follow_the_browser_languag
         starters = page.locator("#starters button")
         starters.first.wait_for()
         assert "여정 지도 만들기" in starters.all_inner_texts()
+        # Every accepted format passes the browser's checks and is ingested, several at a time.
+        folder = Path(world["work"]) / "formats"
+        folder.mkdir()
+        rows = [
+            {"comment": "배송이 빨라서 좋았어요", "rating": 5},
+            {"comment": "결제 오류가 났어요", "rating": 1},
+        ]
+        (folder / "reviews.jsonl").write_text(
+            "\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n"
+        )
+        (folder / "reviews.tsv").write_text("comment\trating\n앱이 자꾸 멈춰요\t2\n", encoding="utf-8")
+        from openpyxl import Workbook
+
+        book = Workbook()
+        book.active.append(["comment", "rating"])
+        book.active.append(["상담원 연결이 오래 걸렸어요", 2])
+        book.save(folder / "reviews.xlsx")
+        page.get_by_role("button", name="Scripted model").wait_for()
+        page.locator("input[type=file]").first.set_input_files([str(p) for p in sorted(folder.iterdir())])
+        page.get_by_text("reviews.xlsx").first.wait_for()
+        page.wait_for_selector("#chat-submit:not([disabled])")
+        page.click("#chat-submit")
+        wait_idle(page)
+        table = page.locator(ASSISTANT, has_text="reviews.xlsx").last
+        table.wait_for()
+        for name, stored in (("reviews.jsonl", 2), ("reviews.tsv", 1), ("reviews.xlsx", 1)):
+            line = next(x for x in table.inner_text().splitlines() if name in x)
+            assert [int(v) for v in line.split(name, 1)[1].split()] == [stored, stored, 0, 0], line
+
         fake = Path(world["work"]) / "orders.csv"
         fake.write_bytes(b"MZ\x90\x00\x03" + bytes(range(256)) * 40)
         page.get_by_role("button", name="Scripted model").wait_for()  # the session is up

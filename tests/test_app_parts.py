@@ -389,3 +389,33 @@ def test_users_get_their_own_workspace_but_share_one_embedding_model(tmp_path: P
         assert runtime.script_remaining() == 1
     finally:
         runtime.close()
+
+
+@pytest.mark.parametrize(
+    ("name", "declared", "allowed"),
+    [
+        ("feedback.csv", "text/csv", True),
+        ("feedback.csv", "application/vnd.ms-excel", True),  # Windows with Excel installed
+        ("feedback.tsv", "text/tab-separated-values", True),
+        ("feedback.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", True),
+        ("feedback.json", "application/json", True),
+        ("feedback.jsonl", "application/octet-stream", True),  # no registered type: sent as octet-stream
+        ("feedback.jsonl", "application/x-ndjson", True),
+        ("setup.exe", "application/octet-stream", False),
+        ("photo.png", "image/png", False),
+        ("feedback.csv.exe", "application/vnd.microsoft.portable-executable", False),
+    ],
+)
+def test_upload_types_chainlit_lets_through(name: str, declared: str, allowed: bool) -> None:
+    """The shipped config's accept table, applied the way Chainlit's server applies it (type and extension)."""
+    import fnmatch
+    import tomllib
+
+    config = tomllib.loads((Path(__file__).parent.parent / ".chainlit" / "config.toml").read_text())
+    upload = config["features"]["spontaneous_file_upload"]
+    assert upload["max_size_mb"] == 20 and upload["max_files"] == 5
+    passes = any(
+        fnmatch.fnmatch(declared, pattern) and any(name.lower().endswith(ext) for ext in extensions)
+        for pattern, extensions in upload["accept"].items()
+    )
+    assert passes is allowed
