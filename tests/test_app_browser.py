@@ -261,9 +261,11 @@ def test_a_csv_holding_binary_is_refused_and_starters_follow_the_browser_languag
         wait_idle(page)
         table = page.locator(ASSISTANT, has_text="reviews.xlsx").last
         table.wait_for()
+        text = table.inner_text()
         for name, stored in (("reviews.jsonl", 2), ("reviews.tsv", 1), ("reviews.xlsx", 1)):
-            line = next(x for x in table.inner_text().splitlines() if name in x)
-            assert [int(v) for v in line.split(name, 1)[1].split()] == [stored, stored, 0, 0], line
+            row = re.search(rf"^{re.escape(name)}\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*$", text, re.MULTILINE)
+            assert row is not None, text
+            assert [int(v) for v in row.groups()] == [stored, stored, 0, 0], row.group(0)
 
         fake = Path(world["work"]) / "orders.csv"
         fake.write_bytes(b"MZ\x90\x00\x03" + bytes(range(256)) * 40)
@@ -278,7 +280,7 @@ def test_a_csv_holding_binary_is_refused_and_starters_follow_the_browser_languag
         assert "윈도우 실행 파일" in refusal.inner_text() and "텍스트가 아닌" in refusal.inner_text()
         # A chat that starts with files only is named after them in the history.
         page.reload()
-        page.locator("a[href^='/thread/']", has_text="orders.csv").first.wait_for()
+        page.locator("a[href^='/thread/']", has_text="reviews.jsonl").first.wait_for()
         assert not guard.blocked
     except Exception:
         FAILURES.mkdir(parents=True, exist_ok=True)
