@@ -85,6 +85,19 @@ def context(browser: Any, request: pytest.FixtureRequest) -> Iterator[tuple[Any,
     ctx.close()
 
 
+def click_at_bottom(page: Any, target: Any) -> None:
+    """Click something in the newest message with the chat scrolled to the end first (Chainlit's floating
+    'scroll to the bottom' button can otherwise sit on top of it)."""
+    page.mouse.move(700, 400)
+    page.mouse.wheel(0, 20_000)
+    page.wait_for_timeout(300)
+    target.click()
+
+
+def click_button(page: Any, name: str) -> None:
+    click_at_bottom(page, page.get_by_role("button", name=name).last)
+
+
 def sign_in(page: Any, server: Server, user: str) -> None:
     page.goto(server.url + "/login")
     page.fill("#email", user)
@@ -99,6 +112,10 @@ def test_whole_conversation(world: dict[str, Any], context: tuple[Any, OnlyLoopb
     ctx, guard = context
     page = ctx.new_page()
     sign_in(page, server, "alice")
+
+    def grid_of(version: int) -> Any:
+        """The map picture of one version (custom elements render a moment after their message's text)."""
+        return page.locator(f"[data-testid=journey-grid][data-version='{version}']").last
 
     # The mode is shown next to the message box.
     page.get_by_role("button", name="Scripted model").wait_for()
@@ -123,7 +140,7 @@ def test_whole_conversation(world: dict[str, Any], context: tuple[Any, OnlyLoopb
     row = next(line for line in table.splitlines() if "shop-feedback-test.csv" in line)
     assert [int(x.replace(",", "")) for x in re.findall(r"\d[\d,]*", row.split("csv", 1)[1])] == numbers
     with page.expect_download() as download:
-        accounting.locator("a", has_text="rejected-rows.csv").click()
+        click_at_bottom(page, accounting.locator("a", has_text="rejected-rows.csv"))
     rejects = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
     assert [int(r["row"]) for r in rejects] == expected.reject_rows
     assert all(r["reason"] for r in rejects)
@@ -141,22 +158,22 @@ def test_whole_conversation(world: dict[str, Any], context: tuple[Any, OnlyLoopb
     # 4. Edit it by asking: the diff is shown and the grid follows.
     send(page, "Rename the Checkout stage to Payment.")
     page.wait_for_selector(f"{ASSISTANT} >> text=Renamed stage 'Checkout' → 'Payment'")
-    assert page.locator("[data-testid=journey-grid]").last.locator("th[data-stage='Payment']").count() == 1
+    grid_of(2).locator("th[data-stage='Payment']").wait_for()
 
     # 5. Undo is one click away (only the newest map keeps its buttons).
     assert page.get_by_role("button", name="Undo the last edit").count() == 1
     assert page.get_by_role("button", name="Excel").count() == 1
-    page.get_by_role("button", name="Undo the last edit").click()
+    click_button(page, "Undo the last edit")
     page.wait_for_selector(f"{ASSISTANT} >> text=Undone")
     page.wait_for_selector(f"{ASSISTANT} >> text=Renamed stage 'Payment' → 'Checkout'")
-    assert page.locator("[data-testid=journey-grid]").last.locator("th[data-stage='Checkout']").count() == 1
+    grid_of(3).locator("th[data-stage='Checkout']").wait_for()
 
     # 6. Download the CSV export and check its content.
-    page.get_by_role("button", name="CSV").last.click()
+    click_button(page, "CSV")
     link = page.locator("a.inline-file", has_text="First-purchase-in-an-online-sports-shop.csv").last
     link.wait_for()
     with page.expect_download() as download:
-        link.click()
+        click_at_bottom(page, link)
     exported = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert "Checkout" in exported and "Is asked to create an account before paying" in exported
 
@@ -186,11 +203,9 @@ def test_whole_conversation(world: dict[str, Any], context: tuple[Any, OnlyLoopb
     page.goto(server.url + "/")
     page.wait_for_selector("#starters button")
     history.first.click()
-    grid = page.locator("[data-testid=journey-grid]").last
-    grid.wait_for()
-    assert grid.locator("th[data-stage='Checkout']").count() == 1
+    grid_of(3).locator("th[data-stage='Checkout']").wait_for()
     page.locator(".js-plotly-plot").first.wait_for()
-    page.get_by_role("button", name="JSON").last.click()
+    click_button(page, "JSON")
     page.locator("a.inline-file", has_text="First-purchase-in-an-online-sports-shop.json").last.wait_for()
     assert not guard.blocked, f"the page tried to reach other hosts: {guard.blocked}"
 

@@ -189,16 +189,16 @@ class JourneyDataLayer(SQLAlchemyDataLayer):
                 _parse_json(element, "props", {})
         return threads
 
-    async def name_if_unnamed(self, thread_id: str, name: str, wait_s: float = 5.0) -> None:
+    async def name_if_unnamed(self, thread_id: str, name: str, wait_s: float = 30.0) -> None:
         """Give a thread a name unless it has one. Chainlit names a thread after its first message's text,
         in a task of its own: wait until it has (the name is then set, if only to ""), then fill it in."""
         import asyncio
 
-        for _ in range(max(1, int(wait_s / 0.1))):
+        for _ in range(max(1, int(wait_s / 0.2))):
             rows = await self.execute_sql('SELECT "name" FROM threads WHERE "id" = :id', {"id": thread_id})
             if isinstance(rows, list) and rows and rows[0].get("name") is not None:
                 break
-            await asyncio.sleep(0.1)
+            await asyncio.sleep(0.2)
         await self.execute_sql(
             """UPDATE threads SET "name" = :name WHERE "id" = :id AND ("name" IS NULL OR "name" = '')""",
             {"id": thread_id, "name": name},

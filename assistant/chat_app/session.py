@@ -198,6 +198,7 @@ async def resume_chat(thread: dict[str, Any]) -> None:
     await send_settings(lang, settings())
     await send_mode()
     prepare_in_background()
+    cl.user_session.set("thread_named", True)
     metadata = thread.get("metadata") or {}
     name = metadata.get("journey_map") if isinstance(metadata, dict) else None
     if not name:
@@ -554,9 +555,13 @@ async def handle_message(message: cl.Message) -> None:
     clock = TurnClock()
     files = _uploaded(message)
     text = (message.content or "").strip()
+    first = not cl.user_session.get("thread_named")
+    cl.user_session.set("thread_named", True)  # only the first message names a chat
     if files:
         await ingest_uploads(files, clock)
-        if not text:  # after the ingest: Chainlit has by then named the thread after the (empty) text
+        if (
+            first and not text
+        ):  # after the ingest: Chainlit has by then named the thread after the (empty) text
             await name_thread_after_files(files)
     final = await run_turn(text, clock) if text else None
     remaining = runtime().script_remaining()

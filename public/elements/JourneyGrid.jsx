@@ -83,7 +83,7 @@ export default function JourneyGrid() {
   const cellStyle = (extra) => ({ border, padding: "6px 8px", verticalAlign: "top", textAlign: "left",
     fontSize: 12.5, lineHeight: 1.4, overflowWrap: "anywhere", ...extra });
   return (
-    <div data-testid="journey-grid" style={{ width: "100%", border, borderRadius: 8, overflow: "hidden" }}>
+    <div data-testid="journey-grid" data-map={props.name} data-version={props.version} style={{ width: "100%", border, borderRadius: 8, overflow: "hidden" }}>
       <div style={{ padding: "8px 12px", display: "flex", gap: 8, alignItems: "baseline", flexWrap: "wrap", borderBottom: border }}>
         <b style={{ fontSize: 15 }}>{props.title}</b>
         <Chip>{labels.state}</Chip>
