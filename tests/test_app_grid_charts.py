@@ -235,7 +235,7 @@ def test_a_stage_without_feedback_is_drawn_empty_not_dropped(
 
 
 def test_the_to_be_map_of_an_as_is_map_is_found_for_the_curve(workspace: Workspace) -> None:
-    from assistant.chat_app.session import find_counterpart
+    from assistant.chat_app.state import find_counterpart
 
     as_is = load_map(SHOP_MAP)
     workspace.save_map("shop", as_is)
