@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +14,9 @@ from assistant.settings import load_settings
 from assistant.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parent.parent
+# Importing Chainlit creates `.files/` and `.chainlit/` in its app folder (the working directory by default):
+# the chat app's tests give it a temporary one, so the repository stays untouched.
+os.environ.setdefault("CHAINLIT_APP_ROOT", tempfile.mkdtemp(prefix="journey-chainlit-"))
 _real_connect = socket.socket.connect
 
 
@@ -45,3 +50,11 @@ def journey_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "home"
     monkeypatch.setenv("JOURNEY_HOME", str(home))
     return home
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Keep each phase's report on the test item, so fixtures can act on failures (browser screenshots)."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    setattr(item, f"rep_{report.when}", report)
