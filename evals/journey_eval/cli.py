@@ -43,6 +43,7 @@ class EvalArgs:
     json: bool = False
     out: Path | None = None
     compare: tuple[Path, Path] | None = None
+    scenario_dir: Path | None = None
 
 
 def _console(as_json: bool) -> Console:
@@ -101,6 +102,7 @@ def run_eval(args: EvalArgs) -> int:
         embedding=args.embedding,
         only=args.scenarios or None,
         budget_s=args.budget,
+        scenario_dir=args.scenario_dir,
     )
     commit = records.git_commit()
     try:
@@ -203,6 +205,7 @@ def parse(argv: list[str] | None = None) -> EvalArgs:
     )
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--scenarios-dir", type=Path, default=None, help="Another folder of scenario files.")
     parser.add_argument("--compare", nargs=2, type=Path, metavar=("A.jsonl", "B.jsonl"))
     ns = parser.parse_args(argv)
     return EvalArgs(
@@ -215,6 +218,7 @@ def parse(argv: list[str] | None = None) -> EvalArgs:
         json=ns.json,
         out=ns.out,
         compare=tuple(ns.compare) if ns.compare else None,  # type: ignore[arg-type]
+        scenario_dir=ns.scenarios_dir,
     )
 
 

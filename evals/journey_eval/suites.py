@@ -41,6 +41,8 @@ class Options:
     only: list[str] | None = None
     budget_s: float | None = None
     work: Path | None = None
+    scenario_dir: Path | None = None
+    """Another folder of scenario files (default: evals/scenarios/assistant)."""
 
     def embedding_for(self, suite: str) -> str:
         if self.embedding:
@@ -81,7 +83,11 @@ def plan(suite: str, options: Options, commit: str) -> Plan:
 
 
 def _assistant(options: Options, commit: str) -> Plan:
-    scenarios = load_scenarios(only=options.only)
+    scenarios = (
+        load_scenarios(options.scenario_dir, options.only)
+        if options.scenario_dir
+        else load_scenarios(only=options.only)
+    )
     embedding = options.embedding_for("assistant")
     notes = []
     if options.mode == "embedded":
