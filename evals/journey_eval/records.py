@@ -74,8 +74,8 @@ def scenario_record(result: ScenarioResult, embedding: str, commit: str) -> dict
         ],
         error=result.error,
     )
-    if s.known_issue:
-        record["known_issue"] = s.known_issue
+    if s.known_issue and result.mode in s.known_issue.modes:
+        record["known_issue"] = s.known_issue.note
     return record
 
 

@@ -159,7 +159,7 @@ class ScenarioRunner:
                 error=f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=4)}",
             )
         status: Status = "failed" if any(c.passed is False for c in checks) else "passed"
-        if scenario.known_issue:
+        if scenario.known_issue and self.mode in scenario.known_issue.modes:
             status = "known_issue" if status == "failed" else "fixed"
         return ScenarioResult(
             scenario,
@@ -209,6 +209,11 @@ class ScenarioRunner:
                         run.events.append(event)
                 except Exception as exc:  # the turn's failure is the finding; keep what it produced
                     run.error = f"{type(exc).__name__}: {exc}"
+                    if isinstance(exc, ModuleNotFoundError) and (exc.name or "").startswith("assistant.llm"):
+                        run.error = (
+                            "the embedded pipeline sent this turn to its language model, whose runtime "
+                            "(assistant/llm) is not on this branch yet"
+                        )
                 run.seconds = round(time.perf_counter() - started, 3)
                 final = run.final
                 if final is not None and final.map_name:

@@ -97,6 +97,15 @@ class Injection(_Strict):
     control: str = ""
 
 
+class KnownIssue(_Strict):
+    """A product problem this scenario shows and nobody has fixed yet."""
+
+    note: str
+    """Where the problem is, and why."""
+    modes: list[Literal["scripted", "embedded", "openai"]] = ["scripted", "embedded", "openai"]
+    """The modes that show it (the embedded pipeline has no system prompt, for example)."""
+
+
 class Setup(_Strict):
     feedback: list[FeedbackFixture] = []
     maps: list[MapFixture] = []
@@ -186,10 +195,9 @@ class Scenario(_Strict):
     """One sentence: who asks what, and why it matters."""
     embedded: Literal["no_model", "model"] = "no_model"
     """Whether the embedded pipeline needs its language model for this scenario (for its time budget)."""
-    known_issue: str | None = None
-    """A product problem this scenario shows and nobody has fixed yet (where, and why). The scenario still
-    runs and reports; it is not counted in the pass rate, and it fails the run once it passes, so the note
-    is removed when the problem is fixed."""
+    known_issue: KnownIssue | None = None
+    """In the modes it names, the scenario still runs and reports but is not counted in the pass rate;
+    once it passes it fails the run, so the note is removed when the problem is fixed."""
     setup: Setup = Setup()
     turns: Annotated[list[Turn], Field(min_length=1)]
     path: Path | None = Field(default=None, exclude=True)
