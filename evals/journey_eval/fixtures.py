@@ -115,6 +115,9 @@ class FixtureCache:
             ws = Workspace.open(workspace_settings(base / "home", self.embedding, self.mode))
             try:
                 ws.search(SearchRequest(query="journey stages", collection="methodology", limit=1))
+                from assistant.agent.understand import IntentClassifier
+
+                IntentClassifier(ws.embedder, ws.home / "cache").classify("warm up")  # caches example vectors
             finally:
                 ws.close()
             (base / "ready").write_text("ok", encoding="utf-8")
