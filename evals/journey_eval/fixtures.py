@@ -62,8 +62,10 @@ class FixtureCache:
             if fx.generate == "planted_problem":
                 from evals.scenarios import planted_problem
 
-                path = folder / f"planted_problem_{fx.rows}.csv"
-                planted_problem.write_csv(path, n_rows=fx.rows, with_labels=True)
+                path = self.folder / "generated" / f"planted_problem_{fx.rows}.csv"
+                if not path.exists():  # one file per size, shared by every store that uses it
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    planted_problem.write_csv(path, n_rows=fx.rows, with_labels=True)
             else:
                 path = ROOT / str(fx.file)
             if control and setup.injections:
