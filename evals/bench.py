@@ -85,9 +85,18 @@ def _json_from(stdout: str) -> dict[str, Any]:
     return value
 
 
+def load_average() -> float | None:
+    """The 1-minute load average (the machine is shared: a busy neighbour slows both sides of a ratio)."""
+    try:
+        return float(Path("/proc/loadavg").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def run_one(name: str, args: list[str], timeout: float | None) -> dict[str, Any]:
     """Run one benchmark in its own process; its JSON result, or why it failed."""
     command = [sys.executable, "-m", f"evals.bench_{name}", *args, "--json"]
+    load_before = load_average()
     started = time.perf_counter()
     try:
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
@@ -100,7 +109,12 @@ def run_one(name: str, args: list[str], timeout: float | None) -> dict[str, Any]
             "error": f"over {timeout:.0f} s",
         }
     seconds = round(time.perf_counter() - started, 1)
-    entry: dict[str, Any] = {"name": name, "args": args, "seconds": seconds}
+    entry: dict[str, Any] = {
+        "name": name,
+        "args": args,
+        "seconds": seconds,
+        "load": [load_before, load_average()],
+    }
     if done.returncode != 0:
         tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
         return {
