@@ -122,6 +122,7 @@ def _tool(name: str, description: str, args: type[BaseModel], body: Callable[...
             )
         )
         view = model_view(raw, kwargs.get("stage"))
+        ctx.record(view)  # the model words what it was shown: rounded shares (0.455 -> "46%") must pass too
         text = json.dumps(view, ensure_ascii=False, default=str, separators=(",", ":"))
         # Results carry customers' words: they reach the model inside a data block, never as instructions.
         return f"<<<DATA\n{as_data(text)}\nDATA>>>"
