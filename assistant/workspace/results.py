@@ -429,6 +429,8 @@ class IngestResult(IngestReport):
 
     rows_embedded: int = 0
     rows_indexed: int = 0
+    notes: list[str] = Field(default_factory=list)
+    """Advice about the run, e.g. how much faster the fast embedding tier would have been."""
 
 
 # --- maps -----------------------------------------------------------------------------------------------
