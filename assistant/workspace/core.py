@@ -295,6 +295,45 @@ class Workspace:
                 )
                 self._methodology_synced = True
 
+    def checkpointer(self, serde: Any = None) -> tuple[Any, Callable[[], None]]:
+        """LangGraph's checkpointer for the agent's conversations, and how to close it: in the owner's
+        PostgreSQL schema when the store is there (several app processes then share conversations),
+        else in `conversations.sqlite3` in the owner's home."""
+        if self.db.url is not None:
+            import psycopg
+            from langgraph.checkpoint.postgres import PostgresSaver
+            from psycopg.rows import dict_row
+
+            from assistant.feedback.database import lock_key, plain_postgres_url, quote_ident
+
+            conn = psycopg.connect(
+                plain_postgres_url(self.db.url),
+                autocommit=True,
+                prepare_threshold=0,
+                row_factory=dict_row,
+                options=f"-c search_path={quote_ident(self.db.namespace)}",
+            )
+            saver = PostgresSaver(conn, serde=serde)
+            # Two processes setting up at once would race on CREATE TABLE: one at a time.
+            conn.execute(
+                "SELECT pg_advisory_lock(%s)", (lock_key(f"journey-checkpoints:{self.db.namespace}"),)
+            )
+            try:
+                saver.setup()
+            finally:
+                conn.execute(
+                    "SELECT pg_advisory_unlock(%s)", (lock_key(f"journey-checkpoints:{self.db.namespace}"),)
+                )
+            return saver, conn.close
+        import sqlite3
+
+        from langgraph.checkpoint.sqlite import SqliteSaver
+
+        path = self.home / "conversations.sqlite3"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        sqlite_conn = sqlite3.connect(path, check_same_thread=False)
+        return SqliteSaver(sqlite_conn, serde=serde), sqlite_conn.close
+
     def feedback_count(self, source: str | None = None) -> int:
         return self.db.count(source)
 
