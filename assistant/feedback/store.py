@@ -511,6 +511,40 @@ class FeedbackStore:
                 out[fid] = np.frombuffer(blob, dtype="<f2").astype(np.float32)
         return out
 
+    def matching_ids(self, ids: Sequence[str], conditions: str, params: Sequence[Any]) -> set[str]:
+        """Which of `ids` meet `conditions` (SQL ` AND …` on the feedback row `f`)."""
+        if not ids:
+            return set()
+        if self.url is not None:
+            sql = f"SELECT f.feedback_id FROM feedback f WHERE f.feedback_id = ANY(?){conditions}"
+            first: Any = list(ids)
+        else:  # one JSON parameter instead of thousands of bound ones
+            sql = f"SELECT f.feedback_id FROM feedback f WHERE f.feedback_id IN (SELECT value FROM json_each(?)){conditions}"
+            first = json.dumps(list(ids))
+        return {r[0] for r in self.conn.execute(sql, [first, *params])}
+
+    def nearest(
+        self, model: str, query: np.ndarray, conditions: str, params: Sequence[Any], n: int
+    ) -> list[tuple[str, float]]:
+        """Exact nearest rows (cosine) among those meeting `conditions`, from their stored vectors."""
+        sql = (
+            "SELECT f.feedback_id, v.vector FROM feedback f "
+            f"JOIN row_vectors v ON v.model = ? AND v.feedback_id = f.feedback_id WHERE 1 = 1{conditions}"
+        )
+        best_ids: list[str] = []
+        best = np.zeros(0, dtype=np.float32)
+        q = np.asarray(query, dtype=np.float32)
+        for batch in self.stream(sql, [model, *params], 5000):
+            matrix = np.frombuffer(b"".join(r[1] for r in batch), dtype="<f2").reshape(len(batch), -1)
+            sims = matrix.astype(np.float32) @ q
+            best_ids += [r[0] for r in batch]
+            best = np.concatenate([best, sims])
+            if len(best) > n:
+                keep = np.argpartition(-best, n)[:n]
+                best_ids, best = [best_ids[k] for k in keep], best[keep]
+        order = np.argsort(-best, kind="stable")[:n]
+        return [(best_ids[k], float(best[k])) for k in order]
+
     def vector_count(self, model: str) -> int:
         return int(
             self.conn.execute("SELECT COUNT(*) FROM row_vectors WHERE model = ?", (model,)).fetchone()[0]

