@@ -8,6 +8,7 @@ Two indexes, because the two languages need different ones:
   matches 어절 that start with it (배송이, 배송비가, 앱에서).
 - **trigrams** (SQLite FTS5 `trigram`; PostgreSQL `pg_trgm`): any run of three or more characters
   anywhere, so a Korean stem of three syllables or more is found inside a 어절 (로그인 in 앱로그인이).
+  On SQLite only rows with Hangul are put in it.
   A trigram index cannot look up one or two syllables, which is why the words index is kept as well.
 
 Query words are Korean stems (particles and endings stripped: 배송이 → 배송) and English words without
@@ -25,6 +26,7 @@ stored `RECENT_WINDOW` matches are ranked (the window is widened when filters le
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -48,24 +50,24 @@ CREATE TRIGGER IF NOT EXISTS feedback_fts_insert AFTER INSERT ON feedback BEGIN
     INSERT INTO feedback_words (rowid, text)
         SELECT rowid, new.text FROM feedback_fts_ids WHERE feedback_id = new.feedback_id;
     INSERT INTO feedback_trigrams (rowid, text)
-        SELECT rowid, new.text FROM feedback_fts_ids WHERE feedback_id = new.feedback_id;
+        SELECT rowid, new.text FROM feedback_fts_ids WHERE feedback_id = new.feedback_id AND new.text GLOB '*[가-힣ㄱ-ㆎ]*';
 END;
 CREATE TRIGGER IF NOT EXISTS feedback_fts_delete AFTER DELETE ON feedback BEGIN
     INSERT INTO feedback_words (feedback_words, rowid, text)
         SELECT 'delete', rowid, old.text FROM feedback_fts_ids WHERE feedback_id = old.feedback_id;
     INSERT INTO feedback_trigrams (feedback_trigrams, rowid, text)
-        SELECT 'delete', rowid, old.text FROM feedback_fts_ids WHERE feedback_id = old.feedback_id;
+        SELECT 'delete', rowid, old.text FROM feedback_fts_ids WHERE feedback_id = old.feedback_id AND old.text GLOB '*[가-힣ㄱ-ㆎ]*';
     DELETE FROM feedback_fts_ids WHERE feedback_id = old.feedback_id;
 END;
 CREATE TRIGGER IF NOT EXISTS feedback_fts_update AFTER UPDATE OF text ON feedback BEGIN
     INSERT INTO feedback_words (feedback_words, rowid, text)
         SELECT 'delete', rowid, old.text FROM feedback_fts_ids WHERE feedback_id = old.feedback_id;
     INSERT INTO feedback_trigrams (feedback_trigrams, rowid, text)
-        SELECT 'delete', rowid, old.text FROM feedback_fts_ids WHERE feedback_id = old.feedback_id;
+        SELECT 'delete', rowid, old.text FROM feedback_fts_ids WHERE feedback_id = old.feedback_id AND old.text GLOB '*[가-힣ㄱ-ㆎ]*';
     INSERT INTO feedback_words (rowid, text)
         SELECT rowid, new.text FROM feedback_fts_ids WHERE feedback_id = new.feedback_id;
     INSERT INTO feedback_trigrams (rowid, text)
-        SELECT rowid, new.text FROM feedback_fts_ids WHERE feedback_id = new.feedback_id;
+        SELECT rowid, new.text FROM feedback_fts_ids WHERE feedback_id = new.feedback_id AND new.text GLOB '*[가-힣ㄱ-ㆎ]*';
 END;
 """
 
@@ -76,6 +78,9 @@ CREATE INDEX IF NOT EXISTS feedback_text_words ON feedback USING gin (text_words
 CREATE INDEX IF NOT EXISTS feedback_text_trigrams ON feedback USING gin (text gin_trgm_ops);
 """
 
+HANGUL_GLOB = "*[가-힣ㄱ-ㆎ]*"
+"""Rows the trigram index holds: only those with Hangul (trigram terms are Korean stems), which halves
+its cost on a bilingual set and skips it for English-only feedback."""
 RECENT_WINDOW = 20_000
 """Matches ranked per query at most, the most recently stored first (see the module docstring)."""
 PREFIX_FROM = 4
@@ -179,11 +184,14 @@ def backfill(store: FeedbackStore) -> None:
             "INSERT INTO feedback_fts_ids (feedback_id) SELECT f.feedback_id FROM feedback f "
             "WHERE NOT EXISTS (SELECT 1 FROM feedback_fts_ids i WHERE i.feedback_id = f.feedback_id)"
         )
-        for table in ("feedback_words", "feedback_trigrams"):
+        for table, only in (
+            ("feedback_words", ""),
+            ("feedback_trigrams", f" WHERE f.text GLOB '{HANGUL_GLOB}'"),
+        ):
             c.execute(f"DELETE FROM {table}")
             c.execute(
                 f"INSERT INTO {table} (rowid, text) SELECT i.rowid, f.text FROM feedback_fts_ids i "
-                "JOIN feedback f ON f.feedback_id = i.feedback_id"
+                f"JOIN feedback f ON f.feedback_id = i.feedback_id{only}"
             )
         c.execute("INSERT OR REPLACE INTO store_meta (key, value) VALUES ('keyword_index', '1')")
 
@@ -218,12 +226,14 @@ def search(
 def _search_table(
     store: FeedbackStore, table: str, match: str, filters: Filters, limit: int
 ) -> list[tuple[str, float]]:
+    """Rank matches by BM25 in the FTS table alone (joining every match to its feedback row to check
+    filters cost five times the ranking at 1M rows), then check the filters on the best few by id,
+    asking for more until `limit` pass."""
     conn = store.conn
     window = RECENT_WINDOW
-    join = " JOIN feedback f ON f.feedback_id = i.feedback_id" if filters.clauses else ""
-    sql = (
-        f"SELECT i.feedback_id, -bm25({table}) FROM {table} JOIN feedback_fts_ids i ON i.rowid = {table}.rowid"
-        f"{join} WHERE {table} MATCH ? AND {table}.rowid >= ?{filters.sql()} ORDER BY 2 DESC LIMIT ?"
+    rank = (
+        f"SELECT rowid, -bm25({table}) FROM {table} WHERE {table} MATCH ? AND rowid >= ? "
+        "ORDER BY 2 DESC, 1 DESC LIMIT ?"
     )
     while True:
         # The rowid of the window-th most recent match: ranking starts there (0: rank every match).
@@ -232,9 +242,24 @@ def _search_table(
             (match, window - 1),
         ).fetchone()
         floor = int(edge[0]) if edge else 0
-        rows = conn.execute(sql, [match, floor, *filters.params, limit]).fetchall()
-        if len(rows) >= limit or floor == 0:
-            return [(r[0], float(r[1])) for r in rows]
+        want = max(limit * 8, 400) if filters.clauses else limit
+        while True:
+            rows = conn.execute(rank, (match, floor, want)).fetchall()
+            ids = dict(
+                conn.execute(
+                    "SELECT rowid, feedback_id FROM feedback_fts_ids WHERE rowid IN (SELECT value FROM json_each(?))",
+                    (json.dumps([r[0] for r in rows]),),
+                ).fetchall()
+            )
+            ranked = [(ids[r[0]], float(r[1])) for r in rows if r[0] in ids]
+            if filters.clauses:
+                kept = store.matching_ids([fid for fid, _ in ranked], filters.sql(), filters.params)
+                ranked = [(fid, score) for fid, score in ranked if fid in kept]
+            if len(ranked) >= limit or len(rows) < want:
+                break
+            want *= 4
+        if len(ranked) >= limit or floor == 0:
+            return ranked[:limit]
         window *= 8  # the filters kept too few of the recent matches: look further back
 
 
