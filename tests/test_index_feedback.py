@@ -15,6 +15,7 @@ from assistant.feedback.records import FeedbackRecord
 from assistant.feedback.store import FeedbackStore
 from assistant.index.chroma_index import (
     feedback_index_counts,
+    feedback_metadata,
     get_collection,
     open_chroma,
     rebuild_feedback_index,
@@ -131,8 +132,10 @@ def test_metadata_has_no_none_and_keeps_original_columns(store: FeedbackStore, c
     embedder = HashingEmbedder()
     sync_feedback_index(store, client, embedder)
 
+    # Chroma holds the vectors only; a hit's metadata is made from the stored row.
     got = get_collection(client, "feedback", embedder).get(ids=["fb00001", "fb00002"], include=["metadatas"])
-    by_id = dict(zip(got["ids"], got["metadatas"] or [], strict=True))
+    assert sorted(got["ids"]) == ["fb00001", "fb00002"] and not any(got["metadatas"] or [])
+    by_id = {r.feedback_id: feedback_metadata(r) for r in store.get(["fb00001", "fb00002"])}
     full, bare = by_id["fb00001"], by_id["fb00002"]
     assert full["rating"] == 9.0 and full["date"] == "2024-05-02" and full["channel"] == "app"
     assert full["external_id"] == "T-1" and full["file_name"] == "reviews.csv" and full["row"] == 2

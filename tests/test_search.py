@@ -67,15 +67,23 @@ def ids(hits: list) -> list[str]:  # type: ignore[type-arg]
 
 def test_where_filters_on_fields_and_original_columns(home: Path) -> None:
     client, embedder = open_chroma(load_settings()), HashingEmbedder()
+    store = FeedbackStore.open(load_settings().sqlite_path)
 
     def find(**kw: object) -> set[str]:
+        # Dense candidates filtered by Chroma, keyword candidates filtered in SQL: both must agree.
         return set(
             ids(
                 search(
-                    "payment problem", client=client, embedder=embedder, collection="feedback", limit=10, **kw
+                    "payment problem login",
+                    client=client,
+                    embedder=embedder,
+                    collection="feedback",
+                    limit=10,
+                    store=store,
+                    **kw,  # type: ignore[arg-type]
                 )
             )
-        )  # type: ignore[arg-type]
+        )
 
     assert find() == {f"r{i}" for i in range(6)}
     assert find(where={"channel": "app"}) == {"r0", "r2", "r5"}
@@ -88,13 +96,16 @@ def test_where_filters_on_fields_and_original_columns(home: Path) -> None:
 
 
 def test_hits_carry_source_location_and_metadata(home: Path) -> None:
-    hits = search(
-        "delivery late damaged box",
-        client=open_chroma(load_settings()),
-        embedder=HashingEmbedder(),
-        collection="feedback",
-        limit=1,
-    )
+    # Feedback text lives in the store (Chroma holds vectors and metadata): hits read it from there.
+    with FeedbackStore.open(load_settings().sqlite_path) as store:
+        hits = search(
+            "delivery late damaged box",
+            client=open_chroma(load_settings()),
+            embedder=HashingEmbedder(),
+            collection="feedback",
+            limit=1,
+            store=store,
+        )
     assert hits[0].id == "r1"
     assert hits[0].source == "shop" and hits[0].location == "shop.csv:2"
     assert hits[0].text == ROWS[1][4]
@@ -116,8 +127,9 @@ def test_korean_tokens_are_character_bigrams_and_english_words() -> None:
 
 
 def test_keyword_search_finds_korean_with_a_different_particle(home: Path) -> None:
-    searcher = Searcher(open_chroma(load_settings()), HashingEmbedder())
-    hits = searcher.search("배송은 언제", collection="feedback", mode="bm25", limit=3)
+    with FeedbackStore.open(load_settings().sqlite_path) as store:
+        searcher = Searcher(open_chroma(load_settings()), HashingEmbedder(), store)
+        hits = searcher.search("배송은 언제", collection="feedback", mode="bm25", limit=3)
     assert ids(hits)[0] == "r4"
 
 

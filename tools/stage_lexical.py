@@ -16,24 +16,36 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 
-from tools.text_terms import tokens
+from tools.text_terms import _WORD, _content_word
 
 _HANGUL = re.compile(r"[가-힣]")
 STEM = 6
 
 
+@lru_cache(maxsize=200_000)
+def _units(raw: str) -> tuple[str, ...]:
+    """The matching units of one raw word (words repeat across rows far more than texts do)."""
+    word = _content_word(raw)
+    if word is None:
+        return ()
+    if _HANGUL.search(word):
+        return tuple(word[i : i + 2] for i in range(len(word) - 1)) if len(word) > 1 else (word,)
+    return (word[:STEM],)
+
+
 def lexical_terms(text: str) -> set[str]:
     """The matching units of a text: English stems and Korean character bigrams."""
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
     out: set[str] = set()
-    for word in tokens(text):
-        if _HANGUL.search(word):
-            out.update(word[i : i + 2] for i in range(len(word) - 1)) if len(word) > 1 else out.add(word)
-        else:
-            out.add(word[:STEM])
+    for raw in _WORD.findall(text):
+        out.update(_units(raw))
     return out
 
 
@@ -57,8 +69,11 @@ class LexicalIndex:
     def scores(self, texts: Sequence[str]) -> np.ndarray:
         """(n, stages): the summed weight of the stage's terms that each text contains."""
         out = np.zeros((len(texts), self.n_stages), dtype=np.float32)
+        postings = self.postings
         for row, text in enumerate(texts):
             for term in lexical_terms(text):
-                for stage, weight in self.postings.get(term, ()):
-                    out[row, stage] += weight
+                found = postings.get(term)
+                if found is not None:
+                    for stage, weight in found:
+                        out[row, stage] += weight
         return out

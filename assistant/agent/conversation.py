@@ -9,10 +9,9 @@ model is asked once to correct it, then the deterministic answer replaces it and
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -84,7 +83,7 @@ class Assistant:
         self._pipeline: Any = None
         self._classifier: Any = None
         self._lock = threading.Lock()
-        self._checkpoint_conn: sqlite3.Connection | None = None
+        self._close_checkpoints: Callable[[], None] | None = None
 
     @classmethod
     def start(
@@ -109,25 +108,20 @@ class Assistant:
         return cls(workspace, settings, mode, chat_model)
 
     def close(self) -> None:
-        if self._checkpoint_conn is not None:
-            self._checkpoint_conn.close()
+        if self._close_checkpoints is not None:
+            self._close_checkpoints()
 
     # --- the parts, created on first use ----------------------------------------------------------------
 
     def agent(self) -> Any:
         with self._lock:
             if self._agent is None:
-                from langgraph.checkpoint.sqlite import SqliteSaver
-
                 from assistant.agent.agent import build_agent
 
                 assert self._chat_model is not None
-                path = self.workspace.home / "conversations.sqlite3"
-                path.parent.mkdir(parents=True, exist_ok=True)
-                self._checkpoint_conn = sqlite3.connect(path, check_same_thread=False)
-                self._agent = build_agent(
-                    self._chat_model, SqliteSaver(self._checkpoint_conn, serde=checkpoint_serde())
-                )
+                # SQLite in the workspace's home, or the workspace's PostgreSQL schema (DATABASE_URL).
+                saver, self._close_checkpoints = self.workspace.checkpointer(checkpoint_serde())
+                self._agent = build_agent(self._chat_model, saver)
             return self._agent
 
     def pipeline(self) -> Any:

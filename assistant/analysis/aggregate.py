@@ -1,12 +1,12 @@
 """SQL aggregates over labelled feedback: the numbers diagnosis is built from.
 
-Everything is grouped inside SQLite (one pass per grouping), so a million rows never become Python
-objects. Each result row is a `Counts` of one group.
+Everything is grouped inside the database (SQLite or PostgreSQL: one pass, at day granularity), so a
+million rows never become Python objects. Each result row is a `Counts` of one group. The few
+expressions the engines spell differently come from the store's `Dialect`; both give the same numbers.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Hashable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -14,6 +14,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from assistant.feedback.database import SQLITE, Dialect
 from assistant.feedback.store import FeedbackStore
 from tools.counts import Counts
 
@@ -21,25 +22,28 @@ CORE_COLUMNS = {"source", "file_name", "channel", "stage_label", "rating_type", 
 MISSING = "(missing)"
 
 
-_SELECT = """
-    COUNT(*), SUM(s.label = -1), SUM(s.label = 0), SUM(s.label = 1),
-    SUM(s.rating_type = 'nps'), SUM(s.rating_type = 'nps' AND s.rating >= 9), SUM(s.rating_type = 'nps' AND s.rating <= 6),
-    SUM(s.rating_type = 'csat'), SUM(s.rating_type = 'csat' AND s.rating >= 4),
-    TOTAL(CASE WHEN s.rating_type = 'csat' THEN s.rating END),
-    TOTAL(CASE WHEN s.rating_type = 'csat' THEN s.rating * s.rating END),
-    SUM(s.rating_type = 'ces'), SUM(s.rating_type = 'ces' AND s.rating >= 5),
-    TOTAL(CASE WHEN s.rating_type = 'ces' THEN s.rating END),
-    TOTAL(CASE WHEN s.rating_type = 'ces' THEN s.rating * s.rating END)
+def _select(d: Dialect) -> str:
+    nps, csat, ces = "s.rating_type = 'nps'", "s.rating_type = 'csat'", "s.rating_type = 'ces'"
+    return f"""
+    COUNT(*), {d.count_if("s.label = -1")}, {d.count_if("s.label = 0")}, {d.count_if("s.label = 1")},
+    {d.count_if(nps)}, {d.count_if(f"{nps} AND s.rating >= 9")}, {d.count_if(f"{nps} AND s.rating <= 6")},
+    {d.count_if(csat)}, {d.count_if(f"{csat} AND s.rating >= 4")},
+    {d.total(f"CASE WHEN {csat} THEN s.rating END")},
+    {d.total(f"CASE WHEN {csat} THEN s.rating * s.rating END")},
+    {d.count_if(ces)}, {d.count_if(f"{ces} AND s.rating >= 5")},
+    {d.total(f"CASE WHEN {ces} THEN s.rating END")},
+    {d.total(f"CASE WHEN {ces} THEN s.rating * s.rating END")}
 """
+
+
 _N_AGG = 15
 
 
-def segment_expression(column: str) -> str:
+def segment_expression(column: str, dialect: Dialect = SQLITE) -> str:
     """SQL for a segment column: a core field, or any original column kept in the row's JSON."""
     if column in CORE_COLUMNS:
         return f"COALESCE({'s' if column == 'source' else 'f'}.{column}, '{MISSING}')"
-    key = column.replace('"', '""').replace("'", "''")
-    return f"COALESCE(CAST(json_extract(f.columns, '$.\"{key}\"') AS TEXT), '{MISSING}')"
+    return f"COALESCE({dialect.json_text('f.columns', column)}, '{MISSING}')"
 
 
 @dataclass(frozen=True)
@@ -82,11 +86,13 @@ def day_counts(store: FeedbackStore, scope: Scope, segment_expr: str | None = No
     where, params = scope.where()
     # row_stage carries date, rating and source, so only a segment held in the feedback row needs the join.
     source = _FROM if segment_expr is not None and "f." in segment_expr else "FROM row_stage s"
-    sql = f"SELECT {', '.join(groups)}, {_SELECT} {source} WHERE {where} AND {{part}} GROUP BY 1, 2, 3"
+    select = _select(store.dialect)
+    sql = f"SELECT {', '.join(groups)}, {select} {source} WHERE {where} AND {{part}} GROUP BY 1, 2, 3"
 
     def part(condition: str) -> dict[DayKey, Counts]:
-        # Its own connection: SQLite reads in parallel under WAL, and sqlite3 releases the GIL while stepping.
-        conn = sqlite3.connect(store.path, timeout=60)
+        # Its own connection: SQLite reads in parallel under WAL, and sqlite3 releases the GIL while stepping
+        # (on PostgreSQL each half is a query of its own, on a server process of its own).
+        conn = store.new_connection()
         try:
             return {
                 (r[0], r[1], None if r[2] is None else str(r[2])): Counts(
@@ -146,10 +152,8 @@ def column_exists(store: FeedbackStore, column: str) -> bool:
     """True when the segment column is a core field or appears in at least one stored row."""
     if column in CORE_COLUMNS:
         return True
-    key = column.replace('"', '""').replace("'", "''")
-    row = store.conn.execute(
-        f"SELECT 1 FROM feedback WHERE json_extract(columns, '$.\"{key}\"') IS NOT NULL LIMIT 1"
-    ).fetchone()
+    value = store.dialect.json_text("columns", column)
+    row = store.conn.execute(f"SELECT 1 FROM feedback WHERE {value} IS NOT NULL LIMIT 1").fetchone()
     return row is not None
 
 
@@ -187,7 +191,8 @@ def confidence_groups(store: FeedbackStore, scope: Scope) -> list[tuple[int, boo
     (what the ranking-confidence bootstrap needs, in a few hundred groups instead of one per row)."""
     where, params = scope.where()
     sql = (
-        "SELECT s.stage, s.label = -1, ROUND(s.confidence * 20) / 20.0, COUNT(*) FROM row_stage s "
+        f"SELECT s.stage, s.label = -1, {store.dialect.round_half_up('s.confidence * 20')} / 20.0, COUNT(*) "
+        "FROM row_stage s "
         f"WHERE {where} GROUP BY 1, 2, 3"
     )
     return [(int(r[0]), bool(r[1]), float(r[2]), int(r[3])) for r in store.conn.execute(sql, params)]

@@ -127,7 +127,7 @@ def run_diagnosis(
 ) -> dict[str, Any]:
     """Aggregate the labelled rows (labels made under `key`) in SQL, and diagnose."""
     check_diagnosis_options(store, journey, options)
-    seg = segment_expression(options.segment_by) if options.segment_by else None
+    seg = segment_expression(options.segment_by, store.dialect) if options.segment_by else None
     current_window: tuple[str | None, str | None] = (options.since, options.until)
     previous_window: tuple[str | None, str | None] = (None, None)
     previous_by_stage = previous_by_segment = None

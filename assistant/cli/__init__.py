@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.cli import analysis, chat, chat_app, evals, feedback, maps, model, search  # noqa: F401  (registers commands)
+from assistant.cli import analysis, chat, chat_app, evals, feedback, maps, migrate, model, search  # noqa: F401  (registers commands)
 from assistant.cli.app import app
 
 __all__ = ["app"]

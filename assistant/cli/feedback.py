@@ -33,12 +33,14 @@ def _print_summary(report: IngestResult) -> None:
     )
     if report.rows_indexed:
         err.print(f"Indexed {report.rows_indexed} new rows for search.", highlight=False)
+    for note in report.notes:
+        err.print(f"[yellow]Note:[/] {note}", highlight=False)
 
 
 @command(app, "ingest", IngestRequest, arguments=("files",), extra=[JSON_FLAG])
 def ingest(request: IngestRequest, as_json: bool) -> None:
     """Store customer feedback files; every row is stored, a duplicate, or rejected with its reason."""
-    with open_workspace() as ws, progress_bars() as progress:
+    with open_workspace() as ws, progress_bars(ws.faster_tier) as progress:
         report = ws.ingest(request, progress)
     if as_json:
         print_json(report.model_dump(mode="json"))

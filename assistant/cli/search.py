@@ -14,7 +14,7 @@ from assistant.workspace.requests import ReindexRequest, SearchRequest
 @command(app, "reindex", ReindexRequest, extra=[JSON_FLAG])
 def reindex(request: ReindexRequest, as_json: bool) -> None:
     """Rebuild the search index from the feedback store and the methodology notes."""
-    with open_workspace() as ws, progress_bars() as progress:
+    with open_workspace() as ws, progress_bars(ws.faster_tier) as progress:
         result = ws.reindex(request, progress)
     if as_json:
         print_json(result.model_dump(mode="json"))

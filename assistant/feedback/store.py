@@ -1,12 +1,16 @@
-"""SQLite feedback store: the source of truth for every ingested row, and for the vectors made from it.
+"""The feedback store: the source of truth for every ingested row, and for the vectors made from it.
 
-WAL mode and `BEGIN IMMEDIATE` transactions make batched writes atomic and let two ingests run at
-once (the second waits for the write lock instead of failing). A process killed at any moment leaves
-whole batches only; re-running an ingest skips what is already stored because rows are keyed by a
-content hash.
+It runs on SQLite (the embedded default: one file under JOURNEY_HOME) or on PostgreSQL (DATABASE_URL,
+for a team: one schema per workspace namespace); see database.py for how one body of SQL serves both.
 
-Each thread gets its own connection (sqlite3 connections must not be shared between threads), so the
-chat app's worker threads and the CLI use the same object safely.
+Writes are batched and atomic, and writers take turns (SQLite: WAL and `BEGIN IMMEDIATE`; PostgreSQL:
+a transaction holding the namespace's advisory lock), so two ingests can run at once, from two
+processes, and lose nothing: the second waits for the lock instead of failing. A process killed at any
+moment leaves whole batches only; re-running an ingest skips what is already stored because rows are
+keyed by a content hash.
+
+Each thread gets its own connection (connections must not be shared between threads), so the chat
+app's worker threads and the CLI use the same object safely.
 """
 
 from __future__ import annotations
@@ -22,7 +26,23 @@ from typing import Any
 import numpy as np
 
 from assistant.errors import StoreError
+from assistant.feedback import keywords
+from assistant.feedback.database import (
+    DEFAULT_NAMESPACE,
+    POSTGRES,
+    SQLITE,
+    Catalog,
+    Dialect,
+    connect_postgres,
+    ensure_namespace,
+    lock_key,
+    postgres_write,
+    safe_url,
+)
 from assistant.feedback.records import FeedbackRecord, FileReport, StoredFeedback
+
+Connection = Any
+"""A sqlite3.Connection, or a PgConnection taking the same SQL (database.py)."""
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
@@ -62,6 +82,10 @@ CREATE TABLE IF NOT EXISTS row_vectors (
     feedback_id TEXT NOT NULL,
     vector BLOB NOT NULL,            -- float16 little-endian, L2-normalised
     PRIMARY KEY (model, feedback_id)
+);
+CREATE TABLE IF NOT EXISTS store_meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS index_marks (
     collection TEXT NOT NULL,
@@ -104,32 +128,88 @@ def connect(path: Path) -> sqlite3.Connection:
 
 
 class FeedbackStore:
-    """The feedback database. Open with `FeedbackStore.open(path)`; close when done."""
+    """The feedback database. Open with `FeedbackStore.open(path)` (SQLite) or
+    `FeedbackStore.open_url(url, namespace)` (PostgreSQL); close when done."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(
+        self, path: Path | None = None, url: str | None = None, namespace: str = DEFAULT_NAMESPACE
+    ) -> None:
+        if (path is None) == (url is None):
+            raise ValueError("a store is either a SQLite file (path) or a PostgreSQL URL")
         self.path = path
+        """The SQLite file; None on PostgreSQL."""
+        self.url = url
+        self.namespace = namespace
+        """The PostgreSQL schema holding this store's tables (unused on SQLite)."""
+        self.dialect: Dialect = SQLITE if url is None else POSTGRES
+        self._catalog = Catalog()
+        self._write_key = lock_key(f"journey-write:{namespace}")
+        self._extension_schema = "journey_ext"
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._all: list[sqlite3.Connection] = []
+        self._all: list[Connection] = []
+
+    @property
+    def engine(self) -> str:
+        return self.dialect.name
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.url is not None
 
     @classmethod
     def open(cls, path: Path, schema: str = "") -> FeedbackStore:
-        """Open (creating if needed) the database; `schema` adds other tables kept in the same file."""
+        """Open (creating if needed) a SQLite store; `schema` adds other tables kept in the same file."""
         store = cls(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            store.conn.executescript(SCHEMA + schema)
+            store._create(schema)
         except (sqlite3.Error, OSError) as exc:
             store.close()
             raise StoreError(f"Cannot open the feedback store at {path}: {exc}") from exc
         return store
 
+    @classmethod
+    def open_url(cls, url: str, namespace: str = DEFAULT_NAMESPACE, schema: str = "") -> FeedbackStore:
+        """Open (creating if needed) a store in PostgreSQL schema `namespace`."""
+        import psycopg
+
+        store = cls(url=url, namespace=namespace)
+        try:
+            store._extension_schema = ensure_namespace(url, namespace)
+            store._create(schema)
+        except psycopg.Error as exc:
+            store.close()
+            raise StoreError(
+                f"Cannot open the feedback store in PostgreSQL ({safe_url(url)}): {exc}"
+            ) from exc
+        return store
+
+    def _create(self, schema: str) -> None:
+        extra = keywords.POSTGRES_SCHEMA if self.is_postgres else keywords.SQLITE_SCHEMA
+        self.apply_schema(SCHEMA + schema + extra)
+        keywords.backfill(self)
+
+    def apply_schema(self, schema: str) -> None:
+        """Create more tables (SQLite-flavoured definitions; translated and run under the write lock
+        on PostgreSQL, where two processes creating the same table at once would otherwise collide)."""
+        self.conn.executescript(schema)
+
+    def new_connection(self) -> Connection:
+        """A connection of its own (not this thread's), for a parallel read; the caller closes it."""
+        if self.url is not None:
+            return connect_postgres(
+                self.url, self.namespace, self._catalog, self._write_key, self._extension_schema
+            )
+        assert self.path is not None
+        return connect(self.path)
+
     @property
-    def conn(self) -> sqlite3.Connection:
+    def conn(self) -> Connection:
         """This thread's connection."""
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        conn: Connection | None = getattr(self._local, "conn", None)
         if conn is None:
-            conn = connect(self.path)
+            conn = self.new_connection()
             self._local.conn = conn
             with self._lock:
                 self._all.append(conn)
@@ -149,8 +229,12 @@ class FeedbackStore:
         self.close()
 
     @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
+    def write(self) -> Iterator[Connection]:
         """One atomic write transaction, taking the write lock up front so check-then-insert is safe."""
+        if self.url is not None:
+            with postgres_write(self.conn, self._write_key) as pg:
+                yield pg
+            return
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.conn
@@ -160,21 +244,30 @@ class FeedbackStore:
         else:
             self.conn.execute("COMMIT")
 
+    def table_names(self) -> set[str]:
+        if self.url is not None:
+            rows = self.conn.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = ?", (self.namespace,)
+            )
+        else:
+            rows = self.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        return {r[0] for r in rows}
+
     # --- writing -------------------------------------------------------------------------------------
 
     def start_run(self, source: str, file_name: str) -> int:
         """A new ingest run id: rows remember which run stored them, so a failed file can be undone
         without holding every stored id in memory."""
         with self.write() as conn:
-            cur = conn.execute(
-                "INSERT INTO ingest_runs (source, file_name) VALUES (?, ?)", (source, file_name)
-            )
-            return int(cur.lastrowid or 0)
+            row = conn.execute(
+                "INSERT INTO ingest_runs (source, file_name) VALUES (?, ?) RETURNING run", (source, file_name)
+            ).fetchone()
+            return int(row[0])
 
     def delete_run(self, run: int) -> None:
         """Remove every row a run stored (the undo of a file that failed part-way)."""
+        labels = self.table_names()
         with self.write() as conn:
-            labels = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             derived = ("row_stage", "sentiment_labels", "row_vectors", "index_marks")
             for table in (t for t in derived if t in labels):
                 conn.execute(
@@ -259,9 +352,9 @@ class FeedbackStore:
 
     def columns(self, sample: int = 2000) -> list[str]:
         """Names of the original columns seen in (a sample of) the stored rows, plus the core fields."""
+        each, key = self.dialect.json_keys("f.columns")
         rows = self.conn.execute(
-            "SELECT DISTINCT j.key FROM (SELECT columns FROM feedback LIMIT ?) f, json_each(f.columns) j",
-            (sample,),
+            f"SELECT DISTINCT {key} FROM (SELECT columns FROM feedback LIMIT ?) f, {each}", (sample,)
         ).fetchall()
         return sorted({"source", "channel", *(r[0] for r in rows)})
 
@@ -289,11 +382,27 @@ class FeedbackStore:
     ) -> Iterator[list[StoredFeedback]]:
         """All rows in a stable order (source, file, row), in batches, optionally filtered."""
         where, params = self._filters(source, since, until)
-        cur = self.conn.execute(
-            f"SELECT {COLUMNS} FROM feedback {where} ORDER BY source, file_name, row, feedback_id", params
-        )
-        while batch := cur.fetchmany(batch_size):
+        sql = f"SELECT {COLUMNS} FROM feedback {where} ORDER BY source, file_name, row, feedback_id"
+        for batch in self.stream(sql, params, batch_size):
             yield [_row_to_stored(r) for r in batch]
+
+    def stream(self, sql: str, params: Sequence[Any], batch_size: int = 5000) -> Iterator[list[Any]]:
+        """The rows of one query in batches, without holding them all in memory (PostgreSQL: a
+        server-side cursor on a connection of its own, so the caller may write between batches)."""
+        if self.url is None:
+            cur = self.conn.execute(sql, params)
+            while batch := cur.fetchmany(batch_size):
+                yield batch
+            return
+        conn = self.new_connection()
+        try:
+            with conn.raw.transaction(), conn.raw.cursor(name="journey_stream") as cur:
+                cur.itersize = batch_size
+                cur.execute(conn.translate(sql), list(params))
+                while batch := cur.fetchmany(batch_size):
+                    yield batch
+        finally:
+            conn.close()
 
     @staticmethod
     def _filters(source: str | None, since: str | None, until: str | None) -> tuple[str, list[Any]]:
@@ -313,17 +422,21 @@ class FeedbackStore:
     # --- index bookkeeping (Chroma is derived from this table) -----------------------------------------
 
     def iter_unindexed(self, collection: str, batch_size: int = 256) -> Iterator[list[StoredFeedback]]:
-        """Rows not yet marked as indexed in `collection`, in batches."""
-        while True:
-            rows = self.conn.execute(
-                f"SELECT {', '.join('f.' + c.strip() for c in COLUMNS.split(','))} FROM feedback f "
-                "LEFT JOIN index_marks m ON m.collection = ? AND m.feedback_id = f.feedback_id "
-                "WHERE m.feedback_id IS NULL LIMIT ?",
-                (collection, batch_size),
-            ).fetchall()
-            if not rows:
-                return
+        """Rows not yet marked as indexed in `collection`, in batches, in id order.
+
+        Each batch continues after the last id of the one before (a scan from the start each time would
+        step over every row already indexed: quadratic over a million rows). Rows stored behind the
+        cursor meanwhile are left for the next sync."""
+        cols = ", ".join("f." + c.strip() for c in COLUMNS.split(","))
+        sql = (
+            f"SELECT {cols} FROM feedback f "
+            "LEFT JOIN index_marks m ON m.collection = ? AND m.feedback_id = f.feedback_id "
+            "WHERE f.feedback_id > ? AND m.feedback_id IS NULL ORDER BY f.feedback_id LIMIT ?"
+        )
+        last = ""
+        while rows := self.conn.execute(sql, (collection, last, batch_size)).fetchall():
             yield [_row_to_stored(r) for r in rows]
+            last = rows[-1][0]
 
     def mark_indexed(self, collection: str, ids: Iterable[str]) -> None:
         with self.write() as conn:
@@ -350,15 +463,23 @@ class FeedbackStore:
     ) -> Iterator[list[tuple[str, str]]]:
         """(feedback_id, text) of rows with no vector for `model` yet, in batches (of one source, if given).
 
-        Each batch is read fresh, so a caller may store the batch's vectors before asking for the next."""
+        Each batch is read fresh, after the last id of the one before, so a caller may store the batch's
+        vectors before asking for the next."""
         sql = (
             "SELECT f.feedback_id, f.text FROM feedback f "
             "LEFT JOIN row_vectors v ON v.model = ? AND v.feedback_id = f.feedback_id "
-            "WHERE v.feedback_id IS NULL" + (" AND f.source = ?" if source is not None else "") + " LIMIT ?"
+            "WHERE f.feedback_id > ? AND v.feedback_id IS NULL"
+            + (" AND f.source = ?" if source is not None else "")
+            + " ORDER BY f.feedback_id LIMIT ?"
         )
-        params: list[Any] = [model] + ([source] if source is not None else [])
-        while rows := self.conn.execute(sql, [*params, batch_size]).fetchall():
+        last = ""
+        while True:
+            params: list[Any] = [model, last] + ([source] if source is not None else [])
+            rows = self.conn.execute(sql, [*params, batch_size]).fetchall()
+            if not rows:
+                return
             yield [(r[0], r[1]) for r in rows]
+            last = rows[-1][0]
 
     def unembedded_count(self, model: str, source: str | None = None) -> int:
         sql = (
@@ -389,6 +510,40 @@ class FeedbackStore:
             ):
                 out[fid] = np.frombuffer(blob, dtype="<f2").astype(np.float32)
         return out
+
+    def matching_ids(self, ids: Sequence[str], conditions: str, params: Sequence[Any]) -> set[str]:
+        """Which of `ids` meet `conditions` (SQL ` AND …` on the feedback row `f`)."""
+        if not ids:
+            return set()
+        if self.url is not None:
+            sql = f"SELECT f.feedback_id FROM feedback f WHERE f.feedback_id = ANY(?){conditions}"
+            first: Any = list(ids)
+        else:  # one JSON parameter instead of thousands of bound ones
+            sql = f"SELECT f.feedback_id FROM feedback f WHERE f.feedback_id IN (SELECT value FROM json_each(?)){conditions}"
+            first = json.dumps(list(ids))
+        return {r[0] for r in self.conn.execute(sql, [first, *params])}
+
+    def nearest(
+        self, model: str, query: np.ndarray, conditions: str, params: Sequence[Any], n: int
+    ) -> list[tuple[str, float]]:
+        """Exact nearest rows (cosine) among those meeting `conditions`, from their stored vectors."""
+        sql = (
+            "SELECT f.feedback_id, v.vector FROM feedback f "
+            f"JOIN row_vectors v ON v.model = ? AND v.feedback_id = f.feedback_id WHERE 1 = 1{conditions}"
+        )
+        best_ids: list[str] = []
+        best = np.zeros(0, dtype=np.float32)
+        q = np.asarray(query, dtype=np.float32)
+        for batch in self.stream(sql, [model, *params], 5000):
+            matrix = np.frombuffer(b"".join(r[1] for r in batch), dtype="<f2").reshape(len(batch), -1)
+            sims = matrix.astype(np.float32) @ q
+            best_ids += [r[0] for r in batch]
+            best = np.concatenate([best, sims])
+            if len(best) > n:
+                keep = np.argpartition(-best, n)[:n]
+                best_ids, best = [best_ids[k] for k in keep], best[keep]
+        order = np.argsort(-best, kind="stable")[:n]
+        return [(best_ids[k], float(best[k])) for k in order]
 
     def vector_count(self, model: str) -> int:
         return int(

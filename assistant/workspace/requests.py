@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from assistant.feedback.records import RatingType
 from tools.language import Language
@@ -158,3 +158,19 @@ class ExportRequest(MapRef):
 class ReindexRequest(Request):
     collection: Literal["feedback", "methodology", "all"] = "all"
     """Which collection to rebuild."""
+
+
+class MigrateRequest(Request):
+    to: str
+    """The PostgreSQL database to copy into: postgresql://user:password@host:port/database."""
+    source_home: Path | None = None
+    """The JOURNEY_HOME to copy from (default: the current one)."""
+    owner: str | None = None
+    """Copy this signed-in user's part of the home (into their own schema) instead of the local workspace."""
+
+    @field_validator("to")
+    @classmethod
+    def _postgres(cls, value: str) -> str:
+        if not value.startswith(("postgres://", "postgresql://", "postgresql+")):
+            raise ValueError("must be a postgresql://… URL")
+        return value

@@ -429,6 +429,29 @@ class IngestResult(IngestReport):
 
     rows_embedded: int = 0
     rows_indexed: int = 0
+    notes: list[str] = Field(default_factory=list)
+    """Advice about the run, e.g. how much faster the fast embedding tier would have been."""
+
+
+class TableCount(Result):
+    table: str
+    sqlite_rows: int
+    postgres_rows: int
+
+
+class MigrationResult(Result):
+    """What `journey migrate` copied: rows counted on both sides, per table."""
+
+    source: str
+    target: str
+    """The PostgreSQL URL, without its password."""
+    namespace: str
+    """The schema the rows went to (one per workspace owner)."""
+    tables: list[TableCount] = Field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return sum(t.postgres_rows for t in self.tables)
 
 
 # --- maps -----------------------------------------------------------------------------------------------
