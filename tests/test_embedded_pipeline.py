@@ -201,11 +201,45 @@ def test_edit_shows_the_diff_and_undo_restores(ws: Workspace) -> None:
         ]
     )
     assistant = assistant_with(ws, generator)
-    events = turn(assistant, "Rename Come back to Loyalty", current_map="shop")
+    events = turn(assistant, "The Come back stage should be called Loyalty", current_map="shop")
     update = next(e for e in events if isinstance(e, MapUpdate))
     assert update.version == 2 and "Renamed stage 'Come back' → 'Loyalty'" in events[-1].text  # type: ignore[union-attr]
+    assert [name for name, _ in generator.asked] == ["_OperationChoice", "RenameStage"]
     events = turn(assistant, "undo that")
     assert "Come back" in ws.get_map("shop").map.stage_names and ws.get_map("shop").version == 3
+
+
+@pytest.mark.parametrize(
+    ("request_text", "expected"),
+    [
+        ("Rename Come back to Loyalty", ("rename_stage", "Loyalty")),
+        ("come back 단계 이름을 '재방문'으로 바꿔줘", ("rename_stage", "재방문")),
+        ("Remove the Come back stage", ("remove_stage", None)),
+        ("Come back 단계를 삭제해줘", ("remove_stage", None)),
+    ],
+)
+def test_edits_spelled_out_exactly_need_no_model(
+    ws: Workspace, request_text: str, expected: tuple[str, str | None]
+) -> None:
+    ws.save_map("shop", load_map(SHOP_MAP))
+    generator = ScriptedGenerator([])
+    events = turn(assistant_with(ws, generator), request_text, current_map="shop", intent="edit_map")
+    assert generator.asked == []  # no model loaded or asked
+    saved = ws.get_map("shop")
+    op, new_name = expected
+    assert saved.version == 2 and "Come back" not in saved.map.stage_names
+    assert saved.reason.startswith(op.replace("_", " ")), saved.reason
+    if new_name:
+        assert new_name in saved.map.stage_names
+    assert any(isinstance(e, MapUpdate) for e in events)
+
+
+def test_a_rename_with_a_second_request_in_it_goes_to_the_model(ws: Workspace) -> None:
+    from assistant.agent.edit_rules import rule_edit
+
+    journey = load_map(SHOP_MAP)
+    assert rule_edit("Rename Come back to Loyalty and remove Browse", journey) is None
+    assert rule_edit("Rename Nowhere to Loyalty", journey) is None  # no such stage
 
 
 def test_diagnosis_export_and_help_need_no_model(ws: Workspace) -> None:
@@ -270,7 +304,7 @@ def test_the_real_embedded_model_drafts_a_valid_map(ws: Workspace, language: str
         update = next(e for e in events if isinstance(e, MapUpdate))
         assert 3 <= len(update.map.stages) <= 6 and all(s.steps for s in update.map.stages)
         assert update.map.language == language
-        # One edit through the real model: rename the first stage.
+        # A rename the request spells out is read exactly (no model), so it is always the one asked for.
         first = update.map.stages[0].name
         edit_text = (
             f"Rename the stage {first} to Start"
@@ -282,3 +316,18 @@ def test_the_real_embedded_model_drafts_a_valid_map(ws: Workspace, language: str
         assert isinstance(final, Final)
         edited = real.get_map(update.name)
         assert edited.version == 2 and edited.map.stages[0].name in {"Start", "시작"}, final.text
+        # A free-form edit goes through the real model: whatever it makes of it, the stored map stays
+        # valid, and the answer either shows a new version with its changes or says it could not.
+        free_text = (
+            "Add a step where the customer calls the support line to the last stage"
+            if language == "en"
+            else "마지막 단계에 고객센터에 전화하는 단계를 추가해줘"
+        )
+        events = list(assistant.send("t", free_text))
+        final = events[-1]
+        assert isinstance(final, Final)
+        after = real.get_map(update.name)
+        if after.version == 3:
+            assert any(isinstance(e, MapUpdate) and e.version == 3 and e.diff.changes for e in events)
+        else:
+            assert after.version == 2 and ("could not" in final.text or "바꾸지 못했습니다" in final.text)

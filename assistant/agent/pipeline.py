@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 from assistant.agent.compose import compose_diagnosis, compose_search, pct
 from assistant.agent.context import TurnContext
 from assistant.agent.drafting import MISSING_QUESTIONS, Brief, BriefReading, Generator, draft_map
+from assistant.agent.edit_rules import rule_edit
 from assistant.agent.events import (
     DiagnosisView,
     Event,
@@ -36,7 +37,13 @@ from assistant.agent.threads import ThreadState
 from assistant.agent.understand import IntentClassifier, Understanding, understand
 from assistant.domain.model import JourneyMap, Persona
 from assistant.errors import JourneyError, ModelOutputError
-from assistant.maps.operations import OPERATION_ADAPTER, OPERATION_MODELS, OPERATION_NAMES, UpsertPersona
+from assistant.maps.operations import (
+    OPERATION_ADAPTER,
+    OPERATION_MODELS,
+    OPERATION_NAMES,
+    Operation,
+    UpsertPersona,
+)
 from assistant.prompts import as_data, load_prompt
 from assistant.settings import Settings
 from assistant.workspace import Workspace
@@ -343,6 +350,15 @@ class EmbeddedPipeline:
         journey = self._need_map(ctx)
         assert ctx.current_map is not None
         name = ctx.current_map
+        exact = rule_edit(u.text, journey)
+        if exact is not None:
+            result = yield from self._step(
+                ctx,
+                "apply_map_operations",
+                {"operations": [exact.model_dump(mode="json")]},
+                partial(self.workspace.edit_map, name, [exact], "assistant"),
+            )
+            return (yield from self._edited(ctx, name, exact, result))
         generator = yield from self._model(ctx)
         outline = "\n".join(
             f"- {s.name}: " + "; ".join(f"[{j}] {st.action}" for j, st in enumerate(s.steps))
@@ -369,6 +385,9 @@ class EmbeddedPipeline:
                 error = f"\n\nYour previous answer was invalid: {str(exc)[:400]}. Fix it."
         else:
             return TEXT[ctx.language]["edit_failed"].format(why=error.strip()[:300])
+        return (yield from self._edited(ctx, name, op, result))
+
+    def _edited(self, ctx: TurnContext, name: str, op: Operation, result: Any) -> Gen[Event, None, str]:
         yield MapUpdate(
             name=result.name, version=result.version, map=self.workspace.get_map(name).map, diff=result.diff
         )
