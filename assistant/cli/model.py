@@ -114,6 +114,6 @@ def status(
         f"  path: {result.path}\n"
         f"  size: {size}\n"
         f"  state: {verdict}\n"
-        f"  threads: {result.threads}, context: {result.context_tokens} tokens",
+        f"  threads: {result.threads or 'auto (2 when the machine is idle at load, else 1)'}, context: {result.context_tokens} tokens",
         highlight=False,
     )

@@ -37,6 +37,24 @@ Message = dict[str, str]
 # and per request). Errors stay visible on stderr; the rest would drown the CLI's own messages.
 _LOG_ERRORS_ONLY = 1
 
+IDLE_LOAD_PER_CORE = 0.5
+"""Below this 1-minute load average per core the machine counts as idle when the model loads."""
+
+
+def auto_threads() -> int:
+    """Threads when JOURNEY_LLM_THREADS is unset: two on an idle machine, else one.
+
+    Measured here (evals/BENCHMARKS.md): idle, two threads generate 1.4x and read prompts 1.8x faster
+    than one; under other work two can be several times slower, because llama.cpp's threads wait for each
+    other after every layer and the scheduler parks one of them.
+    """
+    cores = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except OSError:  # not available on this platform
+        return 1
+    return min(2, cores) if load < IDLE_LOAD_PER_CORE * cores else 1
+
 
 class LoadState(StrEnum):
     """Where the model is in its life, for a UI to say "fetching…" or "loading the embedded model…"."""
@@ -76,7 +94,7 @@ class EmbeddedModel:
         self,
         model_path: Path | Callable[[], Path],
         *,
-        threads: int = 1,
+        threads: int | None = 1,
         context_tokens: int = 4096,
         on_state: StateListener | None = None,
     ) -> None:
@@ -163,6 +181,8 @@ class EmbeddedModel:
         params.model.path = str(path)
         params.n_ctx = self.context_tokens
         params.n_parallel = 1
+        if self.threads is None:
+            self.threads = auto_threads()
         params.cpuparams.n_threads = self.threads
         params.cpuparams_batch.n_threads = self.threads
         params.verbosity = _LOG_ERRORS_ONLY
@@ -304,7 +324,7 @@ def _completion(response: dict[str, Any], seconds: float, *, constrained: bool) 
     )
 
 
-_shared: dict[tuple[str, str, int, int], EmbeddedModel] = {}
+_shared: dict[tuple[str, str, int | None, int], EmbeddedModel] = {}
 _shared_lock = threading.Lock()
 
 

@@ -34,7 +34,7 @@ class ModelStatus(BaseModel):
     expected_size_bytes: int | None
     verified: bool
     sha256: str | None
-    threads: int
+    threads: int | None
     context_tokens: int
     index_url: str | None
 
