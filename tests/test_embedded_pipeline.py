@@ -331,3 +331,44 @@ def test_the_real_embedded_model_drafts_a_valid_map(ws: Workspace, language: str
             assert any(isinstance(e, MapUpdate) and e.version == 3 and e.diff.changes for e in events)
         else:
             assert after.version == 2 and ("could not" in final.text or "바꾸지 못했습니다" in final.text)
+
+
+def test_the_model_load_shows_its_progress_while_it_happens(ws: Workspace) -> None:
+    """A first fetch takes a minute: its statuses reach the user as they come, not after the load."""
+    import threading
+
+    released = threading.Event()
+    scripted = ScriptedGenerator(
+        [
+            BriefReading(
+                who="first-time buyers",
+                journey="first purchase",
+                journey_type="new_customer",
+                state="current",
+            ),
+            OUTLINE,
+        ]
+    )
+
+    class LoadingPipeline(EmbeddedPipeline):
+        def generator(self, status: Any) -> Any:
+            status("Fetching the embedded model: part 1 of 22…", 0.05)
+            # Holds the load until the user has seen the status: a pipeline that buffered statuses
+            # until the load ends would wait here for the whole timeout.
+            assert released.wait(timeout=30), "the status was not passed on while the model loaded"
+            status("The embedded model is ready.", 1.0)
+            self._generator = scripted
+            return scripted
+
+    assistant = Assistant.start(ws)
+    assistant._pipeline = LoadingPipeline(ws, ws.settings, None)
+    events: list[Event] = []
+    for event in assistant.send(
+        "t", "Draft the current journey of first-time buyers", TurnOptions(intent="draft_map")
+    ):
+        events.append(event)
+        if isinstance(event, Status) and event.text.startswith("Fetching"):
+            released.set()
+    statuses = [e.text for e in events if isinstance(e, Status)]
+    assert statuses[1:3] == ["Fetching the embedded model: part 1 of 22…", "The embedded model is ready."]
+    assert any(isinstance(e, MapUpdate) for e in events) and not scripted.answers

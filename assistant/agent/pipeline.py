@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import queue
 import threading
 from collections.abc import Callable
 from collections.abc import Generator as Gen
@@ -282,14 +283,28 @@ class EmbeddedPipeline:
     # --- with the model ---------------------------------------------------------------------------------
 
     def _model(self, ctx: TurnContext) -> Gen[Event, None, Generator]:
-        statuses: list[Status] = []
-
-        def status(text: str, progress: float | None) -> None:
-            statuses.append(Status(text=text, progress=progress))
-
+        """The ready generator; while it is fetched or loaded, its statuses are passed on as they come
+        (the load runs in a thread so a fetch of a minute shows its progress, not a silence)."""
+        if self._generator is not None:
+            return self._generator
         yield Status(text=TEXT[ctx.language]["loading"])
-        generator = self.generator(status)
-        yield from statuses
+        updates: queue.Queue[Status | None] = queue.Queue()
+        outcome: dict[str, Any] = {}
+
+        def load() -> None:
+            try:
+                outcome["generator"] = self.generator(lambda t, p: updates.put(Status(text=t, progress=p)))
+            except BaseException as exc:  # handed to the turn's thread below
+                outcome["error"] = exc
+            finally:
+                updates.put(None)
+
+        threading.Thread(target=load, name="embedded-model-load", daemon=True).start()
+        while (update := updates.get()) is not None:
+            yield update
+        if "error" in outcome:
+            raise outcome["error"]
+        generator: Generator = outcome["generator"]
         return generator
 
     def _draft_map(self, ctx: TurnContext, u: Understanding, state: ThreadState) -> Gen[Event, None, str]:
