@@ -274,7 +274,9 @@ def test_a_csv_holding_binary_is_refused_and_starters_follow_the_browser_languag
         page.wait_for_selector("#chat-submit:not([disabled])")
         page.click("#chat-submit")
         wait_idle(page)
-        table = page.locator(ASSISTANT, has_text="reviews.xlsx").last
+        # The accounting, not the "reading…" line that names the same files (a loaded machine may show
+        # the stop button late, so waiting for idle alone can return early).
+        table = page.locator(ASSISTANT).filter(has_text=re.compile(r"reviews\.xlsx\s*\d")).last
         table.wait_for()
         text = table.inner_text()
         for name, stored in (("reviews.jsonl", 2), ("reviews.tsv", 1), ("reviews.xlsx", 1)):
@@ -290,7 +292,7 @@ def test_a_csv_holding_binary_is_refused_and_starters_follow_the_browser_languag
         page.wait_for_selector("#chat-submit:not([disabled])")
         page.click("#chat-submit")
         wait_idle(page)
-        refusal = page.locator(ASSISTANT, has_text="orders.csv").last
+        refusal = page.locator(ASSISTANT, has_text="윈도우 실행 파일").last
         refusal.wait_for()
         assert "윈도우 실행 파일" in refusal.inner_text() and "텍스트가 아닌" in refusal.inner_text()
         # A chat that starts with files only is named after them in the history.
