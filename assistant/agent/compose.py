@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from assistant.workspace.results import Diagnosis, IdeasResult, SearchResult, StageDiagnosis
+from assistant.workspace.results import Diagnosis, Idea, IdeasResult, SearchResult, StageDiagnosis
 from tools.diagnosis_warnings import render_all
 from tools.language import Language
 
@@ -36,8 +36,9 @@ T: dict[Language, dict[str, str]] = {
         "segments": "Which {column} values explain most of the gap: {items}.",
         "segment_item": "{value} ({share} of the excess)",
         "ideas": "Ideas, ranked by expected effect per effort (computed from the same rows):",
-        "idea": "- {idea} — addresses {k} negative comments; the stage's negative share would go from {now} to "
-        "{fixed} if the complaints disappeared. KPI: {kpi}. Effort: {effort}.",
+        "idea": "- {idea} — for “{theme}”: addresses {k} negative comments; the stage's negative share would go "
+        "from {now} to {fixed} if the complaints disappeared. KPI: {kpi}. Effort: {effort}.{also}",
+        "also": " Also suggested for: {themes}.",
         "warnings": "Caveats:",
         "based": "_Based on {n} feedback rows ({unassigned} not assigned to a stage)._",
         "no_data": "There is no feedback to analyse yet. Upload a CSV, XLSX or JSON file of customer feedback "
@@ -65,8 +66,9 @@ T: dict[Language, dict[str, str]] = {
         "segments": "격차의 대부분을 설명하는 {column} 값: {items}.",
         "segment_item": "{value}(초과분의 {share})",
         "ideas": "기대 효과 대비 노력 순으로 정리한 개선 아이디어(같은 데이터로 계산):",
-        "idea": "- {idea} — 부정 의견 {k}건에 해당하며, 이 불만이 사라지면 부정 비율이 {now}에서 {fixed}로 "
-        "낮아집니다. KPI: {kpi}. 노력: {effort}.",
+        "idea": "- {idea} — “{theme}” 관련 부정 의견 {k}건에 해당하며, 이 불만이 사라지면 부정 비율이 {now}에서 "
+        "{fixed}로 낮아집니다. KPI: {kpi}. 노력: {effort}.{also}",
+        "also": " 다음 주제에도 해당합니다: {themes}.",
         "warnings": "유의할 점:",
         "based": "_피드백 {n}건 기준 (단계에 배정되지 않은 {unassigned}건 포함)._",
         "no_data": "아직 분석할 피드백이 없습니다. 고객 피드백 CSV, XLSX 또는 JSON 파일을 올린 뒤 다시 물어봐 주세요.",
@@ -142,10 +144,32 @@ def _stage_paragraph(d: Diagnosis, s: StageDiagnosis, language: Language, focus:
                 lines.append(t["no_counter"])
     if d.segment_by and s.gap.segments:
         items = ", ".join(
-            t["segment_item"].format(value=g.value, share=pct(g.share_of_gap)) for g in s.gap.segments[:3]
+            t["segment_item"].format(value=_label(g.value), share=pct(g.share_of_gap))
+            for g in s.gap.segments[:3]
         )
         lines.append(t["segments"].format(column=d.segment_by, items=items))
     return lines
+
+
+SEGMENT_LABEL_CHARS = 24
+
+
+def _label(value: str) -> str:
+    """A segment value as a short label: values are categories (a region, a plan), and a long one is more
+    likely a stray sentence or text planted in a spreadsheet cell than a name the reader needs whole."""
+    value = " ".join(str(value).split())
+    return value if len(value) <= SEGMENT_LABEL_CHARS else value[: SEGMENT_LABEL_CHARS - 1].rstrip() + "…"
+
+
+def _distinct_ideas(ideas: Sequence[Idea]) -> list[tuple[Idea, list[str]]]:
+    """Each idea once (several themes can call for the same fix), with the other themes it also answers."""
+    merged: dict[str, tuple[Idea, list[str]]] = {}
+    for idea in ideas:
+        if idea.idea in merged:
+            merged[idea.idea][1].append(idea.theme)
+        else:
+            merged[idea.idea] = (idea, [])
+    return list(merged.values())
 
 
 def compose_diagnosis(
@@ -168,11 +192,14 @@ def compose_diagnosis(
         lines.append(t["noise"].format(a=d.ranking[0], b=d.ranking[1]))
     if ideas is not None and ideas.ideas:
         lines.append(t["ideas"])
-        for idea in ideas.ideas[:3]:
+        for idea, others in _distinct_ideas(ideas.ideas)[:3]:
             imp = idea.expected_impact
+            also = t["also"].format(themes=", ".join(f"“{o}”" for o in others)) if others else ""
             lines.append(
                 t["idea"].format(
                     idea=idea.idea,
+                    theme=idea.theme,
+                    also=also,
                     k=imp.negatives_addressed,
                     now=pct(imp.negative_share_now),
                     fixed=pct(imp.negative_share_if_fixed),

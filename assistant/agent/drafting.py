@@ -234,8 +234,26 @@ def kpi_for(position: int, count: int, language: Language) -> dict[str, str]:
     }
 
 
+def merge_repeated_stages(outline: Outline) -> Outline:
+    """One stage per name: the small model sometimes writes a stage twice (Korean especially), which a
+    map cannot hold. The steps of a repeat join the first stage of that name, without repeating actions."""
+    merged: dict[str, Any] = {}
+    for stage in outline.stages:
+        key = " ".join(stage.name.split()).casefold()
+        if key not in merged:
+            merged[key] = stage.model_copy(update={"steps": list(stage.steps)})
+            continue
+        first = merged[key]
+        seen = {" ".join(st.action.split()).casefold() for st in first.steps}
+        first.steps.extend(st for st in stage.steps if " ".join(st.action.split()).casefold() not in seen)
+    if len(merged) == len(outline.stages):
+        return outline
+    return outline.model_copy(update={"stages": list(merged.values())})
+
+
 def fill_outline(outline: Outline, brief: Brief, language: Language) -> dict[str, Any]:
     """A complete map (as data) from the model's outline; pain points come later, from feedback."""
+    outline = merge_repeated_stages(outline)
     lowest = min(
         ((i, j) for i, s in enumerate(outline.stages) for j, _ in enumerate(s.steps)),
         key=lambda ij: outline.stages[ij[0]].steps[ij[1]].emotion,

@@ -12,7 +12,9 @@ from __future__ import annotations
 import json
 import logging
 import queue
+import re
 import threading
+import time
 from collections.abc import Callable
 from collections.abc import Generator as Gen
 from functools import partial
@@ -152,10 +154,16 @@ class EmbeddedPipeline:
     def _step(
         self, ctx: TurnContext, name: str, args: dict[str, Any], fn: Callable[[], Any]
     ) -> Gen[Event, None, Any]:
-        result = fn()
+        started = time.perf_counter()
+        try:
+            result = fn()
+        except JourneyError as exc:
+            # A refused call is a step the user sees too (e.g. an edit naming a stage the map lacks).
+            yield ToolStep(name=name, input=args, error=str(exc), seconds=time.perf_counter() - started)
+            raise
         data = result.model_dump(mode="json") if isinstance(result, BaseModel) else result
         ctx.record(data)
-        yield ToolStep(name=name, input=args, output=data)
+        yield ToolStep(name=name, input=args, output=data, seconds=time.perf_counter() - started)
         return result
 
     def _need_map(self, ctx: TurnContext) -> JourneyMap:
@@ -381,7 +389,11 @@ class EmbeddedPipeline:
         )
         prompt = load_prompt("embedded_edit").render(outline=outline, request=as_data(u.text))
         # Two short generations instead of one under the whole union: which operation, then its fields.
-        choice = generator.generate(prompt, u.text, _OperationChoice, max_tokens=20)
+        try:
+            # About ten tokens of JSON; the margin is for Korean requests, where the model has run past 20.
+            choice = generator.generate(prompt, u.text, _OperationChoice, max_tokens=48)
+        except ModelOutputError as exc:
+            return TEXT[ctx.language]["edit_failed"].format(why=str(exc)[:300])
         model = OPERATION_MODELS[choice.op]
         error = ""
         for attempt in range(2):
@@ -413,6 +425,10 @@ class EmbeddedPipeline:
     def _draft_personas(
         self, ctx: TurnContext, u: Understanding, state: ThreadState
     ) -> Gen[Event, None, str]:
+        if _ASKS_TO_SHOW.search(u.text) and not _ASKS_TO_MAKE.search(u.text):
+            journey = ctx.journey()
+            if journey is not None and journey.personas:
+                return (yield from self._show_personas(ctx, journey))
         generator = yield from self._model(ctx)
         hits = (
             self.workspace.search(SearchRequest(query=u.text[:500], collection="feedback", limit=5)).hits
@@ -448,6 +464,33 @@ class EmbeddedPipeline:
             + "\n"
             + body
         )
+
+    def _show_personas(self, ctx: TurnContext, journey: JourneyMap) -> Gen[Event, None, str]:
+        assert ctx.current_map is not None
+        yield from self._step(
+            ctx, "get_current_map", {}, lambda: {"name": ctx.current_map, "personas": len(journey.personas)}
+        )
+        head = (
+            f"The map '{ctx.current_map}' has {len(journey.personas)} persona(s):"
+            if ctx.language == "en"
+            else f"'{ctx.current_map}' 지도의 페르소나 {len(journey.personas)}명:"
+        )
+        return "\n".join([head, *(_persona_line(p, ctx.language) for p in journey.personas)])
+
+
+def _persona_line(p: Persona, language: Language) -> str:
+    """Name, age, occupation and goals: the portrait, not the free-text quotes and lists an imported file
+    may fill with anything (they stay on the map, quoted as data)."""
+    facts = [x for x in (p.age, p.occupation) if x]
+    goals = [*p.personal_goals[:1], *p.professional_goals[:1]]
+    head = f"- **{p.name}**" + (f" ({', '.join(facts)})" if facts else "")
+    if goals:
+        head += (": goals: " if language == "en" else ": 목표: ") + "; ".join(goals)
+    return head
+
+
+_ASKS_TO_SHOW = re.compile(r"요약|보여|알려|정리|설명|summar|show|list|describe|what are|who are", re.I)
+_ASKS_TO_MAKE = re.compile(r"만들|추가|새로|생성|초안|더 |draft|creat|add|new|more|generate", re.I)
 
 
 class _OperationChoice(BaseModel):
