@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from assistant.agent.conversation import Assistant, TurnOptions
 from assistant.agent.drafting import BriefReading, KoreanOutline, Outline
-from assistant.agent.events import DiagnosisView, Event, FileExport, Final, MapUpdate, Status
+from assistant.agent.events import DiagnosisView, Event, FileExport, Final, MapUpdate, Status, ToolStep
 from assistant.agent.pipeline import EmbeddedPipeline
 from assistant.domain import load_map
 from assistant.maps.operations import RenameStage
@@ -425,3 +425,41 @@ def test_asking_about_the_maps_personas_summarises_them_without_drafting(ws: Wor
     text = events[-1].text  # type: ignore[union-attr]
     assert "김지현" in text and "회사원" in text and "CANARY-P" not in text
     assert generator.asked == [] and ws.get_map("shop").version == 2  # nothing drafted, nothing changed
+
+
+def test_a_korean_edit_shows_its_changes_in_korean(ws: Workspace) -> None:
+    from assistant.agent.diff_text import change_text
+    from assistant.maps.operations import AddStage, RemoveStage
+
+    ws.save_map("shop", load_map(SHOP_MAP))
+    added = ws.edit_map("shop", [AddStage(stage={"name": "서류 보완"}, position=2)], "user")
+    removed = ws.edit_map("shop", [RemoveStage(stage="Come back")], "user")
+    lines = [change_text(c, "ko") for c in [*added.diff.changes, *removed.diff.changes]]
+    assert lines[0] == "단계 추가: '서류 보완' (3번째)"
+    assert lines[1].startswith("단계 삭제: 'Come back' (스텝 ")
+    assert change_text(added.diff.changes[0], "en") == added.diff.changes[0].text
+
+
+def test_an_outline_with_too_few_distinct_stages_is_asked_for_again(ws: Workspace) -> None:
+    repeated = OUTLINE.model_copy(
+        update={"stages": [OUTLINE.stages[0], OUTLINE.stages[0], OUTLINE.stages[1], OUTLINE.stages[1]]}
+    )
+    generator = ScriptedGenerator(
+        [
+            BriefReading(
+                who="first-time buyers",
+                journey="first purchase",
+                journey_type="new_customer",
+                state="current",
+            ),
+            repeated,
+            OUTLINE,
+        ]
+    )
+    events = turn(
+        assistant_with(ws, generator), "Draft the current journey of first-time buyers", intent="draft_map"
+    )
+    update = next(e for e in events if isinstance(e, MapUpdate))
+    assert update.map.stage_names == ["Checkout", "Delivery", "Returns and support"]
+    assert "different name" in generator.asked[2][1] and not generator.answers
+    assert any(isinstance(e, ToolStep) and e.name == "save_journey_map" for e in events)

@@ -234,6 +234,13 @@ def kpi_for(position: int, count: int, language: Language) -> dict[str, str]:
     }
 
 
+MIN_DISTINCT_STAGES = 3
+
+
+def _distinct_stages(outline: Outline) -> int:
+    return len({" ".join(s.name.split()).casefold() for s in outline.stages})
+
+
 def merge_repeated_stages(outline: Outline) -> Outline:
     """One stage per name: the small model sometimes writes a stage twice (Korean especially), which a
     map cannot hold. The steps of a repeat join the first stage of that name, without repeating actions."""
@@ -364,6 +371,17 @@ def draft_map(
     )
     schema: type[Outline] = KoreanOutline if language == "ko" else Outline
     outline = generator.generate(prompt, brief_text, schema, max_tokens=900)
+    if _distinct_stages(outline) < MIN_DISTINCT_STAGES:
+        # The small model sometimes repeats one stage name (Korean most); once merged, too few are left
+        # for a journey. One more try with the problem named; keep whichever has more distinct stages.
+        again = generator.generate(
+            prompt + "\n\nEvery stage must have a different name, in the order the customer lives them.",
+            brief_text,
+            schema,
+            max_tokens=900,
+        )
+        if _distinct_stages(again) > _distinct_stages(outline):
+            outline = again
     data = fill_outline(outline, brief, language)
     journey = workspace.map_from_data(data)
     diagnosis = None

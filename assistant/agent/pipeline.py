@@ -24,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from assistant.agent.compose import compose_diagnosis, compose_search, pct
 from assistant.agent.context import TurnContext
+from assistant.agent.diff_text import change_text
 from assistant.agent.drafting import MISSING_QUESTIONS, Brief, BriefReading, Generator, draft_map
 from assistant.agent.edit_rules import rule_edit
 from assistant.agent.events import (
@@ -285,7 +286,7 @@ class EmbeddedPipeline:
             name=result.name, version=result.version, map=self.workspace.get_map(name).map, diff=result.diff
         )
         lines = [TEXT[ctx.language]["undone"].format(version=result.version)]
-        lines.extend(f"- {c.text}" for c in result.diff.changes)
+        lines.extend(f"- {change_text(c, ctx.language)}" for c in result.diff.changes)
         return "\n".join(lines)
 
     # --- with the model ---------------------------------------------------------------------------------
@@ -355,8 +356,13 @@ class EmbeddedPipeline:
                 use_feedback=ctx.use_feedback,
             ),
         )
-        saved = self.workspace.save_map(
-            journey.title, journey, "assistant", "drafted by the embedded assistant"
+        saved = yield from self._step(
+            ctx,
+            "save_journey_map",
+            {"title": journey.title},
+            lambda: self.workspace.save_map(
+                journey.title, journey, "assistant", "drafted by the embedded assistant"
+            ),
         )
         ctx.current_map = saved.name
         yield MapUpdate(name=saved.name, version=saved.version, map=saved.map)
@@ -419,7 +425,7 @@ class EmbeddedPipeline:
             name=result.name, version=result.version, map=self.workspace.get_map(name).map, diff=result.diff
         )
         lines = [TEXT[ctx.language]["edited"].format(what=op.op, version=result.version)]
-        lines.extend(f"- {c.text}" for c in result.diff.changes)
+        lines.extend(f"- {change_text(c, ctx.language)}" for c in result.diff.changes)
         return "\n".join(lines)
 
     def _draft_personas(
@@ -467,8 +473,20 @@ class EmbeddedPipeline:
 
     def _show_personas(self, ctx: TurnContext, journey: JourneyMap) -> Gen[Event, None, str]:
         assert ctx.current_map is not None
+        # The step's output is what the answer shows, so every number in it (ages) is grounded.
         yield from self._step(
-            ctx, "get_current_map", {}, lambda: {"name": ctx.current_map, "personas": len(journey.personas)}
+            ctx,
+            "get_current_map",
+            {},
+            lambda: {
+                "name": ctx.current_map,
+                "personas": [
+                    p.model_dump(
+                        include={"name", "age", "occupation", "personal_goals", "professional_goals"}
+                    )
+                    for p in journey.personas
+                ],
+            },
         )
         head = (
             f"The map '{ctx.current_map}' has {len(journey.personas)} persona(s):"
