@@ -10,6 +10,7 @@ are returned as counter-evidence.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,6 +19,21 @@ from tools.text_terms import terms
 
 MAX_THEMES = 6
 QUOTES_PER_THEME = 3
+
+
+_INSTRUCTION_LIKE = re.compile(
+    r"ignore (?:all |any )?(?:previous|prior|above) instructions|system prompt|https?://|\bexport_map\b"
+    r"|이전 지시|지시(?:를|는)? (?:모두 )?무시|시스템 프롬프트|관리자 지시",
+    re.IGNORECASE,
+)
+
+
+def looks_like_instructions(text: str) -> bool:
+    """Text written at the assistant rather than about the journey (planted instructions, links).
+
+    Such a row still counts in every number; it is only not picked as the quote that stands for a theme,
+    since a reader takes a theme's quote as what customers typically say."""
+    return bool(_INSTRUCTION_LIKE.search(text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,10 +105,15 @@ def find_themes(
         label_terms = [best, *extra[:1]]
         ranked = sorted(
             members,
-            key=lambda i: (-sum(t in neg_terms[i] for t in label_terms), abs(len(negatives[i].text) - 80)),
+            key=lambda i: (
+                looks_like_instructions(negatives[i].text),
+                -sum(t in neg_terms[i] for t in label_terms),
+                abs(len(negatives[i].text) - 80),
+            ),
         )
         quotes = [negatives[i] for i in ranked[:QUOTES_PER_THEME]]
         counter = [c for c, c_terms in zip(positives, pos_terms, strict=True) if best in c_terms]
+        counter.sort(key=lambda c: looks_like_instructions(c.text))  # stable: otherwise in order
         themes.append(
             Theme(
                 label=" · ".join(label_terms),
