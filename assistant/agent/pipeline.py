@@ -18,9 +18,9 @@ import time
 from collections.abc import Callable
 from collections.abc import Generator as Gen
 from functools import partial
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from assistant.agent.compose import compose_diagnosis, compose_search, pct
 from assistant.agent.context import TurnContext
@@ -367,6 +367,14 @@ class EmbeddedPipeline:
         ctx.current_map = saved.name
         yield MapUpdate(name=saved.name, version=saved.version, map=saved.map)
         pains = sum(len(st.pain_points) for s in journey.stages for st in s.steps)
+        # The counts the answer states, as a result of this turn (the grounding check reads results).
+        ctx.record(
+            {
+                "stages": len(journey.stages),
+                "steps": sum(len(s.steps) for s in journey.stages),
+                "pain_points": pains,
+            }
+        )
         return TEXT[ctx.language]["drafted"].format(
             title=journey.title,
             stages=len(journey.stages),
@@ -517,7 +525,8 @@ class _OperationChoice(BaseModel):
 
 
 class _Personas(BaseModel):
-    personas: list[Persona]
+    personas: Annotated[list[Persona], Field(min_length=1, max_length=5)]
+    """At least one: the small model has answered with an empty list."""
 
 
 def dumps(value: Any) -> str:
