@@ -59,8 +59,8 @@ def _rounds(out: dict[str, Any], tmp: Path, rows: int, index_rows: int, embeddin
                     seconds = report["ended"] - report["started"]
                     results[engine].append(
                         {
-                            "seconds": round(seconds, 1),
-                            "store_s": round(report["store_end"] - report["started"], 1),
+                            "seconds": round(seconds, 3),
+                            "store_s": round(report["store_end"] - report["started"], 3),
                             "peak_rss_mb": report["peak_rss_mb"],
                             "load": sampler.during(report["started"], report["ended"]),
                         }
@@ -71,7 +71,7 @@ def _rounds(out: dict[str, Any], tmp: Path, rows: int, index_rows: int, embeddin
                 "rounds": results,
                 "sqlite_s": best["sqlite"],
                 "postgresql_s": best["postgresql"],
-                "ratio_postgresql_to_sqlite": round(best["postgresql"] / best["sqlite"], 2),
+                "ratio_postgresql_to_sqlite": round(best["postgresql"] / max(best["sqlite"], 0.001), 2),
             }
 
 
