@@ -132,7 +132,7 @@ def phase(record: dict[str, Any], name: str, sampler: LoadSampler) -> Iterator[N
     finally:
         end = time.time()
         record[name] = {
-            "seconds": round(end - start, 2),
+            "seconds": round(end - start, 3),
             "cpu_s": round(time.process_time() - cpu, 2),
             "load": sampler.during(start, end),
         }
@@ -240,6 +240,8 @@ def embedder_alone(embedding: str, texts: list[str]) -> float:
 
 
 def run_ingest(rows: int, embedding: str, sample: int, keep: Path | None) -> dict[str, Any]:
+    if keep:
+        keep.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="bench-scale-", dir=keep.parent if keep else None))
     out: dict[str, Any] = {
         "benchmark": "scale-ingest",

@@ -12,6 +12,7 @@ order alternating between rounds; each engine is credited with its fastest round
 
 from __future__ import annotations
 
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -25,10 +26,18 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 
 def run_engines(rows: int, index_rows: int, embedding: str, rounds: int = 2) -> dict[str, Any]:
-    from local_postgres import LocalPostgres
-
     tmp = Path(tempfile.mkdtemp(prefix="bench-engines-"))
     out: dict[str, Any] = {"benchmark": "scale-engines", "machine": machine(), "embedding": embedding}
+    try:
+        _rounds(out, tmp, rows, index_rows, embedding, rounds)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)  # the homes hold nothing worth keeping
+    return out
+
+
+def _rounds(out: dict[str, Any], tmp: Path, rows: int, index_rows: int, embedding: str, rounds: int) -> None:
+    from local_postgres import LocalPostgres
+
     store_csv, index_csv = tmp / "store.csv", tmp / "index.csv"
     write_csv(store_csv, rows, seed=21)
     write_csv(index_csv, index_rows, seed=22)
@@ -50,8 +59,8 @@ def run_engines(rows: int, index_rows: int, embedding: str, rounds: int = 2) -> 
                     seconds = report["ended"] - report["started"]
                     results[engine].append(
                         {
-                            "seconds": round(seconds, 1),
-                            "store_s": round(report["store_end"] - report["started"], 1),
+                            "seconds": round(seconds, 3),
+                            "store_s": round(report["store_end"] - report["started"], 3),
                             "peak_rss_mb": report["peak_rss_mb"],
                             "load": sampler.during(report["started"], report["ended"]),
                         }
@@ -62,9 +71,8 @@ def run_engines(rows: int, index_rows: int, embedding: str, rounds: int = 2) -> 
                 "rounds": results,
                 "sqlite_s": best["sqlite"],
                 "postgresql_s": best["postgresql"],
-                "ratio_postgresql_to_sqlite": round(best["postgresql"] / best["sqlite"], 2),
+                "ratio_postgresql_to_sqlite": round(best["postgresql"] / max(best["sqlite"], 0.001), 2),
             }
-    return out
 
 
 def engines_summary(r: dict[str, Any]) -> list[str]:

@@ -89,43 +89,43 @@ def run_label(home: Path | None, rows: int, embedding: str, profile: bool = Fals
     embedder = build_embedder(settings)
     embedder.embed(["warm-up 준비"], "query")  # the model loads before any clock starts
     out: dict[str, Any] = {"benchmark": "scale-label", "machine": machine(), "embedding": embedder.name}
-    tmp = Path(tempfile.mkdtemp(prefix="bench-label-"))
-    path = (home / "feedback.sqlite3") if home else tmp / "feedback.sqlite3"
-    with LoadSampler() as sampler:
-        store = FeedbackStore.open(path, schema=LABEL_SCHEMA + MAP_SCHEMA)
-        if home is None:
-            with phase(out, "fill", sampler):
-                fill(store, rows, embedder.name, embedder.dimension())
-        out["rows"] = store.count()
-        with phase(out, "read_only", sampler):
-            read_only(store, embedder.name)
-        nonce = str(time.time_ns())
-        labeller = Labeller(store, embedder)
-        for name in ("first_map", "second_map"):
-            journey = load_map(MAP)
-            first = journey.stages[0]
-            journey.stages[0] = first.model_copy(
-                update={"description": f"{first.description} {name} {nonce}"}
-            )
-            if name == "first_map":  # a new sentiment labeller too: every row gets its sentiment now
-                store.conn.execute("DELETE FROM sentiment_labels")
-            profiler = cProfile.Profile() if profile else None
-            with phase(out, name, sampler):
+    with tempfile.TemporaryDirectory(prefix="bench-label-") as tmp:
+        path = (home / "feedback.sqlite3") if home else Path(tmp) / "feedback.sqlite3"
+        with LoadSampler() as sampler:
+            store = FeedbackStore.open(path, schema=LABEL_SCHEMA + MAP_SCHEMA)
+            if home is None:
+                with phase(out, "fill", sampler):
+                    fill(store, rows, embedder.name, embedder.dimension())
+            out["rows"] = store.count()
+            with phase(out, "read_only", sampler):
+                read_only(store, embedder.name)
+            nonce = str(time.time_ns())
+            labeller = Labeller(store, embedder)
+            for name in ("first_map", "second_map"):
+                journey = load_map(MAP)
+                first = journey.stages[0]
+                journey.stages[0] = first.model_copy(
+                    update={"description": f"{first.description} {name} {nonce}"}
+                )
+                if name == "first_map":  # a new sentiment labeller too: every row gets its sentiment now
+                    store.conn.execute("DELETE FROM sentiment_labels")
+                profiler = cProfile.Profile() if profile else None
+                with phase(out, name, sampler):
+                    if profiler:
+                        profiler.enable()
+                    report = labeller.label(journey)
+                    if profiler:
+                        profiler.disable()
+                out[name]["rows_labelled"] = report.rows_labelled
+                out[name]["rows_embedded"] = report.rows_embedded
                 if profiler:
-                    profiler.enable()
-                report = labeller.label(journey)
-                if profiler:
-                    profiler.disable()
-            out[name]["rows_labelled"] = report.rows_labelled
-            out[name]["rows_embedded"] = report.rows_embedded
-            if profiler:
-                text = io.StringIO()
-                pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(25)
-                out[name]["profile"] = text.getvalue()
-        store.close()
-    base = out["read_only"]["seconds"]
+                    text = io.StringIO()
+                    pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(25)
+                    out[name]["profile"] = text.getvalue()
+            store.close()
+    base = max(out["read_only"]["seconds"], 0.001)  # phase times are rounded to ms; tiny stores read in 0
     for name in ("first_map", "second_map"):
-        out[name]["rows_per_s"] = round(out["rows"] / out[name]["seconds"])
+        out[name]["rows_per_s"] = round(out["rows"] / max(out[name]["seconds"], 0.001))
         out[name]["ratio_to_read_only"] = round(out[name]["seconds"] / base, 2)
         out[name]["extrapolated_1m_s"] = round(out[name]["seconds"] * 1_000_000 / out["rows"], 1)
     return out

@@ -40,6 +40,7 @@ def test_diagnose_benchmark_agrees_with_pandas(capsys: pytest.CaptureFixture[str
     out = capsys.readouterr().out
     assert "diagnose [segment_by_plan_compare_previous]" in out
     assert "pandas baseline" in out
+    assert result["first_call_s"] > 0 and "first diagnosis in the process" in out
 
 
 def test_vectors_benchmark_shows_the_removed_passes(capsys: pytest.CaptureFixture[str]) -> None:
