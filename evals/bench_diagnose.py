@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant.analysis.aggregate import summarise
 from assistant.domain import load_map
 from assistant.domain.model import JourneyMap
 from assistant.embedding.hashing import HashingEmbedder
@@ -41,7 +42,7 @@ from evals.bench_common import emit, machine, texts_stream
 from evals.scenarios.planted_problem_phrases import PHRASES
 
 MAP_PATH = Path(__file__).parent / "scenarios" / "planted_problem_map.json"
-GOAL_SECONDS = 3.0
+GOAL_SECONDS = 1.0  # issue 13: diagnose over 1M rows in at most a second (issue 5 asked for 3 s)
 STAGE_SHARE = np.array([0.20, 0.15, 0.12, 0.20, 0.10, 0.18, 0.05])  # last = unassigned (-1)
 STAGE_NEG = np.array([0.15, 0.22, 0.12, 0.18, 0.34, 0.27, 0.20])
 PLANS = ["basic", "plus", "pro"]
@@ -251,6 +252,9 @@ def run(rows: int = 1_000_000, profile: bool = False, workdir: Path | None = Non
             "segment_by_plan_compare_previous": DiagnoseOptions(segment_by="plan", compare_to="previous"),
         }
         with _workspace(path) as ws:
+            # Labelling ends by summarising the map's labels per stage, day, source and confidence; the
+            # bulk fill above skipped it, so it is done (and timed) here, as the labeller would.
+            summary_s, _ = _time(lambda: summarise(ws.db, key))
             # The first diagnosis in a process imports and compiles the analysis modules (seconds here,
             # where PYTHONDONTWRITEBYTECODE=1): timed apart, so the variants measure the diagnosis itself.
             first_s, _ = _time(lambda: ws.diagnose(journey, variants["plain"]).model_dump(mode="json"))
@@ -281,6 +285,7 @@ def run(rows: int = 1_000_000, profile: bool = False, workdir: Path | None = Non
         "rows": rows,
         "machine": machine(),
         "build_store_s": round(build_s, 2),
+        "summarise_s": round(summary_s, 3),
         "first_call_s": round(first_s, 3),
         "diagnose_s": {k: round(v, 3) for k, v in times.items()},
         "pandas_read_s": round(read_s, 3),
@@ -294,6 +299,7 @@ def run(rows: int = 1_000_000, profile: bool = False, workdir: Path | None = Non
         "ranking_previous": results["segment_by_plan_compare_previous"]["ranking"],
         "goal_s": GOAL_SECONDS,
         "goal_met": worst <= GOAL_SECONDS,
+        "goal_met_by_variant": {k: v <= GOAL_SECONDS for k, v in times.items()},
         "profile": profiles,
     }
 
@@ -302,6 +308,7 @@ def summary(r: dict[str, Any]) -> list[str]:
     lines = [
         f"diagnose benchmark: {r['rows']:,} stored rows ({r['machine']['cpus']} CPUs, SQLite {r['machine']['sqlite']})",
         f"  building the store (not timed against anything): {r['build_store_s']} s",
+        f"  summarising the map's labels (the end of labelling): {r['summarise_s']} s",
         f"  pandas baseline: read {r['pandas_read_s']} s + groupby {r['pandas_groupby_s']} s",
         f"  first diagnosis in the process (imports, caches; not in the ratios): {r['first_call_s']} s",
     ]
@@ -309,10 +316,11 @@ def summary(r: dict[str, Any]) -> list[str]:
         lines.append(
             f"  diagnose [{name}]: {secs} s  = {r['ratio_diagnose_to_pandas_read_plus_groupby'][name]}x pandas"
             f" read+groupby, {r['ratio_diagnose_to_pandas_groupby'][name]}x pandas groupby alone"
+            f"  (goal {'met' if r['goal_met_by_variant'][name] else 'missed'})"
         )
     lines.append(f"  per-stage counts equal pandas: {r['counts_match_pandas']}")
     lines.append(f"  ranking: {r['ranking']}; against previous quarter: {r['ranking_previous']}")
-    lines.append(f"  goal <= {r['goal_s']} s: {'met' if r['goal_met'] else 'MISSED'}")
+    lines.append(f"  goal <= {r['goal_s']} s for every variant: {'met' if r['goal_met'] else 'MISSED'}")
     for name, text in r["profile"].items():
         lines.append(f"\ncProfile of diagnose [{name}] (cumulative):\n{text}")
     return lines

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -77,27 +77,20 @@ DayKey = tuple[int, str | None, str | None]
 """(stage index, ISO date or None, segment value or None)."""
 
 
-def day_counts(store: FeedbackStore, scope: Scope, segment_expr: str | None = None) -> dict[DayKey, Counts]:
-    """One pass over the labelled rows: counts per stage, day and (optionally) segment value.
+def _two_halves(
+    store: FeedbackStore, sql: str, params: list[Any], n_key: int
+) -> dict[tuple[Any, ...], Counts]:
+    """Run a grouping query (its `{part}` placeholder restricts the rows) over each half of the rows on a
+    connection of its own, one per core, and add the halves' groups: the first `n_key` columns are the
+    group, the next ones a `Counts`."""
 
-    Every other grouping (per stage, per period, per segment, per comparison window) is a sum over these
-    few thousand groups, so a million rows are read once instead of once per grouping."""
-    groups = ["s.stage", "s.date", segment_expr or "NULL"]
-    where, params = scope.where()
-    # row_stage carries date, rating and source, so only a segment held in the feedback row needs the join.
-    source = _FROM if segment_expr is not None and "f." in segment_expr else "FROM row_stage s"
-    select = _select(store.dialect)
-    sql = f"SELECT {', '.join(groups)}, {select} {source} WHERE {where} AND {{part}} GROUP BY 1, 2, 3"
-
-    def part(condition: str) -> dict[DayKey, Counts]:
+    def part(condition: str) -> dict[tuple[Any, ...], Counts]:
         # Its own connection: SQLite reads in parallel under WAL, and sqlite3 releases the GIL while stepping
         # (on PostgreSQL each half is a query of its own, on a server process of its own).
         conn = store.new_connection()
         try:
             return {
-                (r[0], r[1], None if r[2] is None else str(r[2])): Counts(
-                    *[v or 0 for v in r[3 : 3 + _N_AGG]]
-                )
+                tuple(r[:n_key]): Counts(*[v or 0 for v in r[n_key : n_key + _N_AGG]])
                 for r in conn.execute(sql.format(part=condition), params)
             }
         finally:
@@ -112,6 +105,102 @@ def day_counts(store: FeedbackStore, scope: Scope, segment_expr: str | None = No
         else:
             low[key] = counts
     return low
+
+
+def day_counts(store: FeedbackStore, scope: Scope, segment_expr: str | None = None) -> dict[DayKey, Counts]:
+    """Counts per stage, day and (optionally) segment value.
+
+    Every other grouping (per stage, per period, per segment, per comparison window) is a sum over these
+    few thousand groups, so a million rows are read once instead of once per grouping; without a segment
+    they come from the map's summary (see `summarise`) when it is current, without reading the rows."""
+    select = _select(store.dialect)
+    where, params = scope.where()
+    if segment_expr is None and summary_is_current(store, scope.map_key):
+        sums = ", ".join(_summary_sum(store.dialect, name) for name in _COUNT_FIELDS)
+        sql = f"SELECT s.stage, s.date, {sums} FROM stage_summary s WHERE {where} GROUP BY s.stage, s.date"
+        return {
+            (r[0], r[1], None): Counts(*[v or 0 for v in r[2 : 2 + _N_AGG]])
+            for r in store.conn.execute(sql, params)
+        }
+    groups = ["s.stage", "s.date", segment_expr or "NULL"]
+    # row_stage carries date, rating and source, so only a segment held in the feedback row needs the join.
+    source = _FROM if segment_expr is not None and "f." in segment_expr else "FROM row_stage s"
+    sql = f"SELECT {', '.join(groups)}, {select} {source} WHERE {where} AND {{part}} GROUP BY 1, 2, 3"
+    return {
+        (k[0], k[1], None if k[2] is None else str(k[2])): counts
+        for k, counts in _two_halves(store, sql, params, 3).items()
+    }
+
+
+# --- the per-map summary ------------------------------------------------------------------------------------
+# Labels under a map key are only ever added (a row not yet labelled) or deleted (with their rows, or all of
+# a key when a correction changes it), so the day-level counts can be kept per map instead of recomputed
+# from a million rows on every question. Every writer of row_stage drops the key's summary in the same
+# transaction (`drop_summary`); labelling rebuilds it at its end, and a diagnosis that finds none builds it.
+
+SUMMARY_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS stage_summary (
+    map_key TEXT NOT NULL,
+    source TEXT NOT NULL,
+    date TEXT,
+    stage INTEGER NOT NULL,
+    bucket INTEGER NOT NULL,         -- stage confidence in 0.05 steps (x 20), for the ranking bootstrap
+    {", ".join(f"{name} {'REAL' if name.endswith(('_sum', '_sumsq')) else 'INTEGER'} NOT NULL" for name in (f.name for f in fields(Counts)))}
+);
+CREATE INDEX IF NOT EXISTS stage_summary_by_map ON stage_summary(map_key);
+CREATE TABLE IF NOT EXISTS stage_summary_state (
+    map_key TEXT PRIMARY KEY,
+    labelled_rows INTEGER NOT NULL    -- row_stage rows under the key when the summary was made
+);
+"""
+
+_COUNT_FIELDS = [f.name for f in fields(Counts)]
+
+
+def _summary_sum(d: Dialect, name: str) -> str:
+    # PostgreSQL sums a bigint column into numeric (a Decimal in Python): counts are cast back.
+    return d.total(f"s.{name}") if name.endswith(("_sum", "_sumsq")) else f"CAST(SUM(s.{name}) AS BIGINT)"
+
+
+def summary_is_current(store: FeedbackStore, map_key: str) -> bool:
+    row = store.conn.execute("SELECT 1 FROM stage_summary_state WHERE map_key = ?", [map_key]).fetchone()
+    return row is not None
+
+
+def drop_summary(conn: Any, map_key: str | None = None) -> None:
+    """Forget a map key's summary (every key's when None), inside the caller's write transaction."""
+    where, params = ("", []) if map_key is None else (" WHERE map_key = ?", [map_key])
+    conn.execute("DELETE FROM stage_summary_state" + where, params)
+    conn.execute("DELETE FROM stage_summary" + where, params)
+
+
+def summarise(store: FeedbackStore, map_key: str) -> int:
+    """Build the map key's summary from its labelled rows (one parallel pass); returns the rows counted.
+
+    The pass runs while this connection holds the write lock, so no label can be added or deleted
+    between reading the rows and recording the summary as current."""
+    bucket = store.dialect.round_half_up("s.confidence * 20")
+    sql = (
+        f"SELECT s.source, s.date, s.stage, {bucket}, {_select(store.dialect)} FROM row_stage s "
+        "WHERE s.map_key = ? AND {part} GROUP BY 1, 2, 3, 4"
+    )
+    with store.write() as conn:
+        groups = _two_halves(store, sql, [map_key], 4)
+        drop_summary(conn, map_key)
+        columns = ", ".join(["map_key", "source", "date", "stage", "bucket", *_COUNT_FIELDS])
+        marks = ", ".join("?" * (5 + _N_AGG))
+        conn.executemany(
+            f"INSERT INTO stage_summary ({columns}) VALUES ({marks})",
+            [
+                [map_key, k[0], k[1], int(k[2]), int(k[3]), *(getattr(c, name) for name in _COUNT_FIELDS)]
+                for k, c in groups.items()
+            ],
+        )
+        total = sum(c.n for c in groups.values())
+        conn.execute(
+            "INSERT INTO stage_summary_state (map_key, labelled_rows) VALUES (?, ?)", [map_key, total]
+        )
+    return total
 
 
 def roll_up(
@@ -190,9 +279,21 @@ def confidence_groups(store: FeedbackStore, scope: Scope) -> list[tuple[int, boo
     """(stage, negative, confidence, rows) groups of the labelled rows in scope, confidence in 0.05 steps
     (what the ranking-confidence bootstrap needs, in a few hundred groups instead of one per row)."""
     where, params = scope.where()
-    sql = (
-        f"SELECT s.stage, s.label = -1, {store.dialect.round_half_up('s.confidence * 20')} / 20.0, COUNT(*) "
-        "FROM row_stage s "
-        f"WHERE {where} GROUP BY 1, 2, 3"
-    )
-    return [(int(r[0]), bool(r[1]), float(r[2]), int(r[3])) for r in store.conn.execute(sql, params)]
+    if summary_is_current(store, scope.map_key):
+        sql = (
+            "SELECT s.stage, s.bucket, CAST(SUM(s.n) AS BIGINT), CAST(SUM(s.negative) AS BIGINT) "
+            f"FROM stage_summary s WHERE {where} GROUP BY s.stage, s.bucket"
+        )
+        out: list[tuple[int, bool, float, int]] = []
+        for stage, bucket, n, negative in store.conn.execute(sql, params):
+            out += [(int(stage), False, int(bucket) / 20.0, int(n - negative))] if n > negative else []
+            out += [(int(stage), True, int(bucket) / 20.0, int(negative))] if negative else []
+    else:
+        sql = (
+            f"SELECT s.stage, s.label = -1, {store.dialect.round_half_up('s.confidence * 20')} / 20.0, COUNT(*) "
+            "FROM row_stage s "
+            f"WHERE {where} GROUP BY 1, 2, 3"
+        )
+        out = [(int(r[0]), bool(r[1]), float(r[2]), int(r[3])) for r in store.conn.execute(sql, params)]
+    # The bootstrap draws from the groups in order: the same order on either path and engine.
+    return sorted(out)

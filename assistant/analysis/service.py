@@ -16,6 +16,8 @@ from assistant.analysis.aggregate import (
     sample_texts,
     segment_expression,
     stage_comments,
+    summarise,
+    summary_is_current,
 )
 from assistant.domain.model import JourneyMap
 from assistant.errors import JourneyError
@@ -127,6 +129,10 @@ def run_diagnosis(
 ) -> dict[str, Any]:
     """Aggregate the labelled rows (labels made under `key`) in SQL, and diagnose."""
     check_diagnosis_options(store, journey, options)
+    if not summary_is_current(store, key):
+        # Labels made before summaries existed, or dropped by a write: one pass now, then every later
+        # question about this map reads the summary.
+        summarise(store, key)
     seg = segment_expression(options.segment_by, store.dialect) if options.segment_by else None
     current_window: tuple[str | None, str | None] = (options.since, options.until)
     previous_window: tuple[str | None, str | None] = (None, None)

@@ -275,6 +275,9 @@ class FeedbackStore:
                     (run,),
                 )
             conn.execute("DELETE FROM feedback WHERE ingest_run = ?", (run,))
+            # A per-map summary counted the removed rows' labels (see assistant.analysis.aggregate).
+            for table in (t for t in ("stage_summary_state", "stage_summary") if t in labels):
+                conn.execute(f"DELETE FROM {table}")
 
     def insert_batch(self, records: Sequence[FeedbackRecord], run: int = 0) -> tuple[list[str], int]:
         """Store new records atomically; returns (ids stored, number already present)."""
@@ -360,6 +363,15 @@ class FeedbackStore:
 
     def sources(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT DISTINCT source FROM feedback ORDER BY source")]
+
+    def stage_labels(self, sources: Sequence[str] = (), limit: int = 12) -> list[tuple[str, int]]:
+        """The stage names the rows were filed under (their own stage column), most rows first."""
+        where = "stage_label IS NOT NULL AND stage_label <> ''"
+        params: list[Any] = list(sources)
+        if sources:
+            where += f" AND source IN ({','.join('?' * len(sources))})"
+        sql = f"SELECT stage_label, COUNT(*) FROM feedback WHERE {where} GROUP BY stage_label ORDER BY 2 DESC, 1 LIMIT ?"
+        return [(str(r[0]), int(r[1])) for r in self.conn.execute(sql, [*params, limit])]
 
     def get(self, ids: Sequence[str]) -> list[StoredFeedback]:
         """Rows by id, in the order asked (missing ids are left out)."""

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assistant.analysis.aggregate import drop_summary
 from assistant.domain.loading import load_map, map_from_data, map_warnings
 from assistant.domain.model import JourneyMap
 from assistant.embedding import Embedder, build_embedder
@@ -377,6 +378,13 @@ class Workspace:
     def sources(self) -> list[str]:
         return self.db.sources()
 
+    def feedback_stages(self, sources: Sequence[str] = (), min_share: float = 0.02) -> list[str]:
+        """The stages the company's feedback (of `sources`, or all) is already filed under, most rows
+        first; names with under `min_share` of the filed rows are left out (stray values, typos)."""
+        labels = self.db.stage_labels(sources)
+        total = sum(n for _, n in labels)
+        return [name for name, n in labels if n >= min_share * total]
+
     def quotes(self, ids: Sequence[str]) -> dict[str, str]:
         """The stored text of each feedback id that exists (for checking that quotes are verbatim)."""
         return {r.feedback_id: r.text for r in self.db.get(list(ids))}
@@ -585,6 +593,7 @@ class Workspace:
             # The labels made without this correction will not be read again under this map's key:
             # drop them rather than keep a copy of every row per correction.
             conn.execute("DELETE FROM row_stage WHERE map_key = ?", [old_key])
+            drop_summary(conn, old_key)
             if options.sentiment is not None or options.clear:
                 conn.execute(
                     "DELETE FROM sentiment_labels WHERE labeller = ? AND labeller LIKE '%:c%'", [old_labeller]

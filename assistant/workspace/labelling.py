@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant.analysis.aggregate import SUMMARY_SCHEMA, drop_summary, summarise
 from assistant.domain.model import JourneyMap
 from assistant.embedding import FEEDBACK_KIND, Embedder
 from assistant.feedback.store import FeedbackStore
@@ -37,7 +38,9 @@ from tools.stage_assignment import StageAssigner, StageSpec, StepSpec
 METHOD_VERSION = "3"
 """Bump when stage assignment or sentiment changes, so cached labels are made again."""
 
-LABEL_SCHEMA = """
+LABEL_SCHEMA = (
+    SUMMARY_SCHEMA
+    + """
 DROP TABLE IF EXISTS row_sentiment;
 CREATE TABLE IF NOT EXISTS sentiment_labels (
     labeller TEXT NOT NULL,          -- embedding model and method version
@@ -76,6 +79,7 @@ CREATE TABLE IF NOT EXISTS sentiment_corrections (
     created_at TEXT NOT NULL
 ) WITHOUT ROWID;
 """
+)
 
 BATCH = 2000
 Progress = Callable[[int, int], None]
@@ -274,9 +278,13 @@ class Labeller:
             with self.store.write() as c:
                 c.executemany("INSERT OR REPLACE INTO sentiment_labels VALUES (?,?,?,?,?)", sent_rows)
                 c.executemany("INSERT OR REPLACE INTO row_stage VALUES (?,?,?,?,?,?,?,?,?,?)", stage_rows)
+                drop_summary(c, key)
             done += len(rows)
             if progress is not None:
                 progress(done, max(todo, done))
+        if done:
+            # Diagnoses read the map's day-level counts from here instead of every labelled row.
+            summarise(self.store, key)
         return LabelReport(
             map_key=key,
             labeller=labeller,
