@@ -80,15 +80,22 @@ def find_themes(
         bg_counts.update(terms(text))
     bg_n = max(len(background), 1)
     remaining = set(range(len(negatives)))
+    # Rows written at the assistant still count in a theme they share a term with, but a term needs its
+    # support from other rows to become a label: a label is shown as what customers say (a planted code
+    # word would be echoed), and a complaint with instructions appended counts as the complaint alone would.
+    planted = {i for i, c in enumerate(negatives) if looks_like_instructions(c.text)}
     themes: list[Theme] = []
     support = _min_support(len(negatives))
     while remaining and len(themes) < max_themes:
         counts: Counter[str] = Counter()
+        clean: Counter[str] = Counter()
         for i in remaining:
             counts.update(neg_terms[i])
+            if i not in planted:
+                clean.update(neg_terms[i])
         best, best_score = None, 0.0
         for term, k in counts.items():
-            if k < support or term in exclude:
+            if k < support or clean[term] < support or term in exclude:
                 continue
             lift = (k / len(negatives) + 0.01) / (bg_counts[term] / bg_n + 0.01)
             # Pairs read better as labels; prefer them when they cover nearly as much.
@@ -101,7 +108,7 @@ def find_themes(
         co: Counter[str] = Counter()
         for i in members:
             co.update(t for t in neg_terms[i] if t != best and t not in best and best not in t)
-        extra = [t for t, k in co.most_common(2) if k >= max(2, 0.4 * len(members))]
+        extra = [t for t, k in co.most_common(2) if k >= max(2, 0.4 * len(members)) and clean[t] >= support]
         label_terms = [best, *extra[:1]]
         ranked = sorted(
             members,
