@@ -13,7 +13,7 @@ import pytest
 from pydantic import BaseModel
 
 from assistant.agent.conversation import Assistant, TurnOptions
-from assistant.agent.drafting import BriefReading, KoreanOutline, Outline
+from assistant.agent.drafting import BriefReading, KoreanOutline, KoreanStage, KoreanStep, Outline
 from assistant.agent.events import DiagnosisView, Event, FileExport, Final, MapUpdate, Status, ToolStep
 from assistant.agent.pipeline import EmbeddedPipeline
 from assistant.domain import load_map
@@ -463,3 +463,97 @@ def test_an_outline_with_too_few_distinct_stages_is_asked_for_again(ws: Workspac
     assert update.map.stage_names == ["Checkout", "Delivery", "Returns and support"]
     assert "different name" in generator.asked[2][1] and not generator.answers
     assert any(isinstance(e, ToolStep) and e.name == "save_journey_map" for e in events)
+
+
+LOAN_FEEDBACK = ROOT / "knowledge/feedback/loan-app-feedback-ko.csv"
+LOAN_STAGES_IN_ORDER = ["알아보기", "비교·상담", "신청", "심사", "계약·실행", "상환 관리"]
+
+
+def test_journey_order_of_stage_names() -> None:
+    from assistant.agent.drafting import in_journey_order
+
+    shuffled = [
+        "Customer service",
+        "Check-in",
+        "Baggage claim",
+        "Booking",
+        "In-flight",
+        "Security & boarding",
+    ]
+    assert in_journey_order(shuffled) == [
+        "Booking",
+        "Check-in",
+        "Security & boarding",
+        "In-flight",
+        "Baggage claim",
+        "Customer service",
+    ]
+    assert (
+        in_journey_order(["상환 관리", "심사", "신청", "계약·실행", "알아보기", "비교·상담"])
+        == LOAN_STAGES_IN_ORDER
+    )
+    assert in_journey_order(["Zeta", "Payment", "Alpha"]) == ["Payment", "Zeta", "Alpha"]  # unknown ones last
+
+
+def test_a_draft_built_on_the_feedback_keeps_the_stages_it_is_filed_under(ws: Workspace) -> None:
+    ws.ingest(IngestRequest(files=[LOAN_FEEDBACK], source="loan", rating_type="nps"))
+    steps = [KoreanStep(action="확인한다", touchpoint="앱", channel="app", emotion=-1)]
+    generator = ScriptedGenerator(
+        [
+            BriefReading(
+                who="첫 대출 고객", journey="모바일 대출 신청", journey_type="new_customer", state="current"
+            ),
+            # Six stages: more than a free Korean outline may have, so built without its bounds.
+            KoreanOutline.model_construct(
+                title="모바일 대출",
+                stages=[KoreanStage(name=n, steps=steps) for n in LOAN_STAGES_IN_ORDER],
+            ),
+        ]
+    )
+    events = turn(
+        assistant_with(ws, generator), "올려 둔 피드백을 바탕으로 모바일 대출 신청 여정 지도를 만들어 줘"
+    )
+    search = next(e for e in events if isinstance(e, ToolStep) and e.name == "search_feedback")
+    assert search.output and search.output["hits"]
+    # The model was given the filed stages in journey order, under a schema that writes exactly those.
+    name, prompt = generator.asked[1]
+    assert name == "FixedStagesOutline"
+    assert ", ".join(LOAN_STAGES_IN_ORDER) in prompt
+    update = next(e for e in events if isinstance(e, MapUpdate))
+    assert [s.name for s in update.map.stages] == LOAN_STAGES_IN_ORDER
+    # Filed under the same names, the feedback's complaints land on the stage they were filed under.
+    review = update.map.stages[3]
+    evidence = [ev for st in review.steps for p in st.pain_points for ev in p.evidence]
+    assert evidence
+    stored = ws.quotes([ev.feedback_id for ev in evidence])
+    assert all(stored[ev.feedback_id] == ev.quote for ev in evidence)
+    rows = {r.feedback_id: r for r in ws.db.get([ev.feedback_id for ev in evidence])}
+    assert all(rows[ev.feedback_id].stage_label == "심사" for ev in evidence)
+
+
+def test_a_draft_that_does_not_ask_for_feedback_only_hears_of_its_stages(ws: Workspace) -> None:
+    ws.ingest(IngestRequest(files=[LOAN_FEEDBACK], source="loan", rating_type="nps"))
+    generator = ScriptedGenerator(
+        [
+            BriefReading(
+                who="첫 대출 고객", journey="모바일 대출 신청", journey_type="new_customer", state="current"
+            ),
+            KoreanOutline.model_validate(
+                {
+                    "title": "대출",
+                    "stages": [
+                        {
+                            "name": n,
+                            "steps": [{"action": "본다", "touchpoint": "앱", "channel": "app", "emotion": 0}],
+                        }
+                        for n in ("탐색", "신청", "심사")
+                    ],
+                }
+            ),
+        ]
+    )
+    events = turn(assistant_with(ws, generator), "모바일 대출 신청 여정 지도를 만들어 줘")
+    name, prompt = generator.asked[1]
+    assert name == "KoreanOutline" and "심사" in prompt.split("<<<DATA")[1]
+    update = next(e for e in events if isinstance(e, MapUpdate))
+    assert [s.name for s in update.map.stages] == ["탐색", "신청", "심사"]

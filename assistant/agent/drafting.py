@@ -10,10 +10,10 @@ their ids, so nothing in the map is invented without being marked as inferred.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Literal, Protocol, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from assistant.domain.model import Channel, JourneyMap
 from assistant.workspace import Workspace
@@ -235,6 +235,75 @@ def kpi_for(position: int, count: int, language: Language) -> dict[str, str]:
 
 
 MIN_DISTINCT_STAGES = 3
+MAX_FEEDBACK_STAGES = 8
+
+
+# Where each stage archetype usually sits in a customer's life with a product (tools' archetype ids).
+LIFECYCLE = [
+    "discover",
+    "consider",
+    "booking",
+    "signup",
+    "verify",
+    "apply",
+    "review",
+    "disburse",
+    "checkout",
+    "checkin",
+    "boarding",
+    "inflight",
+    "delivery",
+    "baggage",
+    "onboarding",
+    "use",
+    "billing",
+    "support",
+    "returns",
+    "renewal",
+]
+
+
+def in_journey_order(names: Sequence[str]) -> list[str]:
+    """Stage names in the order customers usually live them, by the archetype each name matches (a name
+    matching none keeps its place after the ones that do)."""
+    from tools.stage_assignment import StageSpec, match_archetypes
+
+    def position(name: str) -> int:
+        found = [LIFECYCLE.index(a.id) for a in match_archetypes(StageSpec(name)) if a.id in LIFECYCLE]
+        return min(found, default=len(LIFECYCLE))
+
+    return sorted(names, key=position)  # stable: unmatched names keep their order
+
+
+def outline_with_stages(names: Sequence[str], language: Language) -> type[Outline]:
+    """An outline schema whose stages are exactly `names`, in order: the grammar writes each name, and
+    the model only writes the steps (the small model ignores a list of names it is merely asked to use)."""
+    base_stage: type[OutlineStage] = KoreanStage if language == "ko" else OutlineStage
+    stage_models = [
+        create_model(f"Stage{i}", __base__=base_stage, name=(Literal[name], ...))  # type: ignore[call-overload]
+        for i, name in enumerate(names)
+    ]
+    fixed = create_model(  # type: ignore[call-overload]
+        "FixedStagesOutline",
+        __base__=_Compact,
+        title=(Annotated[str, Field(max_length=40 if language == "ko" else 80)], ...),
+        stages=(tuple[tuple(stage_models)], ...),  # type: ignore[misc]
+    )
+    return fixed  # type: ignore[no-any-return]
+
+
+def as_outline(generated: Any) -> Outline:
+    """A generated outline of any of the outline schemas as a plain `Outline` (no bounds re-checked:
+    the schema it was generated under already held them)."""
+    return Outline.model_construct(
+        title=generated.title,
+        stages=[
+            OutlineStage.model_construct(
+                name=str(s.name), steps=[OutlineStep.model_construct(**st.model_dump()) for st in s.steps]
+            )
+            for s in generated.stages
+        ],
+    )
 
 
 def _distinct_stages(outline: Outline) -> int:
@@ -353,35 +422,56 @@ def draft_map(
     methodology: str,
     on_step: Callable[[str], None] | None = None,
     use_feedback: bool = True,
+    feedback_stages: Sequence[str] = (),
+    keep_feedback_stages: bool = False,
 ) -> JourneyMap:
-    """Outline by the model, the rest by code, then pain points from the company's feedback."""
+    """Outline by the model, the rest by code, then pain points from the company's feedback.
+
+    `feedback_stages` are the stage names the company's feedback is filed under. They are offered to the
+    model; with `keep_feedback_stages` (the user asked to build on their feedback) and at least three of
+    them, they are the map's stages, in journey order, so its pain points can be found under them."""
     from assistant.prompts import as_data, load_prompt
 
     if on_step:
         on_step("outline")
+    hint = [" ".join(name.split())[:40] for name in feedback_stages[:MAX_FEEDBACK_STAGES]]
+    hint = [name for name in dict.fromkeys(hint) if name]
+    fixed = keep_feedback_stages and len(hint) >= MIN_DISTINCT_STAGES
+    if fixed:
+        hint = in_journey_order(hint)
+    # Korean output is slower here (about twice the tokens per word), hence fewer stages and steps.
+    stage_count = f"{len(hint)}" if fixed else "4 to 6" if language == "en" else "4 or 5"
+    step_count = "2 or 3" if language == "en" and not (fixed and len(hint) > 5) else "1 or 2"
     prompt = load_prompt("embedded_outline").render(
         language="Korean (한국어)" if language == "ko" else "English",
-        stage_count="4 or 5" if language == "ko" else "4 to 6",
-        step_count="1 or 2" if language == "ko" else "2 or 3",
+        stage_count=stage_count,
+        step_count=step_count,
+        feedback_stages=as_data(", ".join(hint)) if hint else "none given",
         example=OUTLINE_EXAMPLES[language],
         brief=as_data(brief_text),
         who=brief.who or "-",
         journey=brief.journey or "-",
         methodology=as_data(methodology),
     )
-    schema: type[Outline] = KoreanOutline if language == "ko" else Outline
-    outline = generator.generate(prompt, brief_text, schema, max_tokens=900)
-    if _distinct_stages(outline) < MIN_DISTINCT_STAGES:
-        # The small model sometimes repeats one stage name (Korean most); once merged, too few are left
-        # for a journey. One more try with the problem named; keep whichever has more distinct stages.
-        again = generator.generate(
-            prompt + "\n\nEvery stage must have a different name, in the order the customer lives them.",
-            brief_text,
-            schema,
-            max_tokens=900,
+    if fixed:
+        generated = generator.generate(
+            prompt, brief_text, outline_with_stages(hint, language), max_tokens=max(900, 130 * len(hint))
         )
-        if _distinct_stages(again) > _distinct_stages(outline):
-            outline = again
+        outline = as_outline(generated)
+    else:
+        schema: type[Outline] = KoreanOutline if language == "ko" else Outline
+        outline = generator.generate(prompt, brief_text, schema, max_tokens=900)
+        if _distinct_stages(outline) < MIN_DISTINCT_STAGES:
+            # The small model sometimes repeats one stage name (Korean most); once merged, too few are
+            # left for a journey. One more try with the problem named; keep the one with more stages.
+            again = generator.generate(
+                prompt + "\n\nEvery stage must have a different name, in the order the customer lives them.",
+                brief_text,
+                schema,
+                max_tokens=900,
+            )
+            if _distinct_stages(again) > _distinct_stages(outline):
+                outline = again
     data = fill_outline(outline, brief, language)
     journey = workspace.map_from_data(data)
     diagnosis = None

@@ -54,6 +54,13 @@ from assistant.workspace import Workspace
 from assistant.workspace.requests import DiagnoseOptions, IdeasOptions, SearchRequest, SurveyOptions
 from tools.language import Language
 
+# A draft request that asks to build on the company's feedback: the map then keeps the stages the
+# feedback is filed under (see drafting.draft_map).
+_ASKS_FOR_FEEDBACK = re.compile(
+    r"feedback|reviews?\b|comments|complaints|survey|\bVoC\b|피드백|리뷰|후기|고객 ?의견|불만|설문|VOC",
+    re.IGNORECASE,
+)
+
 log = logging.getLogger("journey.embedded")
 
 TEXT: dict[Language, dict[str, str]] = {
@@ -342,10 +349,24 @@ class EmbeddedPipeline:
         notes = self.workspace.search(SearchRequest(query=request[:500], collection="methodology", limit=3))
         # Short: every prompt token costs the small model about a twentieth of a second.
         methodology = "\n".join(h.text.split("\n", 1)[-1][:200] for h in notes.hits[:2])
+        feedback_stages: list[str] = []
+        if ctx.use_feedback and self.workspace.feedback_count() > 0:
+            # The feedback that speaks about this journey (its sources), and the stages it is filed under:
+            # a map drafted on those stages is one its pain points can be found in.
+            search = SearchRequest(query=request[:500], collection="feedback", limit=8)
+            try:
+                found = yield from self._step(
+                    ctx, "search_feedback", search.model_dump(), lambda: self.workspace.search(search)
+                )
+            except JourneyError:
+                found = None  # shown as a failed step; the draft goes on without the hint
+            sources = sorted({h.source for h in found.hits}) if found is not None else []
+            if sources:
+                feedback_stages = self.workspace.feedback_stages(sources)
         journey = yield from self._step(
             ctx,
             "draft_journey_map",
-            {"brief": merged.model_dump()},
+            {"brief": merged.model_dump(), "feedback_stages": feedback_stages},
             lambda: draft_map(
                 self.workspace,
                 generator,
@@ -354,6 +375,8 @@ class EmbeddedPipeline:
                 ctx.language,
                 methodology,
                 use_feedback=ctx.use_feedback,
+                feedback_stages=feedback_stages,
+                keep_feedback_stages=bool(_ASKS_FOR_FEEDBACK.search(request)),
             ),
         )
         saved = yield from self._step(
