@@ -275,21 +275,19 @@ def in_journey_order(names: Sequence[str]) -> list[str]:
     return sorted(names, key=position)  # stable: unmatched names keep their order
 
 
-def outline_with_stages(names: Sequence[str], language: Language) -> type[Outline]:
+def outline_with_stages(names: Sequence[str], language: Language) -> type[BaseModel]:
     """An outline schema whose stages are exactly `names`, in order: the grammar writes each name, and
     the model only writes the steps (the small model ignores a list of names it is merely asked to use)."""
     base_stage: type[OutlineStage] = KoreanStage if language == "ko" else OutlineStage
-    stage_models = [
-        create_model(f"Stage{i}", __base__=base_stage, name=(Literal[name], ...))  # type: ignore[call-overload]
-        for i, name in enumerate(names)
-    ]
-    fixed = create_model(  # type: ignore[call-overload]
-        "FixedStagesOutline",
-        __base__=_Compact,
-        title=(Annotated[str, Field(max_length=40 if language == "ko" else 80)], ...),
-        stages=(tuple[tuple(stage_models)], ...),  # type: ignore[misc]
-    )
-    return fixed  # type: ignore[no-any-return]
+    stage_models: list[Any] = []
+    for i, name in enumerate(names):
+        named: dict[str, Any] = {"name": (Literal[name], ...)}
+        stage_models.append(create_model(f"Stage{i}", __base__=base_stage, **named))
+    outline_fields: dict[str, Any] = {
+        "title": (Annotated[str, Field(max_length=40 if language == "ko" else 80)], ...),
+        "stages": (tuple.__class_getitem__(tuple(stage_models)), ...),
+    }
+    return create_model("FixedStagesOutline", __base__=_Compact, **outline_fields)
 
 
 def as_outline(generated: Any) -> Outline:

@@ -52,6 +52,7 @@ from assistant.prompts import as_data, load_prompt
 from assistant.settings import Settings
 from assistant.workspace import Workspace
 from assistant.workspace.requests import DiagnoseOptions, IdeasOptions, SearchRequest, SurveyOptions
+from assistant.workspace.results import MapVersion
 from tools.language import Language
 
 # A draft request that asks to build on the company's feedback: the map then keeps the stages the
@@ -379,29 +380,33 @@ class EmbeddedPipeline:
                 keep_feedback_stages=bool(_ASKS_FOR_FEEDBACK.search(request)),
             ),
         )
-        saved = yield from self._step(
-            ctx,
-            "save_journey_map",
-            {"title": journey.title},
-            lambda: self.workspace.save_map(
+        stored: dict[str, MapVersion] = {}
+        pains = sum(len(st.pain_points) for s in journey.stages for st in s.steps)
+        steps = sum(len(s.steps) for s in journey.stages)
+
+        def save() -> dict[str, Any]:
+            stored["map"] = self.workspace.save_map(
                 journey.title, journey, "assistant", "drafted by the embedded assistant"
-            ),
-        )
+            )
+            # What the answer states about the map, as the step's result: shown with the step, and what
+            # the grounding check (and the eval) find the answer's numbers in.
+            return {
+                "saved_as": stored["map"].name,
+                "version": stored["map"].version,
+                "stages": journey.stage_names,
+                "stage_count": len(journey.stages),
+                "step_count": steps,
+                "pain_points_from_feedback": pains,
+            }
+
+        yield from self._step(ctx, "save_journey_map", {"title": journey.title}, save)
+        saved = stored["map"]
         ctx.current_map = saved.name
         yield MapUpdate(name=saved.name, version=saved.version, map=saved.map)
-        pains = sum(len(st.pain_points) for s in journey.stages for st in s.steps)
-        # The counts the answer states, as a result of this turn (the grounding check reads results).
-        ctx.record(
-            {
-                "stages": len(journey.stages),
-                "steps": sum(len(s.steps) for s in journey.stages),
-                "pain_points": pains,
-            }
-        )
         return TEXT[ctx.language]["drafted"].format(
             title=journey.title,
             stages=len(journey.stages),
-            steps=sum(len(s.steps) for s in journey.stages),
+            steps=steps,
             pains=pains,
             first=journey.stages[0].name,
         )
