@@ -40,10 +40,13 @@ _N_AGG = 15
 
 
 def segment_expression(column: str, dialect: Dialect = SQLITE) -> str:
-    """SQL for a segment column: a core field, or any original column kept in the row's JSON."""
+    """SQL for a segment column: a core field, or any original column kept in the row's JSON. An empty
+    cell is '(missing)', like an absent one (not a segment named '')."""
     if column in CORE_COLUMNS:
-        return f"COALESCE({'s' if column == 'source' else 'f'}.{column}, '{MISSING}')"
-    return f"COALESCE({dialect.json_text('f.columns', column)}, '{MISSING}')"
+        value = f"{'s' if column == 'source' else 'f'}.{column}"
+    else:
+        value = dialect.json_text("f.columns", column)
+    return f"COALESCE(NULLIF({value}, ''), '{MISSING}')"
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,14 @@ class Scope:
     source: str | None = None
     since: str | None = None
     until: str | None = None
+
+    def admits(self, source: str, day: str | None) -> bool:
+        """The same test as `where`, for a group already read (source and day of its rows)."""
+        if self.source is not None and source != self.source:
+            return False
+        if self.since is not None and (day is None or day < self.since):
+            return False
+        return self.until is None or (day is not None and day <= self.until)
 
     def where(self) -> tuple[str, list[Any]]:
         clauses = ["s.map_key = ?"]
@@ -107,25 +118,48 @@ def _two_halves(
     return low
 
 
-def day_counts(store: FeedbackStore, scope: Scope, segment_expr: str | None = None) -> dict[DayKey, Counts]:
-    """Counts per stage, day and (optionally) segment value.
+def day_counts(store: FeedbackStore, scope: Scope, segment: str | None = None) -> dict[DayKey, Counts]:
+    """Counts per stage, day and (optionally) value of the `segment` column.
 
     Every other grouping (per stage, per period, per segment, per comparison window) is a sum over these
-    few thousand groups, so a million rows are read once instead of once per grouping; without a segment
-    they come from the map's summary (see `summarise`) when it is current, without reading the rows."""
-    select = _select(store.dialect)
+    few thousand groups, so a million rows are read once instead of once per grouping. They come from the
+    map's summaries (see `summarise`) when current, without reading the rows: the summary per stage and
+    day always, and the one per segment value once a diagnosis has asked for that column."""
     where, params = scope.where()
-    if segment_expr is None and summary_is_current(store, scope.map_key):
+    if segment is None and summary_is_current(store, scope.map_key):
         sums = ", ".join(_summary_sum(store.dialect, name) for name in _COUNT_FIELDS)
         sql = f"SELECT s.stage, s.date, {sums} FROM stage_summary s WHERE {where} GROUP BY s.stage, s.date"
         return {
             (r[0], r[1], None): Counts(*[v or 0 for v in r[2 : 2 + _N_AGG]])
             for r in store.conn.execute(sql, params)
         }
+    if segment is not None and not segment_summary_is_current(store, scope.map_key, segment):
+        # The first question by this column reads the rows once, and keeps the groups for the next.
+        out: dict[DayKey, Counts] = {}
+        for (src, day, stage, value), counts in summarise_segment(store, scope.map_key, segment).items():
+            if not scope.admits(src, day):
+                continue
+            key = (stage, day, str(value))
+            if key in out:
+                out[key].add(counts)
+            else:
+                out[key] = counts
+        return out
+    if segment is not None:
+        sums = ", ".join(_summary_sum(store.dialect, name) for name in _COUNT_FIELDS)
+        sql = (
+            f"SELECT s.stage, s.date, s.value, {sums} FROM segment_summary s WHERE {where} AND s.segment = ? "
+            "GROUP BY s.stage, s.date, s.value"
+        )
+        return {
+            (r[0], r[1], r[2]): Counts(*[v or 0 for v in r[3 : 3 + _N_AGG]])
+            for r in store.conn.execute(sql, [*params, segment])
+        }
+    segment_expr = segment_expression(segment, store.dialect) if segment is not None else None
     groups = ["s.stage", "s.date", segment_expr or "NULL"]
     # row_stage carries date, rating and source, so only a segment held in the feedback row needs the join.
     source = _FROM if segment_expr is not None and "f." in segment_expr else "FROM row_stage s"
-    sql = f"SELECT {', '.join(groups)}, {select} {source} WHERE {where} AND {{part}} GROUP BY 1, 2, 3"
+    sql = f"SELECT {', '.join(groups)}, {_select(store.dialect)} {source} WHERE {where} AND {{part}} GROUP BY 1, 2, 3"
     return {
         (k[0], k[1], None if k[2] is None else str(k[2])): counts
         for k, counts in _two_halves(store, sql, params, 3).items()
@@ -148,6 +182,21 @@ CREATE TABLE IF NOT EXISTS stage_summary (
     {", ".join(f"{name} {'REAL' if name.endswith(('_sum', '_sumsq')) else 'INTEGER'} NOT NULL" for name in (f.name for f in fields(Counts)))}
 );
 CREATE INDEX IF NOT EXISTS stage_summary_by_map ON stage_summary(map_key);
+CREATE TABLE IF NOT EXISTS segment_summary (
+    map_key TEXT NOT NULL,
+    segment TEXT NOT NULL,           -- the column segmented by
+    source TEXT NOT NULL,
+    date TEXT,
+    stage INTEGER NOT NULL,
+    value TEXT NOT NULL,             -- the column's value ('(missing)' when the row has none)
+    {", ".join(f"{name} {'REAL' if name.endswith(('_sum', '_sumsq')) else 'INTEGER'} NOT NULL" for name in (f.name for f in fields(Counts)))}
+);
+CREATE INDEX IF NOT EXISTS segment_summary_by_map ON segment_summary(map_key, segment);
+CREATE TABLE IF NOT EXISTS segment_summary_state (
+    map_key TEXT NOT NULL,
+    segment TEXT NOT NULL,
+    PRIMARY KEY (map_key, segment)
+);
 CREATE TABLE IF NOT EXISTS stage_summary_state (
     map_key TEXT PRIMARY KEY,
     labelled_rows INTEGER NOT NULL    -- row_stage rows under the key when the summary was made
@@ -155,6 +204,9 @@ CREATE TABLE IF NOT EXISTS stage_summary_state (
 """
 
 _COUNT_FIELDS = [f.name for f in fields(Counts)]
+MAX_SEGMENT_GROUPS = 200_000
+"""Above this many (source, day, stage, value) groups a column is read from the rows each time (an id-like
+column would make a summary as large as the rows)."""
 
 
 def _summary_sum(d: Dialect, name: str) -> str:
@@ -167,11 +219,49 @@ def summary_is_current(store: FeedbackStore, map_key: str) -> bool:
     return row is not None
 
 
+def segment_summary_is_current(store: FeedbackStore, map_key: str, segment: str) -> bool:
+    row = store.conn.execute(
+        "SELECT 1 FROM segment_summary_state WHERE map_key = ? AND segment = ?", [map_key, segment]
+    ).fetchone()
+    return row is not None
+
+
+SUMMARY_TABLES = ("stage_summary_state", "stage_summary", "segment_summary_state", "segment_summary")
+
+
 def drop_summary(conn: Any, map_key: str | None = None) -> None:
-    """Forget a map key's summary (every key's when None), inside the caller's write transaction."""
+    """Forget a map key's summaries (every key's when None), inside the caller's write transaction."""
     where, params = ("", []) if map_key is None else (" WHERE map_key = ?", [map_key])
-    conn.execute("DELETE FROM stage_summary_state" + where, params)
-    conn.execute("DELETE FROM stage_summary" + where, params)
+    for table in SUMMARY_TABLES:
+        conn.execute(f"DELETE FROM {table}" + where, params)
+
+
+def summarise_segment(store: FeedbackStore, map_key: str, segment: str) -> dict[tuple[Any, ...], Counts]:
+    """Build the map key's summary per value of one column (one parallel pass over the rows) and return
+    its (source, day, stage, value) groups; kept unless the column has too many values for a summary to
+    be much smaller than the rows."""
+    expr = segment_expression(segment, store.dialect)
+    source = _FROM if "f." in expr else "FROM row_stage s"
+    sql = (
+        f"SELECT s.source, s.date, s.stage, {expr}, {_select(store.dialect)} {source} "
+        "WHERE s.map_key = ? AND {part} GROUP BY 1, 2, 3, 4"
+    )
+    with store.write() as conn:  # held through the pass: no label changes between reading and recording
+        groups = _two_halves(store, sql, [map_key], 4)
+        if len(groups) > MAX_SEGMENT_GROUPS:
+            return groups
+        conn.execute("DELETE FROM segment_summary WHERE map_key = ? AND segment = ?", [map_key, segment])
+        columns = ", ".join(["map_key", "segment", "source", "date", "stage", "value", *_COUNT_FIELDS])
+        marks = ", ".join("?" * (6 + _N_AGG))
+        conn.executemany(
+            f"INSERT INTO segment_summary ({columns}) VALUES ({marks})",
+            [
+                [map_key, segment, k[0], k[1], int(k[2]), str(k[3]), *(getattr(c, n) for n in _COUNT_FIELDS)]
+                for k, c in groups.items()
+            ],
+        )
+        conn.execute("INSERT INTO segment_summary_state (map_key, segment) VALUES (?, ?)", [map_key, segment])
+    return groups
 
 
 def summarise(store: FeedbackStore, map_key: str) -> int:

@@ -14,7 +14,6 @@ from assistant.analysis.aggregate import (
     period_label,
     roll_up,
     sample_texts,
-    segment_expression,
     stage_comments,
     summarise,
     summary_is_current,
@@ -133,7 +132,7 @@ def run_diagnosis(
         # Labels made before summaries existed, or dropped by a write: one pass now, then every later
         # question about this map reads the summary.
         summarise(store, key)
-    seg = segment_expression(options.segment_by, store.dialect) if options.segment_by else None
+    seg = options.segment_by or None
     current_window: tuple[str | None, str | None] = (options.since, options.until)
     previous_window: tuple[str | None, str | None] = (None, None)
     previous_by_stage = previous_by_segment = None

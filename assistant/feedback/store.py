@@ -276,7 +276,8 @@ class FeedbackStore:
                 )
             conn.execute("DELETE FROM feedback WHERE ingest_run = ?", (run,))
             # A per-map summary counted the removed rows' labels (see assistant.analysis.aggregate).
-            for table in (t for t in ("stage_summary_state", "stage_summary") if t in labels):
+            summaries = ("stage_summary_state", "stage_summary", "segment_summary_state", "segment_summary")
+            for table in (t for t in summaries if t in labels):
                 conn.execute(f"DELETE FROM {table}")
 
     def insert_batch(self, records: Sequence[FeedbackRecord], run: int = 0) -> tuple[list[str], int]:
