@@ -58,3 +58,13 @@ def test_a_column_named_anywhere_in_the_question_is_the_segment() -> None:
     assert find_segment("어느 채널에서 특히 나빠?", columns) == "채널"
     assert find_segment("Which regions complain most?", columns) == "region"
     assert find_segment("Our planning process is slow", columns) is None  # a word that only starts like one
+
+
+def test_the_feedback_stage_column_is_never_the_segment() -> None:
+    from assistant.agent.understand import find_segment
+
+    # The loan sample files its rows under a 단계 column: "심사 단계" names a stage, not a breakdown.
+    columns = ["단계", "채널", "Journey stage", "plan"]
+    assert find_segment("심사 단계가 왜 문제인지 알려 줘", columns) is None
+    assert find_segment("Why is the Underwriting stage worse?", columns) is None
+    assert find_segment("단계별 채널별로 보여줘", columns) == "채널"

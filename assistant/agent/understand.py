@@ -172,7 +172,13 @@ def find_stage(text: str, journey: JourneyMap | None) -> str | None:
 
 
 def find_segment(text: str, columns: Sequence[str]) -> str | None:
-    """A stored column the text asks to break down by ("by channel", "채널별")."""
+    """A stored column the text asks to break down by ("by channel", "채널별").
+
+    Never the feedback's own stage column: every diagnosis is already per stage, and "심사 단계" names a
+    stage, not a breakdown by a column called 단계."""
+    from assistant.feedback.columns import ROLE_NAMES, normalise
+
+    columns = [c for c in columns if normalise(c) not in ROLE_NAMES["stage"] and c != "stage_label"]
     lookup = {_norm(c): c for c in columns}
     for m in list(_SEGMENT_EN.finditer(text)) + list(_SEGMENT_KO.finditer(text)):
         word = _norm(next(g for g in m.groups() if g))
