@@ -248,7 +248,10 @@ def run(rows: int = 1_000_000, profile: bool = False, workdir: Path | None = Non
         results: dict[str, Any] = {}
         variants = {
             "plain": DiagnoseOptions(),
+            # The first question by a column reads the rows and keeps the column's summary; the next
+            # ones by that column (the two below) read the summary.
             "segment_by_plan": DiagnoseOptions(segment_by="plan"),
+            "segment_by_plan_again": DiagnoseOptions(segment_by="plan"),
             "segment_by_plan_compare_previous": DiagnoseOptions(segment_by="plan", compare_to="previous"),
         }
         with _workspace(path) as ws:

@@ -35,7 +35,12 @@ def test_ingest_benchmark_runs_every_step(capsys: pytest.CaptureFixture[str]) ->
 def test_diagnose_benchmark_agrees_with_pandas(capsys: pytest.CaptureFixture[str]) -> None:
     result: dict[str, Any] = bench_diagnose.main(["--rows", "600"])
     assert result["counts_match_pandas"] is True
-    assert set(result["diagnose_s"]) == {"plain", "segment_by_plan", "segment_by_plan_compare_previous"}
+    assert set(result["diagnose_s"]) == {
+        "plain",
+        "segment_by_plan",
+        "segment_by_plan_again",
+        "segment_by_plan_compare_previous",
+    }
     assert len(result["ranking"]) == 6
     out = capsys.readouterr().out
     assert "diagnose [segment_by_plan_compare_previous]" in out
