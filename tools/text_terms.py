@@ -375,7 +375,52 @@ def tokens(text: str) -> list[str]:
     return [w for w in map(_content_word, _WORD.findall(text)) if w is not None]
 
 
+_HANGUL_WORD = re.compile(r"^[\uac00-\ud7a3]{4,}$")
+
+
+@lru_cache(maxsize=200_000)
+def _compound_parts(word: str) -> tuple[str, ...]:
+    """The two-syllable head and tail of a long Korean word (본인인증 → 본인, 인증; 인증번호 → 인증, 번호):
+    Korean writes compounds without spaces, so the complaint shared by 본인인증, 인증번호 and 인증 would
+    otherwise be three different words, none common enough to be a theme."""
+    if not _HANGUL_WORD.match(word):
+        return ()
+    return tuple(p for p in (word[:2], word[-2:]) if p not in KO_STOP and p not in _PART_STOP)
+
+
+# Two-syllable pieces of verb endings a long word's tail often is (알려주세요 → 주세).
+_PART_STOP = frozenset(
+    [
+        "주세",
+        "하세",
+        "해주",
+        "습니",
+        "합니",
+        "됩니",
+        "니다",
+        "세요",
+        "는데",
+        "어서",
+        "해서",
+        "면서",
+        "었는",
+        "았는",
+        "하는",
+        "되는",
+        "했는",
+        "이라",
+        "라고",
+    ]
+)
+
+
 def terms(text: str) -> set[str]:
     """Single content words and adjacent pairs ("boarding pass"), the candidates for a theme label."""
     words = tokens(text)
     return set(words) | {f"{a} {b}" for a, b in itertools.pairwise(words) if a != b}
+
+
+def compound_parts(text: str) -> set[str]:
+    """The two-syllable heads and tails of the text's long Korean words (see `_compound_parts`); a
+    caller keeps only those customers also write as words of their own (인증, not 주세 of 알려주세요)."""
+    return {p for w in tokens(text) for p in _compound_parts(w)}

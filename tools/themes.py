@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from tools.text_terms import terms
+from tools.text_terms import compound_parts, terms
 
 MAX_THEMES = 6
 QUOTES_PER_THEME = 3
@@ -75,9 +75,20 @@ def find_themes(
         return []
     neg_terms = [terms(c.text) for c in negatives]
     pos_terms = [terms(c.text) for c in positives]
+    bg_terms = [terms(text) for text in background]
+    # A part of a long Korean compound (인증 of 본인인증) is a term only where customers also write it as
+    # a word of its own; otherwise it is a fragment of an ending (주세 of 알려주세요).
+    words = {t for group in (neg_terms, pos_terms, bg_terms) for ts in group for t in ts if " " not in t}
+    for group, texts in (
+        (neg_terms, [c.text for c in negatives]),
+        (pos_terms, [c.text for c in positives]),
+        (bg_terms, list(background)),
+    ):
+        for ts, text in zip(group, texts, strict=True):
+            ts.update(compound_parts(text) & words)
     bg_counts: Counter[str] = Counter()
-    for text in background:
-        bg_counts.update(terms(text))
+    for ts in bg_terms:
+        bg_counts.update(ts)
     bg_n = max(len(background), 1)
     remaining = set(range(len(negatives)))
     # Rows written at the assistant still count in a theme they share a term with, but a term needs its
