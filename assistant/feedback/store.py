@@ -365,6 +365,15 @@ class FeedbackStore:
     def sources(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT DISTINCT source FROM feedback ORDER BY source")]
 
+    def value_counts(self, column: str, sample: int = 5000, limit: int = 50) -> list[tuple[str, int]]:
+        """The most common values of a column in the first `sample` stored rows (empty cells left out)."""
+        value = column if column in ("source", "channel") else self.dialect.json_text("columns", column)
+        sql = (
+            f"SELECT v, COUNT(*) FROM (SELECT {value} AS v FROM feedback LIMIT ?) t "
+            "WHERE v IS NOT NULL AND v <> '' GROUP BY v ORDER BY 2 DESC, 1 LIMIT ?"
+        )
+        return [(str(r[0]), int(r[1])) for r in self.conn.execute(sql, [sample, limit])]
+
     def stage_labels(self, sources: Sequence[str] = (), limit: int = 12) -> list[tuple[str, int]]:
         """The stage names the rows were filed under (their own stage column), most rows first."""
         where = "stage_label IS NOT NULL AND stage_label <> ''"

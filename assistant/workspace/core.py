@@ -639,6 +639,51 @@ class Workspace:
         result.labelling = report
         return result
 
+    def segment_candidates(
+        self, max_values: int = 20, min_coverage: float = 0.5, sample: int = 5000
+    ) -> list[str]:
+        """Stored columns a change could be concentrated in: 2 to `max_values` values filling at least
+        `min_coverage` of a sample of rows, and not the text, id, date, rating or stage column."""
+        from assistant.feedback.columns import ROLE_NAMES, normalise
+
+        rows = min(sample, self.db.count())
+        roles = {n for role in ("text", "id", "date", "rating", "stage") for n in ROLE_NAMES[role]}
+        out = []
+        for column in self.db.columns():
+            if normalise(column) in roles or column in ("source", "file_name", "external_id", "stage_label"):
+                continue
+            counts = self.db.value_counts(column, sample, max_values + 1)
+            if not 2 <= len(counts) <= max_values or sum(n for _, n in counts) < min_coverage * rows:
+                continue
+            if len(counts) >= 4 and all(v.isdigit() and int(v) <= 10 for v, _ in counts):
+                continue  # a score under another name (a 0-10 question): it restates the outcome
+            out.append(column)
+        return out
+
+    def diagnose_change(
+        self,
+        ref: str | JourneyMap,
+        options: DiagnoseOptions,
+        stage: str | None = None,
+        progress: Progress | None = None,
+    ) -> Diagnosis:
+        """A comparison with the previous period, broken down by the column that explains the stage's
+        change, when one does: a shift in who answered (mix) first, else one value carrying at least half
+        of the change with a change of its own beyond noise; otherwise without a breakdown. `stage` is
+        the stage asked about (default: the worst-ranked)."""
+        options = options.model_copy(update={"compare_to": "previous"})
+        plain = self.diagnose(ref, options, progress)
+        target = stage or (plain.ranking[0] if plain.ranking else None)
+        if options.segment_by is not None or target is None:
+            return plain
+        best, best_score = plain, (False, EXPLAINS_CHANGE)
+        for column in self.segment_candidates():
+            candidate = self.diagnose(ref, options.model_copy(update={"segment_by": column}))
+            score = _share_of_change(candidate, target)
+            if score[1] >= EXPLAINS_CHANGE and score > best_score:
+                best, best_score = candidate, score
+        return best
+
     def ideas(
         self, ref: str | JourneyMap, options: IdeasOptions | None = None, progress: Progress | None = None
     ) -> IdeasResult:
@@ -705,3 +750,47 @@ def _duration(seconds: float) -> str:
     if seconds < 5400:
         return f"{seconds / 60:.0f} min"
     return f"{seconds / 3600:.1f} h"
+
+
+EXPLAINS_CHANGE = 0.5
+"""A column explains a stage's change when one of its values carries at least this share of it, or the
+shift in who answered (mix) does."""
+
+
+def _share_of_change(diagnosis: Diagnosis, stage: str) -> tuple[bool, float]:
+    """How the breakdown explains the stage's change against the previous period: (by a shift in who
+    answered, share of the change). A shift in the mix of values comes first: before any value is said to
+    have got worse, a different mix of respondents must be ruled out. Otherwise the share is that of the
+    value carrying most of the change, when its own change is beyond noise (p < 0.05). (False, 0.0) when
+    the change is too small to explain or the breakdown cannot explain it."""
+    from tools.stats_core import compare_proportions
+
+    found = diagnosis.stage(stage)
+    shift = found.mix_shift if found is not None else None
+    if shift is None or not shift.material or not shift.change or _restates_sentiment(diagnosis):
+        return False, 0.0
+    if sum(1 for s in shift.segments if s.n_before + s.n_after > 0) < 2:
+        return False, 0.0  # one value in this stage (a copy of the stage column): nothing to compare
+    if shift.mix_dominates:
+        return True, min(1.0, shift.mix_fraction or 0.0)
+    top = max(shift.segments, key=lambda s: abs(s.contribution or 0.0))
+    if top.rate_before is None or top.rate_after is None or not top.n_before or not top.n_after:
+        return False, 0.0
+    test = compare_proportions(
+        round(top.rate_after * top.n_after), top.n_after, round(top.rate_before * top.n_before), top.n_before
+    )
+    if test.p_value >= 0.05:
+        return False, 0.0
+    return False, min(1.0, abs(top.contribution or 0.0) / abs(shift.change))
+
+
+def _restates_sentiment(diagnosis: Diagnosis, purity: float = 0.9) -> bool:
+    """True when the breakdown's values almost decide whether a row is negative (a sentiment or score
+    column under another name): such a column "explains" every change and says nothing about why."""
+    pure = total = 0
+    for view in diagnosis.segments.values():
+        n = sum(st.n for st in view.stages)
+        negative = sum(st.negative for st in view.stages)
+        pure += max(negative, n - negative)
+        total += n
+    return total > 0 and pure / total >= purity

@@ -1,0 +1,92 @@
+"""'What changed since last quarter?': the workspace picks the breakdown that explains a stage's change,
+a shift in who answered before any segment getting worse, and never a column that restates the outcome."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from assistant.domain import map_from_data
+from assistant.workspace import Workspace
+from assistant.workspace.requests import DiagnoseOptions, IngestRequest
+
+JOURNEY = map_from_data({"title": "Shop", "stages": [{"name": "Checkout"}, {"name": "Delivery"}]})
+Q1, Q2 = "2026-02-10", "2026-05-10"
+
+
+def ingest(ws: Workspace, tmp_path: Path, groups: list[tuple[str, str, str, int, float]]) -> None:
+    """groups: (date, region, version, rows, negative share), all at Checkout, plus a steady Delivery."""
+    path = tmp_path / "feedback.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "stage", "comment", "csat", "date", "region", "version", "label"])
+        k = 0
+        for date, region, version, n, share in groups:
+            bad = round(n * share)
+            for i in range(n):
+                negative = i < bad
+                text = f"checkout {'failed' if negative else 'fine'} {k}"
+                label = "neg" if negative else "pos"
+                w.writerow([f"r{k}", "Checkout", text, 1 if negative else 5, date, region, version, label])
+                k += 1
+        for date in (Q1, Q2):
+            for i in range(100):
+                w.writerow([f"d{k}", "Delivery", f"parcel {k}", 1 if i < 20 else 5, date, "north", "1", "x"])
+                k += 1
+    ws.ingest(IngestRequest(files=[path], source="shop", rating_type="csat", index=False))
+
+
+def test_a_shift_in_who_answered_is_found_before_any_segment_getting_worse(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    # Each region is as unhappy as before; far more of the unhappy region answered this quarter.
+    ingest(
+        workspace,
+        tmp_path,
+        [
+            (Q1, "south", "1", 90, 0.1),
+            (Q1, "south", "2", 90, 0.1),
+            (Q1, "west", "1", 10, 0.5),
+            (Q1, "west", "2", 10, 0.5),
+            (Q2, "south", "1", 50, 0.1),
+            (Q2, "south", "2", 50, 0.1),
+            (Q2, "west", "1", 50, 0.5),
+            (Q2, "west", "2", 50, 0.5),
+        ],
+    )
+    result = workspace.diagnose_change(JOURNEY, DiagnoseOptions(), "Checkout")
+    assert result.segment_by == "region" and result.compare_to == "previous"
+    shift = result.stage("Checkout").mix_shift  # type: ignore[union-attr]
+    assert shift is not None and shift.mix_dominates
+    assert round(shift.rate_before or 0, 2) == 0.14 and round(shift.rate_after or 0, 2) == 0.30
+
+
+def test_one_segment_getting_worse_is_the_breakdown(workspace: Workspace, tmp_path: Path) -> None:
+    ingest(
+        workspace,
+        tmp_path,
+        [
+            (Q1, "south", "1", 50, 0.1),
+            (Q1, "west", "1", 50, 0.1),
+            (Q1, "south", "2", 50, 0.1),
+            (Q1, "west", "2", 50, 0.1),
+            (Q2, "south", "1", 50, 0.1),
+            (Q2, "west", "1", 50, 0.1),
+            (Q2, "south", "2", 50, 0.5),
+            (Q2, "west", "2", 50, 0.5),
+        ],
+    )
+    result = workspace.diagnose_change(JOURNEY, DiagnoseOptions(), "Checkout")
+    assert result.segment_by == "version"
+    shift = result.stage("Checkout").mix_shift  # type: ignore[union-attr]
+    assert shift is not None and not shift.mix_dominates
+    assert shift.segments[0].segment == "2"  # the value carrying the change comes first
+    # The column that only restates each row's sentiment was a candidate, and was not kept.
+    assert "label" in workspace.segment_candidates()
+
+
+def test_no_change_no_breakdown(workspace: Workspace, tmp_path: Path) -> None:
+    steady = [(q, r, v, 50, 0.2) for q in (Q1, Q2) for r in ("south", "west") for v in ("1", "2")]
+    ingest(workspace, tmp_path, steady)
+    result = workspace.diagnose_change(JOURNEY, DiagnoseOptions(), "Checkout")
+    assert result.segment_by is None and result.compare_to == "previous"
