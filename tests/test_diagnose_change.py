@@ -4,9 +4,15 @@ a shift in who answered before any segment getting worse, and never a column tha
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
+import pytest
+from typer.testing import CliRunner
+
+from assistant.cli import app
 from assistant.domain import map_from_data
+from assistant.errors import JourneyError
 from assistant.workspace import Workspace
 from assistant.workspace.requests import DiagnoseOptions, IngestRequest
 
@@ -90,3 +96,44 @@ def test_no_change_no_breakdown(workspace: Workspace, tmp_path: Path) -> None:
     ingest(workspace, tmp_path, steady)
     result = workspace.diagnose_change(JOURNEY, DiagnoseOptions(), "Checkout")
     assert result.segment_by is None and result.compare_to == "previous"
+
+
+MIX_SHIFT = [
+    (Q1, "south", "1", 90, 0.1),
+    (Q1, "south", "2", 90, 0.1),
+    (Q1, "west", "1", 10, 0.5),
+    (Q1, "west", "2", 10, 0.5),
+    (Q2, "south", "1", 50, 0.1),
+    (Q2, "south", "2", 50, 0.1),
+    (Q2, "west", "1", 50, 0.5),
+    (Q2, "west", "2", 50, 0.5),
+]
+
+
+def test_segment_by_auto_is_the_same_door_for_the_cli_and_the_agent(
+    journey_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("JOURNEY_EMBEDDING", "hashing")
+    with Workspace.open() as ws:
+        ingest(ws, tmp_path, MIX_SHIFT)
+        chosen = ws.diagnose(
+            JOURNEY, DiagnoseOptions(compare_to="previous", segment_by="auto", stage="Checkout")
+        )
+        assert chosen.segment_by == "region"
+        with pytest.raises(JourneyError, match="compare_to 'previous'"):
+            ws.diagnose(JOURNEY, DiagnoseOptions(segment_by="auto"))
+    (tmp_path / "map.json").write_text(JOURNEY.model_dump_json(), encoding="utf-8")
+    args = [
+        "diagnose",
+        "--map",
+        str(tmp_path / "map.json"),
+        "--compare-to",
+        "previous",
+        "--segment-by",
+        "auto",
+    ]
+    result = CliRunner().invoke(app, [*args, "--stage", "Checkout", "--json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["segment_by"] == "region" and doc["compare_to"] == "previous"
+    assert set(doc["segments"]) == {"north", "south", "west"}  # north: the Delivery rows

@@ -630,6 +630,15 @@ class Workspace:
         from assistant.analysis.service import check_diagnosis_options, run_diagnosis
 
         options = options or DiagnoseOptions()
+        if options.segment_by == AUTO_SEGMENT:
+            if options.compare_to != "previous":
+                raise JourneyError(
+                    "segment_by 'auto' finds the column that explains a change since the previous period: "
+                    "use it with compare_to 'previous', or name a column."
+                )
+            return self.diagnose_change(
+                ref, options.model_copy(update={"segment_by": None}), options.stage, progress
+            )
         journey = self.resolve_map(ref)
         check_diagnosis_options(self.db, journey, options)
         report = self.label(journey, options.source, progress, map_id=self.map_id(ref))
@@ -751,6 +760,9 @@ def _duration(seconds: float) -> str:
         return f"{seconds / 60:.0f} min"
     return f"{seconds / 3600:.1f} h"
 
+
+AUTO_SEGMENT = "auto"
+"""segment_by value asking the workspace to choose the column (see `Workspace.diagnose_change`)."""
 
 EXPLAINS_CHANGE = 0.5
 """A column explains a stage's change when one of its values carries at least this share of it, or the

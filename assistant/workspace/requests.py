@@ -90,7 +90,8 @@ class DiagnoseOptions(Request):
     stage: Short | None = None
     """Focus on one stage of the map (its exact name); all stages when omitted."""
     segment_by: Short | None = None
-    """Any stored column to break results down by: channel, plan, region…"""
+    """Any stored column to break results down by: channel, plan, region…; with compare_to 'previous',
+    'auto' picks the column that explains the change, if one does."""
     since: IsoDate | None = None
     """First date (YYYY-MM-DD)."""
     until: IsoDate | None = None
