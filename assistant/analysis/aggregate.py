@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from assistant.feedback.database import SQLITE, Dialect
-from assistant.feedback.store import FeedbackStore
+from assistant.feedback.store import SUMMARY_TABLES, FeedbackStore
 from tools.counts import Counts
 
 CORE_COLUMNS = {"source", "file_name", "channel", "stage_label", "rating_type", "external_id"}
@@ -127,42 +127,37 @@ def day_counts(store: FeedbackStore, scope: Scope, segment: str | None = None) -
     day always, and the one per segment value once a diagnosis has asked for that column."""
     where, params = scope.where()
     if segment is None and summary_is_current(store, scope.map_key):
-        sums = ", ".join(_summary_sum(store.dialect, name) for name in _COUNT_FIELDS)
-        sql = f"SELECT s.stage, s.date, {sums} FROM stage_summary s WHERE {where} GROUP BY s.stage, s.date"
-        return {
-            (r[0], r[1], None): Counts(*[v or 0 for v in r[2 : 2 + _N_AGG]])
-            for r in store.conn.execute(sql, params)
-        }
-    if segment is not None and not segment_summary_is_current(store, scope.map_key, segment):
-        # The first question by this column reads the rows once, and keeps the groups for the next.
-        out: dict[DayKey, Counts] = {}
-        for (src, day, stage, value), counts in summarise_segment(store, scope.map_key, segment).items():
-            if not scope.admits(src, day):
-                continue
-            key = (stage, day, str(value))
-            if key in out:
-                out[key].add(counts)
-            else:
-                out[key] = counts
-        return out
-    if segment is not None:
-        sums = ", ".join(_summary_sum(store.dialect, name) for name in _COUNT_FIELDS)
-        sql = (
-            f"SELECT s.stage, s.date, s.value, {sums} FROM segment_summary s WHERE {where} AND s.segment = ? "
-            "GROUP BY s.stage, s.date, s.value"
+        return _read_summary(store, "stage_summary", "NULL", where, params)
+    if segment is None:
+        # row_stage carries date, rating and source: no join with the feedback rows is needed.
+        sql = f"SELECT s.stage, s.date, NULL, {_select(store.dialect)} FROM row_stage s WHERE {where} AND {{part}} GROUP BY 1, 2, 3"
+        return {(k[0], k[1], None): counts for k, counts in _two_halves(store, sql, params, 3).items()}
+    if segment_summary_is_current(store, scope.map_key, segment):
+        return _read_summary(
+            store, "segment_summary", "s.value", f"{where} AND s.segment = ?", [*params, segment]
         )
-        return {
-            (r[0], r[1], r[2]): Counts(*[v or 0 for v in r[3 : 3 + _N_AGG]])
-            for r in store.conn.execute(sql, [*params, segment])
-        }
-    segment_expr = segment_expression(segment, store.dialect) if segment is not None else None
-    groups = ["s.stage", "s.date", segment_expr or "NULL"]
-    # row_stage carries date, rating and source, so only a segment held in the feedback row needs the join.
-    source = _FROM if segment_expr is not None and "f." in segment_expr else "FROM row_stage s"
-    sql = f"SELECT {', '.join(groups)}, {_select(store.dialect)} {source} WHERE {where} AND {{part}} GROUP BY 1, 2, 3"
+    # The first question by this column reads the rows once, and keeps the groups for the next.
+    out: dict[DayKey, Counts] = {}
+    for (src, day, stage, value), counts in summarise_segment(store, scope.map_key, segment).items():
+        if not scope.admits(src, day):
+            continue
+        key = (stage, day, str(value))
+        if key in out:
+            out[key].add(counts)
+        else:
+            out[key] = counts
+    return out
+
+
+def _read_summary(
+    store: FeedbackStore, table: str, value: str, where: str, params: list[Any]
+) -> dict[DayKey, Counts]:
+    """Day groups (stage, day, `value`) summed from a summary table's finer groups."""
+    sums = ", ".join(_summary_sum(store.dialect, name) for name in _COUNT_FIELDS)
+    sql = f"SELECT s.stage, s.date, {value}, {sums} FROM {table} s WHERE {where} GROUP BY 1, 2, 3"
     return {
-        (k[0], k[1], None if k[2] is None else str(k[2])): counts
-        for k, counts in _two_halves(store, sql, params, 3).items()
+        (r[0], r[1], r[2]): Counts(*[v or 0 for v in r[3 : 3 + _N_AGG]])
+        for r in store.conn.execute(sql, params)
     }
 
 
@@ -172,6 +167,11 @@ def day_counts(store: FeedbackStore, scope: Scope, segment: str | None = None) -
 # from a million rows on every question. Every writer of row_stage drops the key's summary in the same
 # transaction (`drop_summary`); labelling rebuilds it at its end, and a diagnosis that finds none builds it.
 
+_COUNT_FIELDS = [f.name for f in fields(Counts)]
+_COUNT_COLUMNS = ", ".join(
+    f"{name} {'REAL' if name.endswith(('_sum', '_sumsq')) else 'INTEGER'} NOT NULL" for name in _COUNT_FIELDS
+)
+
 SUMMARY_SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS stage_summary (
     map_key TEXT NOT NULL,
@@ -179,7 +179,7 @@ CREATE TABLE IF NOT EXISTS stage_summary (
     date TEXT,
     stage INTEGER NOT NULL,
     bucket INTEGER NOT NULL,         -- stage confidence in 0.05 steps (x 20), for the ranking bootstrap
-    {", ".join(f"{name} {'REAL' if name.endswith(('_sum', '_sumsq')) else 'INTEGER'} NOT NULL" for name in (f.name for f in fields(Counts)))}
+    {_COUNT_COLUMNS}
 );
 CREATE INDEX IF NOT EXISTS stage_summary_by_map ON stage_summary(map_key);
 CREATE TABLE IF NOT EXISTS segment_summary (
@@ -189,7 +189,7 @@ CREATE TABLE IF NOT EXISTS segment_summary (
     date TEXT,
     stage INTEGER NOT NULL,
     value TEXT NOT NULL,             -- the column's value ('(missing)' when the row has none)
-    {", ".join(f"{name} {'REAL' if name.endswith(('_sum', '_sumsq')) else 'INTEGER'} NOT NULL" for name in (f.name for f in fields(Counts)))}
+    {_COUNT_COLUMNS}
 );
 CREATE INDEX IF NOT EXISTS segment_summary_by_map ON segment_summary(map_key, segment);
 CREATE TABLE IF NOT EXISTS segment_summary_state (
@@ -203,7 +203,6 @@ CREATE TABLE IF NOT EXISTS stage_summary_state (
 );
 """
 
-_COUNT_FIELDS = [f.name for f in fields(Counts)]
 MAX_SEGMENT_GROUPS = 200_000
 """Above this many (source, day, stage, value) groups a column is read from the rows each time (an id-like
 column would make a summary as large as the rows)."""
@@ -226,14 +225,32 @@ def segment_summary_is_current(store: FeedbackStore, map_key: str, segment: str)
     return row is not None
 
 
-SUMMARY_TABLES = ("stage_summary_state", "stage_summary", "segment_summary_state", "segment_summary")
-
-
 def drop_summary(conn: Any, map_key: str | None = None) -> None:
     """Forget a map key's summaries (every key's when None), inside the caller's write transaction."""
     where, params = ("", []) if map_key is None else (" WHERE map_key = ?", [map_key])
     for table in SUMMARY_TABLES:
         conn.execute(f"DELETE FROM {table}" + where, params)
+
+
+def _insert_groups(
+    conn: Any,
+    table: str,
+    fixed: dict[str, str],
+    last: tuple[str, Callable[[Any], Any]],
+    groups: dict[tuple[Any, ...], Counts],
+) -> None:
+    """Write (source, day, stage, last) groups into a summary table, each row with the `fixed` values;
+    `last` is the fourth key's column and its type (the engines return ROUND as a float)."""
+    last_column, cast = last
+    columns = ", ".join([*fixed, "source", "date", "stage", last_column, *_COUNT_FIELDS])
+    marks = ", ".join("?" * (len(fixed) + 4 + _N_AGG))
+    conn.executemany(
+        f"INSERT INTO {table} ({columns}) VALUES ({marks})",
+        [
+            [*fixed.values(), source, day, int(stage), cast(value), *(getattr(c, n) for n in _COUNT_FIELDS)]
+            for (source, day, stage, value), c in groups.items()
+        ],
+    )
 
 
 def summarise_segment(store: FeedbackStore, map_key: str, segment: str) -> dict[tuple[Any, ...], Counts]:
@@ -251,14 +268,8 @@ def summarise_segment(store: FeedbackStore, map_key: str, segment: str) -> dict[
         if len(groups) > MAX_SEGMENT_GROUPS:
             return groups
         conn.execute("DELETE FROM segment_summary WHERE map_key = ? AND segment = ?", [map_key, segment])
-        columns = ", ".join(["map_key", "segment", "source", "date", "stage", "value", *_COUNT_FIELDS])
-        marks = ", ".join("?" * (6 + _N_AGG))
-        conn.executemany(
-            f"INSERT INTO segment_summary ({columns}) VALUES ({marks})",
-            [
-                [map_key, segment, k[0], k[1], int(k[2]), str(k[3]), *(getattr(c, n) for n in _COUNT_FIELDS)]
-                for k, c in groups.items()
-            ],
+        _insert_groups(
+            conn, "segment_summary", {"map_key": map_key, "segment": segment}, ("value", str), groups
         )
         conn.execute("INSERT INTO segment_summary_state (map_key, segment) VALUES (?, ?)", [map_key, segment])
     return groups
@@ -277,15 +288,7 @@ def summarise(store: FeedbackStore, map_key: str) -> int:
     with store.write() as conn:
         groups = _two_halves(store, sql, [map_key], 4)
         drop_summary(conn, map_key)
-        columns = ", ".join(["map_key", "source", "date", "stage", "bucket", *_COUNT_FIELDS])
-        marks = ", ".join("?" * (5 + _N_AGG))
-        conn.executemany(
-            f"INSERT INTO stage_summary ({columns}) VALUES ({marks})",
-            [
-                [map_key, k[0], k[1], int(k[2]), int(k[3]), *(getattr(c, name) for name in _COUNT_FIELDS)]
-                for k, c in groups.items()
-            ],
-        )
+        _insert_groups(conn, "stage_summary", {"map_key": map_key}, ("bucket", int), groups)
         total = sum(c.n for c in groups.values())
         conn.execute(
             "INSERT INTO stage_summary_state (map_key, labelled_rows) VALUES (?, ?)", [map_key, total]

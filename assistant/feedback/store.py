@@ -127,6 +127,10 @@ def connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
+SUMMARY_TABLES = ("stage_summary_state", "stage_summary", "segment_summary_state", "segment_summary")
+"""The per-map label summaries (assistant.analysis.aggregate): derived from labels, dropped with them."""
+
+
 class FeedbackStore:
     """The feedback database. Open with `FeedbackStore.open(path)` (SQLite) or
     `FeedbackStore.open_url(url, namespace)` (PostgreSQL); close when done."""
@@ -276,8 +280,7 @@ class FeedbackStore:
                 )
             conn.execute("DELETE FROM feedback WHERE ingest_run = ?", (run,))
             # A per-map summary counted the removed rows' labels (see assistant.analysis.aggregate).
-            summaries = ("stage_summary_state", "stage_summary", "segment_summary_state", "segment_summary")
-            for table in (t for t in summaries if t in labels):
+            for table in (t for t in SUMMARY_TABLES if t in labels):
                 conn.execute(f"DELETE FROM {table}")
 
     def insert_batch(self, records: Sequence[FeedbackRecord], run: int = 0) -> tuple[list[str], int]:
