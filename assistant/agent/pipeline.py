@@ -195,22 +195,14 @@ class EmbeddedPipeline:
     def _diagnose(self, ctx: TurnContext, u: Understanding, state: ThreadState) -> Gen[Event, None, str]:
         journey = self._need_map(ctx)
         options = DiagnoseOptions(compare_to=u.compare_to, segment_by=u.segment_by, language=ctx.language)
+        args = options.model_dump(exclude_none=True)
+        run = partial(self.workspace.diagnose, journey, options)
         if u.compare_to == "previous" and u.segment_by is None:
             # "What changed?": the breakdown that explains the change, if one does (the workspace tries
             # the stored columns that could; the step shows which one it kept in its result).
-            diagnosis = yield from self._step(
-                ctx,
-                "diagnose_journey",
-                {**options.model_dump(exclude_none=True), "segment_by": "auto"},
-                lambda: self.workspace.diagnose_change(journey, options, u.stage),
-            )
-        else:
-            diagnosis = yield from self._step(
-                ctx,
-                "diagnose_journey",
-                options.model_dump(exclude_none=True),
-                lambda: self.workspace.diagnose(journey, options),
-            )
+            args["segment_by"] = "auto"
+            run = partial(self.workspace.diagnose_change, journey, options, u.stage)
+        diagnosis = yield from self._step(ctx, "diagnose_journey", args, run)
         yield DiagnosisView(diagnosis=diagnosis, focus=u.stage)
         target = u.stage or (diagnosis.ranking[0] if diagnosis.ranking else None)
         ideas = None
