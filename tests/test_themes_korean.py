@@ -3,7 +3,7 @@ verb endings never become one."""
 
 from __future__ import annotations
 
-from tools.text_terms import compound_parts
+from tools.text_terms import terms_and_parts
 from tools.themes import Comment, find_themes
 
 
@@ -23,7 +23,7 @@ def test_a_complaint_written_in_compounds_is_one_theme() -> None:
 
 def test_pieces_of_endings_are_not_themes() -> None:
     # "주세" ends 알려주세요 and is what a stem of 주세요 looks like: not a customer's word.
-    assert "주세" not in compound_parts("진행 상황을 알려주세요")
+    assert "주세" not in terms_and_parts("진행 상황을 알려주세요")[1]
     negatives = [Comment(str(i), f"결과가 언제 나오는지 알려주세요 {i}") for i in range(3)]
     negatives += [Comment(f"x{i}", f"주세요 답변 좀 {i}") for i in range(2)]
     labels = {t for theme in find_themes(negatives) for t in theme.terms}

@@ -414,13 +414,18 @@ _PART_STOP = frozenset(
 )
 
 
-def terms(text: str) -> set[str]:
-    """Single content words and adjacent pairs ("boarding pass"), the candidates for a theme label."""
-    words = tokens(text)
+def _terms_of(words: list[str]) -> set[str]:
     return set(words) | {f"{a} {b}" for a, b in itertools.pairwise(words) if a != b}
 
 
-def compound_parts(text: str) -> set[str]:
-    """The two-syllable heads and tails of the text's long Korean words (see `_compound_parts`); a
-    caller keeps only those customers also write as words of their own (인증, not 주세 of 알려주세요)."""
-    return {p for w in tokens(text) for p in _compound_parts(w)}
+def terms(text: str) -> set[str]:
+    """Single content words and adjacent pairs ("boarding pass"), the candidates for a theme label."""
+    return _terms_of(tokens(text))
+
+
+def terms_and_parts(text: str) -> tuple[set[str], set[str]]:
+    """`terms`, and the two-syllable heads and tails of the text's long Korean words (see
+    `_compound_parts`), from one reading of the text; a caller keeps only the parts customers also write
+    as words of their own (인증, not 주세 of 알려주세요)."""
+    words = tokens(text)
+    return _terms_of(words), {p for w in words for p in _compound_parts(w)}

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from tools.text_terms import compound_parts, terms
+from tools.text_terms import terms_and_parts
 
 MAX_THEMES = 6
 QUOTES_PER_THEME = 3
@@ -73,19 +73,14 @@ def find_themes(
     `exclude` holds terms that say nothing as a label (the stage's own name)."""
     if not negatives:
         return []
-    neg_terms = [terms(c.text) for c in negatives]
-    pos_terms = [terms(c.text) for c in positives]
-    bg_terms = [terms(text) for text in background]
+    read = [
+        [terms_and_parts(t) for t in texts]
+        for texts in ([c.text for c in negatives], [c.text for c in positives], background)
+    ]
     # A part of a long Korean compound (인증 of 본인인증) is a term only where customers also write it as
     # a word of its own; otherwise it is a fragment of an ending (주세 of 알려주세요).
-    words = {t for group in (neg_terms, pos_terms, bg_terms) for ts in group for t in ts if " " not in t}
-    for group, texts in (
-        (neg_terms, [c.text for c in negatives]),
-        (pos_terms, [c.text for c in positives]),
-        (bg_terms, list(background)),
-    ):
-        for ts, text in zip(group, texts, strict=True):
-            ts.update(compound_parts(text) & words)
+    words = {t for group in read for ts, _ in group for t in ts if " " not in t}
+    neg_terms, pos_terms, bg_terms = ([ts | (parts & words) for ts, parts in group] for group in read)
     bg_counts: Counter[str] = Counter()
     for ts in bg_terms:
         bg_counts.update(ts)
