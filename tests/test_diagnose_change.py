@@ -20,6 +20,19 @@ JOURNEY = map_from_data({"title": "Shop", "stages": [{"name": "Checkout"}, {"nam
 Q1, Q2 = "2026-02-10", "2026-05-10"
 
 
+# Each region is as unhappy as before; far more of the unhappy region answered this quarter.
+MIX_SHIFT = [
+    (Q1, "south", "1", 90, 0.1),
+    (Q1, "south", "2", 90, 0.1),
+    (Q1, "west", "1", 10, 0.5),
+    (Q1, "west", "2", 10, 0.5),
+    (Q2, "south", "1", 50, 0.1),
+    (Q2, "south", "2", 50, 0.1),
+    (Q2, "west", "1", 50, 0.5),
+    (Q2, "west", "2", 50, 0.5),
+]
+
+
 def ingest(ws: Workspace, tmp_path: Path, groups: list[tuple[str, str, str, int, float]]) -> None:
     """groups: (date, region, version, rows, negative share), all at Checkout, plus a steady Delivery."""
     path = tmp_path / "feedback.csv"
@@ -45,21 +58,7 @@ def ingest(ws: Workspace, tmp_path: Path, groups: list[tuple[str, str, str, int,
 def test_a_shift_in_who_answered_is_found_before_any_segment_getting_worse(
     workspace: Workspace, tmp_path: Path
 ) -> None:
-    # Each region is as unhappy as before; far more of the unhappy region answered this quarter.
-    ingest(
-        workspace,
-        tmp_path,
-        [
-            (Q1, "south", "1", 90, 0.1),
-            (Q1, "south", "2", 90, 0.1),
-            (Q1, "west", "1", 10, 0.5),
-            (Q1, "west", "2", 10, 0.5),
-            (Q2, "south", "1", 50, 0.1),
-            (Q2, "south", "2", 50, 0.1),
-            (Q2, "west", "1", 50, 0.5),
-            (Q2, "west", "2", 50, 0.5),
-        ],
-    )
+    ingest(workspace, tmp_path, MIX_SHIFT)
     result = workspace.diagnose_change(JOURNEY, DiagnoseOptions(), "Checkout")
     assert result.segment_by == "region" and result.compare_to == "previous"
     shift = result.stage("Checkout").mix_shift  # type: ignore[union-attr]
@@ -96,18 +95,6 @@ def test_no_change_no_breakdown(workspace: Workspace, tmp_path: Path) -> None:
     ingest(workspace, tmp_path, steady)
     result = workspace.diagnose_change(JOURNEY, DiagnoseOptions(), "Checkout")
     assert result.segment_by is None and result.compare_to == "previous"
-
-
-MIX_SHIFT = [
-    (Q1, "south", "1", 90, 0.1),
-    (Q1, "south", "2", 90, 0.1),
-    (Q1, "west", "1", 10, 0.5),
-    (Q1, "west", "2", 10, 0.5),
-    (Q2, "south", "1", 50, 0.1),
-    (Q2, "south", "2", 50, 0.1),
-    (Q2, "west", "1", 50, 0.5),
-    (Q2, "west", "2", 50, 0.5),
-]
 
 
 def test_segment_by_auto_is_the_same_door_for_the_cli_and_the_agent(
