@@ -39,7 +39,7 @@ def run(
 ) -> tuple[list[Event], ScriptedChatModel]:
     model = ScriptedChatModel.from_replies(replies)
     assistant = Assistant.start(ws, chat_model=model)
-    events = list(assistant.send(thread, text, TurnOptions(**options)))
+    events = list(assistant.send(thread, text, TurnOptions(**{"all_feedback": True, **options})))
     assistant.close()
     return events, model
 

@@ -121,7 +121,7 @@ def test_agent_tools_return_what_the_workspace_computes(home: Path, journey_home
             ]
         )
         assistant = Assistant.start(ws, chat_model=model)
-        events = list(assistant.send("t", "diagnose", TurnOptions(current_map="shop")))
+        events = list(assistant.send("t", "diagnose", TurnOptions(current_map="shop", all_feedback=True)))
         steps = [e for e in events if isinstance(e, ToolStep)]
         assert [s.name for s in steps] == [
             "diagnose_journey",

@@ -69,10 +69,10 @@ def test_summary_gives_the_full_pass_numbers_for_every_scope(workspace: Workspac
     assert summary_is_current(store, key), "labelling ends with the map's summary"
     scopes = [
         Scope(key),
-        Scope(key, source="app"),
+        Scope(key, sources=("app",)),
         Scope(key, since="2026-03-01"),
         Scope(key, since="2026-02-01", until="2026-05-31"),
-        Scope(key, source="web", until="2026-04-15"),
+        Scope(key, sources=("web",), until="2026-04-15"),
     ]
     from_summary = [(day_counts(store, s), confidence_groups(store, s)) for s in scopes]
     with store.write() as conn:
@@ -142,7 +142,7 @@ def test_segment_summary_gives_the_rows_numbers_and_follows_new_rows(
     path = write_feedback(tmp_path / "b.csv", varied_rows("b", 200))
     workspace.ingest(IngestRequest(files=[path], source="app", rating_type="csat", index=False))
     key, store = workspace.label(JOURNEY).map_key, workspace.db
-    scopes = [Scope(key), Scope(key, source="app"), Scope(key, since="2026-03-01", until="2026-06-30")]
+    scopes = [Scope(key), Scope(key, sources=("app",)), Scope(key, since="2026-03-01", until="2026-06-30")]
     assert not segment_summary_is_current(store, key, "plan")
     from_rows = [day_counts(store, s, "plan") for s in scopes]  # the first reads the rows, and keeps them
     assert segment_summary_is_current(store, key, "plan")

@@ -54,7 +54,7 @@ def assistant_with(ws: Workspace, generator: ScriptedGenerator | None = None) ->
 
 
 def turn(assistant: Assistant, text: str, thread: str = "t", **options: Any) -> list[Event]:
-    events = list(assistant.send(thread, text, TurnOptions(**options)))
+    events = list(assistant.send(thread, text, TurnOptions(**{"all_feedback": True, **options})))
     assert isinstance(events[-1], Final) and events[-1].mode == "embedded"
     return events
 
@@ -300,7 +300,7 @@ def test_the_real_embedded_model_drafts_a_valid_map(ws: Workspace, language: str
     )
     with Workspace.open(settings) as real:
         assistant = Assistant.start(real)
-        events = list(assistant.send("t", brief, TurnOptions(intent="draft_map")))
+        events = list(assistant.send("t", brief, TurnOptions(intent="draft_map", all_feedback=True)))
         update = next(e for e in events if isinstance(e, MapUpdate))
         assert 3 <= len(update.map.stages) <= 6 and all(s.steps for s in update.map.stages)
         assert update.map.language == language
@@ -364,7 +364,9 @@ def test_the_model_load_shows_its_progress_while_it_happens(ws: Workspace) -> No
     assistant._pipeline = LoadingPipeline(ws, ws.settings, None)
     events: list[Event] = []
     for event in assistant.send(
-        "t", "Draft the current journey of first-time buyers", TurnOptions(intent="draft_map")
+        "t",
+        "Draft the current journey of first-time buyers",
+        TurnOptions(intent="draft_map", all_feedback=True),
     ):
         events.append(event)
         if isinstance(event, Status) and event.text.startswith("Fetching"):

@@ -47,7 +47,9 @@ def test_a_share_rounded_from_the_view_is_grounded(workspace: Workspace) -> None
         ]
     )
     assistant = Assistant.start(workspace, chat_model=model)
-    final = list(assistant.send("t", "신청 단계는 왜 나빠?", TurnOptions(current_map="loan")))[-1]
+    final = list(
+        assistant.send("t", "신청 단계는 왜 나빠?", TurnOptions(current_map="loan", all_feedback=True))
+    )[-1]
     assistant.close()
     assert isinstance(final, Final) and not final.fallback and from_view in final.text
     assert model.remaining == 0  # no grounding correction was needed

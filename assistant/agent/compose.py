@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from assistant.workspace.context import context_line
 from assistant.workspace.results import Diagnosis, Idea, IdeasResult, SearchResult, StageDiagnosis
 from tools.diagnosis_warnings import render_all
 from tools.language import Language
@@ -21,9 +22,19 @@ T: dict[Language, dict[str, str]] = {
         "{low}–{high}), against {other} for {against} ({n_other} rows).",
         "focus": "**{stage}**: {neg} of {n} feedback rows are negative ({share}, 95% CI {low}–{high}), against "
         "{other} for {against} ({n_other} rows).",
-        "significant": " The difference is significant after adjusting for testing every stage (p = {p}).",
-        "not_significant": " The difference is within what chance alone could produce (adjusted p = {p}), so "
+        "significant": " The difference is significant after adjusting for testing every stage ({p}).",
+        "not_significant": " The difference is within what chance alone could produce (adjusted {p}), so "
         "treat it as a hint, not a finding.",
+        "most_count": "**{stage}** gets the most complaints: {neg} of the {total} negative feedback rows in "
+        "scope ({share}).",
+        "next_count": " Next is {b} with {neg_b}.",
+        "count_noise": " The gap to {b} is within noise ({p}): the two could swap with more data.",
+        "count_clear": " The gap to {b} is beyond noise ({p}).",
+        "lowest_score": "**{stage}** has the lowest {metric}: {value} (95% CI {low} to {high}, {n} rows).",
+        "next_score": " Next is {b} at {value_b}.",
+        "score_noise": " Their intervals overlap, so the order between them is not reliable.",
+        "no_score": "No stage has {metric} scores in scope, so I cannot rank stages by it.",
+        "evidence": "Why, from the same rows:",
         "untestable": "**{stage}** has {n} assigned feedback rows; there is nothing to compare it with yet.",
         "rest": "the rest of the journey",
         "previous": "the previous period ({since} to {until})",
@@ -52,9 +63,18 @@ T: dict[Language, dict[str, str]] = {
         "{low}–{high}). 비교 대상인 {against}는 {other}입니다({n_other}건).",
         "focus": "**{stage}** 단계: 피드백 {n}건 중 {neg}건이 부정적입니다({share}, 95% 신뢰구간 {low}–{high}). "
         "비교 대상인 {against}는 {other}입니다({n_other}건).",
-        "significant": " 모든 단계를 함께 검정한 것을 보정한 뒤에도 유의한 차이입니다(p = {p}).",
-        "not_significant": " 다만 우연으로도 생길 수 있는 수준의 차이라서(보정 p = {p}) 확정된 결과가 아니라 단서로 "
+        "significant": " 모든 단계를 함께 검정한 것을 보정한 뒤에도 유의한 차이입니다({p}).",
+        "not_significant": " 다만 우연으로도 생길 수 있는 수준의 차이라서(보정 {p}) 확정된 결과가 아니라 단서로 "
         "보셔야 합니다.",
+        "most_count": "불만이 가장 많은 단계는 **{stage}**입니다. 범위 안의 부정 피드백 {total}건 중 {neg}건({share})입니다.",
+        "next_count": " 다음은 {b}({neg_b}건)입니다.",
+        "count_noise": " {b}와의 차이는 오차 범위 안이라({p}) 데이터가 더 쌓이면 순서가 바뀔 수 있습니다.",
+        "count_clear": " {b}와의 차이는 오차 범위를 넘습니다({p}).",
+        "lowest_score": "{metric}가 가장 낮은 단계는 **{stage}**입니다: {value}(95% 신뢰구간 {low}~{high}, {n}건).",
+        "next_score": " 다음은 {b}({value_b})입니다.",
+        "score_noise": " 두 단계의 신뢰구간이 겹쳐 순서를 단정할 수 없습니다.",
+        "no_score": "범위 안에 {metric} 점수가 있는 단계가 없어 이 기준으로 순위를 낼 수 없습니다.",
+        "evidence": "같은 데이터로 본 이유:",
         "untestable": "**{stage}** 단계에 배정된 피드백은 {n}건이며, 아직 비교할 대상이 없습니다.",
         "rest": "나머지 단계",
         "previous": "이전 기간({since}~{until})",
@@ -91,6 +111,23 @@ def pct(x: float | None) -> str:
     return f"{x:.0%}" if x >= 0.1 or x == 0 else f"{x:.1%}"
 
 
+def p_text(p: float | None) -> str:
+    """A p-value as a person writes it: `p < 0.001`, never `p = 0`."""
+    if p is None:
+        return "p = -"
+    if p < 0.001:
+        return "p < 0.001"
+    return f"p = {p:.3f}" if p < 0.01 else f"p = {p:.2f}"
+
+
+def _score(metric: str, value: float | None) -> str:
+    if value is None:
+        return "-"
+    if metric == "csat":
+        return pct(value)
+    return f"{value:+.1f}" if metric == "nps" else f"{value:.2f}"
+
+
 def _quote(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1] + "…"
@@ -116,8 +153,7 @@ def _stage_paragraph(d: Diagnosis, s: StageDiagnosis, language: Language, focus:
         against=against,
         n_other=c.n_other,
     )
-    p = f"{c.p_adjusted:.2g}" if c.p_adjusted is not None else "-"
-    head += t["significant" if c.significant else "not_significant"].format(p=p)
+    head += t["significant" if c.significant else "not_significant"].format(p=p_text(c.p_adjusted))
     lines = [head]
     if s.themes:
         lines.append(t["themes"])
@@ -172,24 +208,71 @@ def _distinct_ideas(ideas: Sequence[Idea]) -> list[tuple[Idea, list[str]]]:
     return list(merged.values())
 
 
+def _metric_headline(d: Diagnosis, language: Language) -> tuple[list[str], str | None]:
+    """The first sentence in the metric the question asked for (counts or scores), and the stage it names;
+    ([], None) for the negative share, whose paragraph is the headline itself."""
+    t = T[language]
+    mr = d.metric_ranking
+    if mr is None or mr.metric == "negative_share":
+        return [], None
+    label = {"nps": "NPS", "csat": "CSAT", "ces": "CES"}.get(mr.metric, mr.metric)
+    if not mr.stages or (mr.metric == "negative_count" and not mr.total_negative):
+        return [t["no_score" if mr.metric != "negative_count" else "no_data"].format(metric=label)], None
+    top = mr.stages[0]
+    second = mr.stages[1] if len(mr.stages) > 1 else None
+    if mr.metric == "negative_count":
+        head = t["most_count"].format(
+            stage=top.stage,
+            neg=int(top.negative),
+            total=mr.total_negative,
+            share=pct(top.negative / mr.total_negative),
+        )
+        if second is not None:
+            head += t["next_count"].format(b=second.stage, neg_b=int(second.negative))
+            if mr.top_two_within_noise is not None:
+                key = "count_noise" if mr.top_two_within_noise else "count_clear"
+                head += t[key].format(b=second.stage, p=p_text(mr.p_value))
+    else:
+        head = t["lowest_score"].format(
+            stage=top.stage,
+            metric=label,
+            value=_score(mr.metric, top.value),
+            low=_score(mr.metric, top.ci_low),
+            high=_score(mr.metric, top.ci_high),
+            n=top.n,
+        )
+        if second is not None:
+            head += t["next_score"].format(b=second.stage, value_b=_score(mr.metric, second.value))
+            if mr.top_two_within_noise:
+                head += t["score_noise"]
+    return [head, t["evidence"]], top.stage
+
+
 def compose_diagnosis(
     d: Diagnosis, language: Language, focus: str | None = None, ideas: IdeasResult | None = None
 ) -> str:
-    """The answer to "which stage underperforms, and why?" (or "why does <focus> underperform?")."""
+    """The answer to "which stage underperforms, and why?" (or "why does <focus> underperform?"), in the
+    metric asked, after one line saying which map, data and rows it is about."""
     t = T[language]
+    lines: list[str] = [context_line(d.scope, language)] if d.scope is not None else []
     if d.n == 0:
-        return t["no_data"]
-    lines: list[str] = []
+        return "\n\n".join([*lines, t["no_data"]])
     stage = d.stage(focus) if focus else None
     if focus and stage is None:
         return t["no_stage"].format(stage=focus, stages=", ".join(s.stage for s in d.stages))
+    headline, named = ([], None) if focus else _metric_headline(d, language)
+    lines.extend(headline)
+    if stage is None and named is not None:
+        stage = d.stage(named)
     if stage is None and d.ranking:
         stage = d.stage(d.ranking[0])
     if stage is not None:
-        lines.extend(_stage_paragraph(d, stage, language, focus is not None))
-    rc = d.ranking_confidence
-    if focus is None and rc.top_two_within_noise and len(d.ranking) > 1:
-        lines.append(t["noise"].format(a=d.ranking[0], b=d.ranking[1]))
+        paragraph = _stage_paragraph(d, stage, language, focus is not None or named is not None)
+        rc = d.ranking_confidence
+        if focus is None and named is None and rc.top_two_within_noise and len(d.ranking) > 1:
+            # Said in the first sentence's paragraph: the ranking's first place is the answer in question.
+            paragraph[0] += " " + t["noise"].format(a=d.ranking[0], b=d.ranking[1])
+        lines.extend(paragraph)
     if ideas is not None and ideas.ideas:
         lines.append(t["ideas"])
         for idea, others in _distinct_ideas(ideas.ideas)[:3]:

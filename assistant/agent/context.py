@@ -14,6 +14,7 @@ from typing import Any
 from assistant.agent.events import Event
 from assistant.domain.model import JourneyMap
 from assistant.workspace import Workspace
+from assistant.workspace.requests import RowFilter
 from tools.language import Language
 
 
@@ -28,6 +29,12 @@ class TurnContext:
     """How many personas to draft by default (the methodology says at most three)."""
     use_feedback: bool = True
     """Whether drafting may use the stored feedback."""
+    datasets: list[str] = field(default_factory=list)
+    """The conversation's datasets, as a request's `source` takes them ([]: every dataset)."""
+    has_data: bool = True
+    """False when the conversation has no data chosen: questions about feedback ask for it first."""
+    where: list[RowFilter] = field(default_factory=list)
+    """Row filters the caller fixed for this turn (`journey ask --where`), added to the question's own."""
     toolset: frozenset[str] | None = None
     """The tools the model is offered this turn (None: all). Each tool definition costs tokens on every
     model call, so a diagnosis question is not sent the map-editing schemas."""

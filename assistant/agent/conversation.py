@@ -12,12 +12,13 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage
 
+from assistant.agent import clarify
 from assistant.agent.answers import AgentAnswer, ChatAnswer, DiagnosisAnswer, quote_ids, render
 from assistant.agent.compose import compose_diagnosis
 from assistant.agent.context import TurnContext
@@ -27,8 +28,11 @@ from assistant.agent.grounding import quote_ids as text_quote_ids
 from assistant.agent.providers import build_chat_model, check_endpoint, detect_mode
 from assistant.agent.threads import ThreadState, ThreadStore
 from assistant.agent.understand import detect_language
+from assistant.errors import JourneyError
 from assistant.settings import Settings
 from assistant.workspace import Workspace
+from assistant.workspace.context import ChatContext
+from assistant.workspace.requests import RowFilter
 from tools.language import Language
 
 log = logging.getLogger("journey.assistant")
@@ -45,6 +49,13 @@ NO_ANSWER = {
 }
 
 
+class _Keep:
+    """'Leave it as it is', where None means 'no map'."""
+
+
+KEEP = _Keep()
+
+
 @dataclass
 class TurnOptions:
     language: Literal["auto", "en", "ko"] = "auto"
@@ -52,6 +63,12 @@ class TurnOptions:
     personas: int = 1
     current_map: str | None = None
     """Switch the conversation to this saved map before answering."""
+    datasets: list[str] | None = None
+    """Set the conversation's datasets before answering (None: keep them)."""
+    all_feedback: bool | None = None
+    """Set whether the conversation reads every dataset (None: keep it)."""
+    where: list[RowFilter] = field(default_factory=list)
+    """Row filters for this turn's analysis, beside those the question names (`journey ask --where`)."""
     intent: Literal["draft_map"] | None = None
     """Skip understanding: the message is a drafting brief (`journey map`)."""
     use_feedback: bool = True
@@ -134,57 +151,163 @@ class Assistant:
 
     # --- a turn -----------------------------------------------------------------------------------------
 
-    def _toolset(self, text: str, options: TurnOptions) -> frozenset[str] | None:
-        """The tools this turn's job needs, read from the message by the local intent classifier."""
+    def _toolset(self, text: str, options: TurnOptions) -> tuple[frozenset[str] | None, str]:
+        """The tools this turn's job needs, and the job, read from the message by the local intent
+        classifier."""
         from assistant.agent.agent import toolset_for
 
         if options.intent == "draft_map":
-            return toolset_for("draft_map", 1.0)
+            return toolset_for("draft_map", 1.0), "draft_map"
         with self._lock:
             if self._classifier is None:
                 from assistant.agent.understand import IntentClassifier
 
                 self._classifier = IntentClassifier(self.workspace.embedder, self.workspace.home / "cache")
             classifier = self._classifier
-        return toolset_for(*classifier.classify(text))
+        intent, confidence = classifier.classify(text)
+        return toolset_for(intent, confidence), intent
 
     def language_for(self, text: str, options: TurnOptions, state: ThreadState) -> Language:
         if options.language != "auto":
             return options.language
         return detect_language(text, state.language or "en")
 
+    # --- the conversation's context ----------------------------------------------------------------------
+
+    def context(self, thread_id: str) -> ChatContext:
+        """The map and data this conversation works on."""
+        return self.threads.get(thread_id).context
+
+    def set_context(
+        self,
+        thread_id: str,
+        map: str | _Keep | None = KEEP,
+        datasets: list[str] | None = None,
+        all_feedback: bool | None = None,
+    ) -> ChatContext:
+        """Choose the conversation's map and/or data (what is not given stays); checked against the
+        workspace, so a name that is not saved or stored is refused with the ones that are."""
+        state = self.threads.get(thread_id)
+        state.context = self._chosen(state.context, map, datasets, all_feedback)
+        self.threads.put(thread_id, state)
+        return state.context
+
+    def add_dataset(self, thread_id: str, name: str) -> ChatContext:
+        """An upload in this conversation: its dataset joins the conversation's data."""
+        state = self.threads.get(thread_id)
+        state.context = state.context.with_dataset(name)
+        self.threads.put(thread_id, state)
+        return state.context
+
+    def take_pending(self, thread_id: str) -> str | None:
+        """The question held back for a missing map or data, once (the app asks it again after a pick)."""
+        state = self.threads.get(thread_id)
+        question, state.pending_question = state.pending_question, None
+        if question is not None:
+            self.threads.put(thread_id, state)
+        return question
+
+    def _chosen(
+        self,
+        context: ChatContext,
+        map: str | _Keep | None = KEEP,
+        datasets: list[str] | None = None,
+        all_feedback: bool | None = None,
+    ) -> ChatContext:
+        update: dict[str, Any] = {}
+        if not isinstance(map, _Keep):
+            if map is not None and not self.workspace.maps.exists(map):
+                saved = ", ".join(m.name for m in self.workspace.list_maps()) or "none yet"
+                raise JourneyError(f"No saved map named {map!r}; the saved maps are: {saved}.")
+            update["map"] = map
+        if datasets is not None:
+            known = self.workspace.sources()
+            unknown = [d for d in datasets if d not in known]
+            if unknown:
+                raise JourneyError(
+                    f"No dataset named {unknown[0]!r}; the datasets are: {', '.join(known) or 'none yet'}."
+                )
+            update["datasets"] = list(dict.fromkeys(datasets))
+            update["all_feedback"] = False
+        if all_feedback is not None:
+            update["all_feedback"] = all_feedback
+        return context.model_copy(update=update)
+
+    # --- a turn -----------------------------------------------------------------------------------------
+
     def send(self, thread_id: str, text: str, options: TurnOptions | None = None) -> Iterator[Event]:
         options = options or TurnOptions()
         state = self.threads.get(thread_id)
-        if options.current_map is not None:
-            state.current_map = options.current_map
+        state.context = self._chosen(
+            state.context,
+            KEEP if options.current_map is None else options.current_map,
+            options.datasets,
+            options.all_feedback,
+        )
+        if state.pending_question is not None:
+            # "airline_1500.csv", "the loan map", "all": a typed answer to the assistant's question picks, and
+            # the question it held back is the one answered.
+            picked = clarify.pick_from_text(text, self.workspace, state.context)
+            if picked is not None:
+                state.context, text = picked, state.pending_question
+            state.pending_question = None
         language = self.language_for(text, options, state)
         ctx = TurnContext(
-            self.workspace, thread_id, state.current_map, language, max(1, min(options.personas, 10))
+            self.workspace, thread_id, state.context.map, language, max(1, min(options.personas, 10))
         )
+        ctx.datasets = state.context.sources()
+        ctx.has_data = state.context.has_data()
+        ctx.where = list(options.where)
         started = time.perf_counter()
         ctx.use_feedback = options.use_feedback
         if self.mode.mode == "embedded":
             final = yield from self.pipeline().handle(ctx, text, state, options.intent)
         else:
-            ctx.toolset = self._toolset(text, options)
-            if options.intent == "draft_map":
-                text = (
-                    "Draft a journey map for this brief"
-                    + ("" if options.use_feedback else " (do not use the stored feedback)")
-                    + ":\n"
-                    + text
-                )
-            final = yield from self._agent_turn(ctx, text)
+            ctx.toolset, intent = self._toolset(text, options)
+            # Only a confident reading of the job asks first; an unsure one goes to the model with every tool.
+            need = (
+                clarify.missing(intent, ctx.current_map is not None, ctx.has_data)
+                if ctx.toolset is not None
+                else None
+            )
+            if need is not None:
+                final = self.ask_for(need, ctx, text, state)
+            else:
+                if options.intent == "draft_map":
+                    text = (
+                        "Draft a journey map for this brief"
+                        + ("" if options.use_feedback else " (do not use the stored feedback)")
+                        + ":\n"
+                        + text
+                    )
+                final = yield from self._agent_turn(ctx, text)
         final.seconds = round(time.perf_counter() - started, 3)
         final.map_name = ctx.current_map
-        state.current_map = ctx.current_map
+        state.context = state.context.model_copy(update={"map": ctx.current_map})
+        final.context = state.context
+        if final.scope is None:
+            view = next((e for e in reversed(ctx.events) if isinstance(e, DiagnosisView)), None)
+            final.scope = view.diagnosis.scope if view is not None else None
         state.language = language
         state.history.extend(
             [{"role": "user", "text": text[:2000]}, {"role": "assistant", "text": final.text[:2000]}]
         )
         self.threads.put(thread_id, state)
         yield final
+
+    def ask_for(self, need: clarify.Need, ctx: TurnContext, text: str, state: ThreadState) -> Final:
+        """The question for a missing map or data; the user's question waits for the pick."""
+        question, choices = clarify.question(self.workspace, need, ctx.language)
+        state.pending_question = text
+        return Final(
+            text=question,
+            language=ctx.language,
+            mode=self.mode.mode,
+            model=self.mode.model,
+            grounded=True,
+            needs=need,
+            choices=choices,
+        )
 
     def _agent_turn(self, ctx: TurnContext, text: str) -> Generator[Event, None, Final]:
         import openai

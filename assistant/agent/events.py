@@ -12,7 +12,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.domain.model import JourneyMap
-from assistant.workspace.results import Diagnosis, ExportResult, IdeasResult, MapDiff
+from assistant.workspace.context import ChatContext
+from assistant.workspace.results import AnswerScope, Diagnosis, ExportResult, IdeasResult, MapDiff
 
 Mode = Literal["cloud", "compatible", "embedded", "scripted"]
 
@@ -85,6 +86,16 @@ class Status(_Event):
     """0..1 when known."""
 
 
+class Choice(_Event):
+    """Something the user can pick to answer the assistant's question (a button in the app)."""
+
+    kind: Literal["map", "dataset", "all_feedback"]
+    value: str
+    """The map's or dataset's name ('' for all feedback)."""
+    label: str
+    """What the button says, e.g. 'airline_1500.csv (1,497 rows)'."""
+
+
 class Final(_Event):
     """The answer of the turn."""
 
@@ -102,6 +113,14 @@ class Final(_Event):
     seconds: float = 0.0
     tokens: dict[str, int] = {}
     """prompt / completion tokens, when the mode reports them."""
+    context: ChatContext | None = None
+    """The conversation's map and data after this turn."""
+    scope: AnswerScope | None = None
+    """What the turn's diagnosis was about (map and version, datasets, filters, period, metric)."""
+    needs: Literal["map", "data"] | None = None
+    """Set when the answer is a question: the turn needs a map or data the conversation does not have."""
+    choices: list[Choice] = []
+    """What the user can pick to answer that question."""
 
 
 Event = Annotated[

@@ -22,6 +22,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
+from assistant.agent import clarify
 from assistant.agent.compose import compose_diagnosis, compose_search, pct
 from assistant.agent.context import TurnContext
 from assistant.agent.diff_text import change_text
@@ -153,6 +154,18 @@ class EmbeddedPipeline:
                 "segment_by": u.segment_by,
             },
         )
+        need = clarify.missing(u.intent, ctx.current_map is not None, ctx.has_data)
+        if need is not None:
+            question, choices = clarify.question(self.workspace, need, ctx.language)
+            state.pending_question = text
+            return Final(
+                text=question,
+                language=ctx.language,
+                mode="embedded",
+                model="embedded",
+                needs=need,
+                choices=choices,
+            )
         handler = getattr(self, f"_{u.intent}")
         try:
             text_out = yield from handler(ctx, u, state)
@@ -175,16 +188,12 @@ class EmbeddedPipeline:
         yield ToolStep(name=name, input=args, output=data, seconds=time.perf_counter() - started)
         return result
 
-    def _need_map(self, ctx: TurnContext) -> JourneyMap:
-        journey = ctx.journey()
-        if journey is None:
-            latest = self.workspace.list_maps()
-            if not latest:
-                raise JourneyError(TEXT[ctx.language]["no_map"])
-            ctx.current_map = latest[0].name
-            journey = ctx.journey()
-        assert journey is not None
-        return journey
+    def _need_map(self, ctx: TurnContext) -> str:
+        """The conversation's map (by name: answers say its version, and its corrections apply). Never
+        another conversation's: `handle` asks for one first."""
+        if ctx.current_map is None:
+            raise JourneyError(TEXT[ctx.language]["no_map"])
+        return ctx.current_map
 
     # --- answered without a model -----------------------------------------------------------------------
 
@@ -194,7 +203,13 @@ class EmbeddedPipeline:
 
     def _diagnose(self, ctx: TurnContext, u: Understanding, state: ThreadState) -> Gen[Event, None, str]:
         journey = self._need_map(ctx)
-        options = DiagnoseOptions(compare_to=u.compare_to, segment_by=u.segment_by, language=ctx.language)
+        options = DiagnoseOptions(
+            compare_to=u.compare_to,
+            segment_by=u.segment_by,
+            language=ctx.language,
+            source=ctx.datasets,
+            where=ctx.where,
+        )
         args = options.model_dump(exclude_none=True)
         run = partial(self.workspace.diagnose, journey, options)
         if u.compare_to == "previous" and u.segment_by is None:
@@ -207,7 +222,14 @@ class EmbeddedPipeline:
         target = u.stage or (diagnosis.ranking[0] if diagnosis.ranking else None)
         ideas = None
         if target and diagnosis.n:
-            idea_options = IdeasOptions(stage=target, language=ctx.language)
+            idea_options = IdeasOptions(
+                stage=target,
+                language=ctx.language,
+                source=options.source,
+                where=options.where,
+                since=options.since,
+                until=options.until,
+            )
             ideas = yield from self._step(
                 ctx,
                 "propose_improvements",
@@ -219,7 +241,7 @@ class EmbeddedPipeline:
 
     def _ideas(self, ctx: TurnContext, u: Understanding, state: ThreadState) -> Gen[Event, None, str]:
         journey = self._need_map(ctx)
-        options = IdeasOptions(stage=u.stage, language=ctx.language)
+        options = IdeasOptions(stage=u.stage, language=ctx.language, source=ctx.datasets, where=ctx.where)
         ideas = yield from self._step(
             ctx,
             "propose_improvements",
@@ -259,7 +281,9 @@ class EmbeddedPipeline:
 
     def _search(self, ctx: TurnContext, u: Understanding, collection: str) -> Gen[Event, None, str]:
         request = SearchRequest(
-            query=u.text[:2000], collection="methodology" if collection == "methodology" else "feedback"
+            query=u.text[:2000],
+            collection="methodology" if collection == "methodology" else "feedback",
+            source=ctx.datasets if collection == "feedback" else [],
         )
         result = yield from self._step(
             ctx, f"search_{collection}", request.model_dump(), lambda: self.workspace.search(request)
@@ -277,7 +301,8 @@ class EmbeddedPipeline:
         return (yield from self._search(ctx, u, "feedback"))
 
     def _export(self, ctx: TurnContext, u: Understanding, state: ThreadState) -> Gen[Event, None, str]:
-        journey = self._need_map(ctx)
+        name = self._need_map(ctx)
+        journey = self.workspace.get_map(name).map
         fmt = u.export_format or "html"
         result = yield from self._step(
             ctx, "export_map", {"format": fmt}, lambda: self.workspace.export(journey, fmt)
@@ -286,9 +311,7 @@ class EmbeddedPipeline:
         return TEXT[ctx.language]["exported"].format(name=journey.title, fmt=fmt.upper(), size=result.size)
 
     def _undo(self, ctx: TurnContext, u: Understanding, state: ThreadState) -> Gen[Event, None, str]:
-        self._need_map(ctx)
-        assert ctx.current_map is not None
-        name = ctx.current_map
+        name = self._need_map(ctx)
         result = yield from self._step(
             ctx, "undo_map_edit", {}, lambda: self.workspace.undo_map(name, "user")
         )
@@ -353,10 +376,10 @@ class EmbeddedPipeline:
         # Short: every prompt token costs the small model about a twentieth of a second.
         methodology = "\n".join(h.text.split("\n", 1)[-1][:200] for h in notes.hits[:2])
         feedback_stages: list[str] = []
-        if ctx.use_feedback and self.workspace.feedback_count() > 0:
+        if ctx.use_feedback and ctx.has_data and self.workspace.feedback_count() > 0:
             # The feedback that speaks about this journey (its sources), and the stages it is filed under:
             # a map drafted on those stages is one its pain points can be found in.
-            search = SearchRequest(query=request[:500], collection="feedback", limit=8)
+            search = SearchRequest(query=request[:500], collection="feedback", limit=8, source=ctx.datasets)
             try:
                 found = yield from self._step(
                     ctx, "search_feedback", search.model_dump(), lambda: self.workspace.search(search)
@@ -377,7 +400,7 @@ class EmbeddedPipeline:
                 merged,
                 ctx.language,
                 methodology,
-                use_feedback=ctx.use_feedback,
+                use_feedback=ctx.use_feedback and ctx.has_data,
                 feedback_stages=feedback_stages,
                 keep_feedback_stages=bool(_ASKS_FOR_FEEDBACK.search(request)),
             ),
@@ -414,9 +437,8 @@ class EmbeddedPipeline:
         )
 
     def _edit_map(self, ctx: TurnContext, u: Understanding, state: ThreadState) -> Gen[Event, None, str]:
-        journey = self._need_map(ctx)
-        assert ctx.current_map is not None
-        name = ctx.current_map
+        name = self._need_map(ctx)
+        journey = self.workspace.get_map(name).map
         exact = rule_edit(u.text, journey)
         if exact is not None:
             result = yield from self._step(
@@ -475,8 +497,10 @@ class EmbeddedPipeline:
                 return (yield from self._show_personas(ctx, journey))
         generator = yield from self._model(ctx)
         hits = (
-            self.workspace.search(SearchRequest(query=u.text[:500], collection="feedback", limit=5)).hits
-            if self.workspace.feedback_count()
+            self.workspace.search(
+                SearchRequest(query=u.text[:500], collection="feedback", limit=5, source=ctx.datasets)
+            ).hits
+            if ctx.has_data and self.workspace.feedback_count()
             else []
         )
         prompt = load_prompt("embedded_personas").render(

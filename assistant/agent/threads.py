@@ -8,9 +8,10 @@ import json
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from assistant.feedback.store import FeedbackStore
+from assistant.workspace.context import ChatContext
 
 THREAD_SCHEMA = """
 CREATE TABLE IF NOT EXISTS conversation_threads (
@@ -22,14 +23,30 @@ CREATE TABLE IF NOT EXISTS conversation_threads (
 
 
 class ThreadState(BaseModel):
-    current_map: str | None = None
-    """Name of the saved map the conversation is about."""
+    context: ChatContext = Field(default_factory=ChatContext)
+    """The map and the datasets this conversation works on (never another conversation's)."""
     language: Literal["en", "ko"] | None = None
     """The language of the user's last message."""
     pending_brief: dict[str, Any] | None = None
     """A drafting request still missing essentials (who, which journey, type, as-is or to-be)."""
     history: list[dict[str, str]] = Field(default_factory=list)
     """Recent turns (role, text) for modes without a checkpointer (the embedded pipeline)."""
+    pending_question: str | None = None
+    """A question held back until the user picks the map or data it needs."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _older_state(cls, data: Any) -> Any:
+        """Threads saved before contexts existed kept only the map's name."""
+        if isinstance(data, dict) and "current_map" in data:
+            data = dict(data)
+            name = data.pop("current_map")
+            data.setdefault("context", {"map": name})
+        return data
+
+    @property
+    def current_map(self) -> str | None:
+        return self.context.map
 
 
 class ThreadStore:

@@ -149,29 +149,55 @@ def _dump_args(kwargs: dict[str, Any]) -> dict[str, Any]:
 # --- the tools' bodies ------------------------------------------------------------------------------------
 
 
+def _need_data(ctx: TurnContext) -> list[str]:
+    """The conversation's datasets ([]: every dataset); the model cannot widen them."""
+    if not ctx.has_data:
+        raise JourneyError(
+            "This conversation has no feedback chosen yet; ask the user which dataset to use (or all feedback)."
+        )
+    return ctx.datasets
+
+
+def _map_name(ctx: TurnContext) -> str:
+    _need_map(ctx)
+    assert ctx.current_map is not None
+    return ctx.current_map
+
+
 def diagnose(ctx: TurnContext, **kwargs: Any) -> Any:
     """The diagnosis, plus the ideas for the stage asked about (or the worst one): an answer about why a
     stage underperforms needs both, and one tool call instead of two saves a model round trip."""
-    journey = _need_map(ctx)
-    options = DiagnoseOptions(**kwargs)
-    result = ctx.workspace.diagnose(journey, options)
+    name = _map_name(ctx)
+    options = DiagnoseOptions(**kwargs, source=_need_data(ctx))
+    if ctx.where:
+        options = options.model_copy(update={"where": [*ctx.where, *options.where]})
+    result = ctx.workspace.diagnose(name, options)
     ctx.emit(DiagnosisView(diagnosis=result, focus=options.stage))
     target = options.stage or (result.ranking[0] if result.ranking else None)
     ideas = None
     if target is not None and result.n:
-        ideas = ctx.workspace.ideas(journey, IdeasOptions(stage=target, language=ctx.language))
+        scope = {
+            "source": options.source,
+            "where": options.where,
+            "since": options.since,
+            "until": options.until,
+        }
+        ideas = ctx.workspace.ideas(name, IdeasOptions(stage=target, language=ctx.language, **scope))
         ctx.emit(IdeasView(ideas=ideas))
     return DiagnosisWithIdeas(diagnosis=result, ideas=ideas)
 
 
 def ideas(ctx: TurnContext, **kwargs: Any) -> Any:
-    result = ctx.workspace.ideas(_need_map(ctx), IdeasOptions(**kwargs))
+    options = IdeasOptions(**kwargs, source=_need_data(ctx))
+    if ctx.where:
+        options = options.model_copy(update={"where": [*ctx.where, *options.where]})
+    result = ctx.workspace.ideas(_map_name(ctx), options)
     ctx.emit(IdeasView(ideas=result))
     return result
 
 
 def survey(ctx: TurnContext, **kwargs: Any) -> Any:
-    return ctx.workspace.survey_questions(_need_map(ctx), SurveyOptions(**kwargs))
+    return ctx.workspace.survey_questions(_map_name(ctx), SurveyOptions(**kwargs))
 
 
 def search_methodology(ctx: TurnContext, **kwargs: Any) -> Any:
@@ -179,12 +205,16 @@ def search_methodology(ctx: TurnContext, **kwargs: Any) -> Any:
 
 
 def search_feedback(ctx: TurnContext, **kwargs: Any) -> Any:
-    return ctx.workspace.search(SearchRequest(**kwargs, collection="feedback"))
+    return ctx.workspace.search(SearchRequest(**kwargs, collection="feedback", source=_need_data(ctx)))
 
 
 def feedback_overview(ctx: TurnContext) -> Any:
     ws = ctx.workspace
-    return {"rows": ws.feedback_count(), "sources": {s: ws.feedback_count(s) for s in ws.sources()}}
+    sources = ctx.datasets or ws.sources()
+    if not ctx.has_data:
+        return {"rows": 0, "sources": {}, "note": "no feedback chosen in this conversation"}
+    counts = {s: ws.feedback_count(s) for s in sources}
+    return {"rows": sum(counts.values()), "sources": counts}
 
 
 def get_current_map(ctx: TurnContext) -> Any:
@@ -304,28 +334,30 @@ def _allow_list() -> tuple[BaseTool, ...]:
             "search_methodology",
             "Passages of the journey-management methodology notes (Korean and English): "
             "stages, personas, moments of truth, touchpoints, KPIs, feedback types, hidden drop-offs.",
-            _without(SearchRequest, "collection", "where", "since"),
+            _without(SearchRequest, "collection", "where", "since", "source"),
             search_methodology,
         ),
         _tool(
             "search_feedback",
             "Stored customer feedback rows most similar to the query, with their ids.",
-            _without(SearchRequest, "collection"),
+            _without(SearchRequest, "collection", "source"),
             search_feedback,
         ),
         _tool(
             "diagnose_journey",
             "Per-stage feedback metrics of the current map: rows, negative share with 95% "
             "intervals, tests against the rest or the previous period, pain themes with verbatim quotes and ids, "
-            "counter-evidence, segments, warnings. Every number you state must come from here.",
-            DiagnoseOptions,
+            "counter-evidence, segments, warnings, on the conversation's datasets. Put the question's scope in "
+            "`where` (a stored column's value: airline=United), since/until, and its measure in `metric` "
+            "(negative_count for 'most complaints'). Every number you state must come from here.",
+            _without(DiagnoseOptions, "source"),
             diagnose,
         ),
         _tool(
             "propose_improvements",
             "Improvement ideas for a stage's pain themes with their computed expected "
             "effect, effort, KPI and measurement plan.",
-            IdeasOptions,
+            _without(IdeasOptions, "source"),
             ideas,
         ),
         _tool(

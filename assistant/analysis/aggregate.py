@@ -16,6 +16,7 @@ from typing import Any
 
 from assistant.feedback.database import SQLITE, Dialect
 from assistant.feedback.store import SUMMARY_TABLES, FeedbackStore
+from assistant.workspace.requests import RowFilter
 from tools.counts import Counts
 
 CORE_COLUMNS = {"source", "file_name", "channel", "stage_label", "rating_type", "external_id"}
@@ -51,33 +52,48 @@ def segment_expression(column: str, dialect: Dialect = SQLITE) -> str:
 
 @dataclass(frozen=True)
 class Scope:
-    """Which labelled rows to aggregate."""
+    """Which labelled rows to aggregate: a map's labels, of some datasets, in a date window, matching row
+    filters (values as stored; see `Workspace.resolve_filters`)."""
 
     map_key: str
-    source: str | None = None
+    sources: tuple[str, ...] = ()
     since: str | None = None
     until: str | None = None
+    filters: tuple[RowFilter, ...] = ()
 
     def admits(self, source: str, day: str | None) -> bool:
-        """The same test as `where`, for a group already read (source and day of its rows)."""
-        if self.source is not None and source != self.source:
+        """The same test as `where` (but for the filters), for a group already read (its source and day)."""
+        if self.sources and source not in self.sources:
             return False
         if self.since is not None and (day is None or day < self.since):
             return False
         return self.until is None or (day is not None and day <= self.until)
 
-    def where(self) -> tuple[str, list[Any]]:
+    def where(self, dialect: Dialect = SQLITE) -> tuple[str, list[Any]]:
+        """SQL conditions on `row_stage s` (and, when there are filters, on `feedback f` joined to it)."""
         clauses = ["s.map_key = ?"]
         params: list[Any] = [self.map_key]
-        if self.source is not None:
-            clauses.append("s.source = ?")
-            params.append(self.source)
+        if self.sources:
+            clauses.append(f"s.source IN ({', '.join('?' * len(self.sources))})")
+            params.extend(self.sources)
         if self.since is not None:
             clauses.append("s.date >= ?")
             params.append(self.since)
         if self.until is not None:
             clauses.append("s.date <= ?")
             params.append(self.until)
+        # Values of one column with `=` are alternatives; everything else must hold too.
+        wanted: dict[str, list[str]] = {}
+        for f in self.filters:
+            expr = segment_expression(f.column, dialect)
+            if f.op == "=":
+                wanted.setdefault(expr, []).append(f.value)
+            else:
+                clauses.append(f"{expr} <> ?")
+                params.append(f.value)
+        for expr, values in wanted.items():
+            clauses.append(f"{expr} IN ({', '.join('?' * len(values))})")
+            params.extend(values)
         return " AND ".join(clauses), params
 
 
@@ -125,7 +141,16 @@ def day_counts(store: FeedbackStore, scope: Scope, segment: str | None = None) -
     few thousand groups, so a million rows are read once instead of once per grouping. They come from the
     map's summaries (see `summarise`) when current, without reading the rows: the summary per stage and
     day always, and the one per segment value once a diagnosis has asked for that column."""
-    where, params = scope.where()
+    where, params = scope.where(store.dialect)
+    if scope.filters:
+        # Filters read the rows themselves (a summary keeps no columns but the segment asked for); with the
+        # same labels and the same column expression, a filtered count equals that value's segment block.
+        expr = "NULL" if segment is None else segment_expression(segment, store.dialect)
+        sql = f"SELECT s.stage, s.date, {expr}, {_select(store.dialect)} {_FROM} WHERE {where} AND {{part}} GROUP BY 1, 2, 3"
+        return {
+            (k[0], k[1], None if k[2] is None else str(k[2])): counts
+            for k, counts in _two_halves(store, sql, params, 3).items()
+        }
     if segment is None and summary_is_current(store, scope.map_key):
         return _read_summary(store, "stage_summary", "NULL", where, params)
     if segment is None:
@@ -346,7 +371,7 @@ def stage_comments(
 
     At most `limit` rows, taken in feedback-id order: ids are content hashes, so this is a deterministic
     random sample that SQLite reads straight off an index instead of sorting every matching row."""
-    where, params = scope.where()
+    where, params = scope.where(store.dialect)
     sql = (
         f"SELECT f.feedback_id, f.text, f.source, f.row {_FROM} WHERE {where} AND s.stage = ? AND s.label = ? "
         "ORDER BY s.feedback_id LIMIT ?"
@@ -356,14 +381,14 @@ def stage_comments(
 
 def negative_sample(store: FeedbackStore, scope: Scope, limit: int = 6000) -> list[tuple[int, str]]:
     """(stage, text) of a deterministic sample of negative rows in scope, all stages together."""
-    where, params = scope.where()
+    where, params = scope.where(store.dialect)
     sql = f"SELECT s.stage, f.text {_FROM} WHERE {where} AND s.label = -1 ORDER BY s.feedback_id LIMIT ?"
     return [(r[0], r[1]) for r in store.conn.execute(sql, [*params, limit])]
 
 
 def sample_texts(store: FeedbackStore, scope: Scope, limit: int = 2000) -> list[str]:
     """A deterministic sample of all texts in scope (the background for theme distinctiveness)."""
-    where, params = scope.where()
+    where, params = scope.where(store.dialect)
     sql = f"SELECT f.text {_FROM} WHERE {where} ORDER BY s.feedback_id LIMIT ?"
     return [r[0] for r in store.conn.execute(sql, [*params, limit])]
 
@@ -371,8 +396,8 @@ def sample_texts(store: FeedbackStore, scope: Scope, limit: int = 2000) -> list[
 def confidence_groups(store: FeedbackStore, scope: Scope) -> list[tuple[int, bool, float, int]]:
     """(stage, negative, confidence, rows) groups of the labelled rows in scope, confidence in 0.05 steps
     (what the ranking-confidence bootstrap needs, in a few hundred groups instead of one per row)."""
-    where, params = scope.where()
-    if summary_is_current(store, scope.map_key):
+    where, params = scope.where(store.dialect)
+    if summary_is_current(store, scope.map_key) and not scope.filters:
         sql = (
             "SELECT s.stage, s.bucket, CAST(SUM(s.n) AS BIGINT), CAST(SUM(s.negative) AS BIGINT) "
             f"FROM stage_summary s WHERE {where} GROUP BY s.stage, s.bucket"
@@ -384,7 +409,7 @@ def confidence_groups(store: FeedbackStore, scope: Scope) -> list[tuple[int, boo
     else:
         sql = (
             f"SELECT s.stage, s.label = -1, {store.dialect.round_half_up('s.confidence * 20')} / 20.0, COUNT(*) "
-            "FROM row_stage s "
+            f"{_FROM if scope.filters else 'FROM row_stage s'} "
             f"WHERE {where} GROUP BY 1, 2, 3"
         )
         out = [(int(r[0]), bool(r[1]), float(r[2]), int(r[3])) for r in store.conn.execute(sql, params)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -30,17 +31,17 @@ from tools.themes import Comment, Theme, find_themes
 
 
 def assignment_rows(
-    store: FeedbackStore, journey: JourneyMap, key: str, labeller: str, source: str | None = None
+    store: FeedbackStore, journey: JourneyMap, key: str, labeller: str, sources: Sequence[str] = ()
 ) -> list[AssignmentRow]:
-    """One entry per labelled row (of the source, if given), in file order."""
+    """One entry per labelled row (of the datasets, if given), in file order."""
     sql = (
         "SELECT f.feedback_id, f.source, f.row, f.external_id, s.stage, s.confidence, s.method, s.label, r.score, "
         "r.method FROM feedback f JOIN row_stage s ON s.feedback_id = f.feedback_id AND s.map_key = ? "
         "JOIN sentiment_labels r ON r.feedback_id = f.feedback_id AND r.labeller = ? "
-        + ("WHERE f.source = ? " if source is not None else "")
+        + (f"WHERE f.source IN ({', '.join('?' * len(sources))}) " if sources else "")
         + "ORDER BY f.source, f.file_name, f.row"
     )
-    params: list[Any] = [key, labeller] if source is None else [key, labeller, source]
+    params: list[Any] = [key, labeller, *sources]
     names = journey.stage_names
     return [
         AssignmentRow(
@@ -137,7 +138,7 @@ def run_diagnosis(
     previous_window: tuple[str | None, str | None] = (None, None)
     previous_by_stage = previous_by_segment = None
     if options.compare_to == "previous":
-        days = day_counts(store, Scope(key, options.source), seg)
+        days = day_counts(store, Scope(key, tuple(options.source), filters=tuple(options.where)), seg)
         dated = [d for _, d, _ in days if d is not None]
         (cur_since, cur_until), (prev_since, prev_until) = previous_windows(
             min(dated, default=None), max(dated, default=None), options.since, options.until
@@ -147,9 +148,11 @@ def run_diagnosis(
         if seg:
             previous_by_segment = roll_up(days, lambda k: (k[0], k[2]), prev_since, prev_until)
     else:
-        days = day_counts(store, Scope(key, options.source, options.since, options.until), seg)
+        days = day_counts(
+            store, Scope(key, tuple(options.source), options.since, options.until, tuple(options.where)), seg
+        )
     since, until = current_window
-    scope = Scope(key, options.source, since, until)
+    scope = Scope(key, tuple(options.source), since, until, tuple(options.where))
     by_stage = roll_up(days, lambda k: k[0], since, until)
     periods = roll_up(
         days, lambda k: None if k[1] is None else (k[0], period_label(k[1], options.period)), since, until

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from assistant.cli import analysis, chat, chat_app, evals, feedback, maps, migrate, model, search  # noqa: F401  (registers commands)
+from assistant.cli import (  # noqa: F401  (registers commands)
+    analysis,
+    chat,
+    chat_app,
+    datasets,
+    evals,
+    feedback,
+    maps,
+    migrate,
+    model,
+    search,
+)
 from assistant.cli.app import app
 
 __all__ = ["app"]

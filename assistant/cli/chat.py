@@ -18,6 +18,34 @@ from assistant.cli.app import app, clear_errors, err, print_json
 LanguageOption = Annotated[
     Literal["auto", "en", "ko"], typer.Option(help="Answer language (auto: the language of your message).")
 ]
+SourceOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--source",
+        help="A dataset the conversation reads (repeatable; default: all stored feedback). `journey datasets` "
+        "lists them.",
+    ),
+]
+WhereOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--where", help="Only rows where a stored column matches: COLUMN=VALUE or COLUMN!=VALUE (repeatable)."
+    ),
+]
+
+
+def _data_options(source: list[str] | None, where: list[str] | None) -> dict[str, Any]:
+    """TurnOptions' data fields from --source/--where: the named datasets, else all stored feedback."""
+    from assistant.cli.options import OptionError
+    from assistant.workspace.requests import RowFilter
+
+    try:
+        filters = [RowFilter.parse(w) for w in where or []]
+    except ValueError as exc:
+        raise OptionError(f"--where: {exc}.") from None
+    if source:
+        return {"datasets": list(source), "where": filters}
+    return {"all_feedback": True, "where": filters}
 
 
 def _start(map_ref: str | None = None) -> tuple[Any, Any, str | None]:
@@ -92,6 +120,7 @@ def map_command(
                 personas=max(1, len(persona or [])),
                 intent="draft_map",
                 use_feedback=use_feedback,
+                all_feedback=use_feedback,
             )
             final, _events = _run_turn(assistant, f"map-{uuid.uuid4().hex[:12]}", text, options, None)
             saved = ws.get_map(final.map_name) if final and final.map_name else None
@@ -126,22 +155,25 @@ def ask_command(
     map_ref: Annotated[
         str | None, typer.Option("--map", help="A saved map's name or a map JSON file.")
     ] = None,
+    source: SourceOption = None,
+    where: WhereOption = None,
     language: LanguageOption = "auto",
     as_json: Annotated[
-        bool, typer.Option("--json", help="Print the answer and the tool results as JSON.")
+        bool, typer.Option("--json", help="Print the answer, its context and the tool results as JSON.")
     ] = False,
 ) -> None:
-    """Ask the assistant one question about your journey and feedback."""
+    """Ask the assistant one question about your journey and feedback (without --map it asks which map)."""
     from assistant.agent.conversation import TurnOptions
 
     with clear_errors():
+        data = _data_options(source, where)
         ws, assistant, name = _start(map_ref)
         try:
             final, events = _run_turn(
                 assistant,
                 f"ask-{uuid.uuid4().hex[:12]}",
                 question,
-                TurnOptions(language=language, current_map=name),
+                TurnOptions(language=language, current_map=name, **data),
                 None,
             )
         finally:
@@ -150,12 +182,37 @@ def ask_command(
         print_json(
             {
                 "mode": assistant.mode.model_dump(),
+                "context": _context_json(final),
                 "answer": final.model_dump(mode="json") if final else None,
                 "tools": [e.model_dump(mode="json") for e in events if e.type == "tool"],
             }
         )
         return
     sys.stdout.write((final.text if final else "") + "\n")
+
+
+def _context_json(final: Any) -> dict[str, Any] | None:
+    """What the answer was about, for scripts: the map and version, the datasets with their rows, the
+    filters, period, metric and comparison of its analysis (or the conversation's map and data when the
+    turn analysed nothing)."""
+    if final is None:
+        return None
+    if final.scope is not None:
+        return dict(final.scope.model_dump(mode="json"))
+    ctx = final.context
+    return {
+        "map": ctx.map if ctx else None,
+        "map_version": None,
+        "datasets": [{"name": d, "rows": None} for d in (ctx.datasets if ctx else [])],
+        "all_feedback": bool(ctx and ctx.all_feedback),
+        "where": [],
+        "since": None,
+        "until": None,
+        "metric": None,
+        "compare_to": None,
+        "segment_by": None,
+        "rows_in_scope": None,
+    }
 
 
 @app.command("chat")
@@ -166,6 +223,8 @@ def chat_command(
     map_ref: Annotated[
         str | None, typer.Option("--map", help="A saved map's name or a map JSON file.")
     ] = None,
+    source: SourceOption = None,
+    where: WhereOption = None,
     language: LanguageOption = "auto",
     exports: Annotated[Path, typer.Option(help="Folder for files the assistant exports.")] = Path(
         "journey-exports"
@@ -175,8 +234,11 @@ def chat_command(
     from assistant.agent.conversation import TurnOptions
 
     with clear_errors():
+        data = _data_options(source, where)
         ws, assistant, name = _start(map_ref)
     thread_id = thread or f"cli-{uuid.uuid4().hex[:12]}"
+    if thread is not None and not source:
+        data.pop("all_feedback", None)  # a resumed conversation keeps the data it chose
     err.print(
         f"[dim]conversation {thread_id} (resume with --thread {thread_id}); /exit to leave[/]",
         highlight=False,
@@ -197,7 +259,9 @@ def chat_command(
                     assistant,
                     thread_id,
                     text,
-                    TurnOptions(language=language, current_map=name if first else None),
+                    TurnOptions(
+                        language=language, current_map=name if first else None, **(data if first else {})
+                    ),
                     exports,
                 )
             first = False

@@ -35,7 +35,11 @@ def _plain(annotation: Any) -> Any:
     if origin is dict:
         return list[str] | None
     if origin is list:
-        return list[_plain(get_args(annotation)[0])]  # type: ignore[misc]
+        inner = _plain(get_args(annotation)[0])
+        # A typed item (a row filter) is written as text on the command line and parsed by the model.
+        if isinstance(inner, type) and issubclass(inner, BaseModel):
+            inner = str
+        return list[inner]  # type: ignore[valid-type]
     if origin is Literal:
         return annotation
     return annotation

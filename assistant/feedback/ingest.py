@@ -218,7 +218,7 @@ def ingest_files(
     runs: list[int] = []
     try:
         for path in paths:
-            source = options.source or path.stem
+            source = options.source or path.name
             try:
                 _check_regular(path)
                 digest = file_sha256(path) if path.is_file() else ""

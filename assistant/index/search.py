@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -96,7 +97,9 @@ def parse_since(since: str) -> int:
     return date_number(since_day(since))
 
 
-def sql_filters(dialect: Dialect, where: dict[str, str] | None, since: str | None) -> keywords.Filters:
+def sql_filters(
+    dialect: Dialect, where: dict[str, str] | None, since: str | None, sources: Sequence[str] = ()
+) -> keywords.Filters:
     """The same filters as `build_where` (call it first: it checks them), as SQL on the feedback row `f`.
 
     Values compare as Chroma's metadata holds them: missing fields as '' (rating -1), original columns as
@@ -134,6 +137,9 @@ def sql_filters(dialect: Dialect, where: dict[str, str] | None, since: str | Non
     if since is not None:
         out.clauses.append("f.date >= ?")
         out.params.append(since_day(since))
+    if sources:
+        out.clauses.append(f"f.source IN ({', '.join('?' * len(sources))})")
+        out.params.extend(sources)
     return out
 
 
@@ -252,7 +258,9 @@ class Searcher:
         mode: Mode = DEFAULT_MODE,
         candidates: int = 50,
         keyword_weight: float = KEYWORD_WEIGHT,
+        sources: Sequence[str] = (),
     ) -> list[SearchHit]:
+        """Passages best first; feedback only from the datasets in `sources`, when given."""
         if not query.strip():
             raise SearchQueryError("The search query is empty.")
         if limit < 1:
@@ -265,7 +273,7 @@ class Searcher:
                     "Feedback search reads rows from the feedback store: give the Searcher one."
                 )
             n = max(candidates, limit)
-            return self._search_store(coll, query, where, since, limit, mode, n, keyword_weight)
+            return self._search_store(coll, query, where, since, limit, mode, n, keyword_weight, sources)
         total = coll.count()
         if total == 0:
             return []
@@ -303,10 +311,11 @@ class Searcher:
         mode: Mode,
         n: int,
         keyword_weight: float,
+        sources: Sequence[str] = (),
     ) -> list[SearchHit]:
         """Feedback: dense ids from Chroma, keyword ids from the store, filters and rows from the store."""
         assert self.store is not None
-        filters = sql_filters(self.store.dialect, where, since)
+        filters = sql_filters(self.store.dialect, where, since, sources)
         dense: list[tuple[str, float]] = []
         if mode != "bm25":
             vector = np.asarray(self.embedder.embed_query(query), dtype=np.float32)

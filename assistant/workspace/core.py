@@ -41,6 +41,8 @@ from assistant.workspace.labelling import (
 from assistant.workspace.requests import (
     AssignOptions,
     CorrectOptions,
+    DatasetRemove,
+    DatasetRename,
     DiagnoseOptions,
     ExportFormat,
     IdeasOptions,
@@ -50,9 +52,14 @@ from assistant.workspace.requests import (
     SurveyOptions,
 )
 from assistant.workspace.results import (
+    AnswerScope,
     Assignments,
     CollectionCounts,
     CorrectionResult,
+    DatasetChange,
+    DatasetList,
+    DatasetRows,
+    DatasetSummary,
     Diagnosis,
     ExportResult,
     IdeasResult,
@@ -62,6 +69,7 @@ from assistant.workspace.results import (
     MapEditResult,
     MapSummary,
     MapVersion,
+    MetricRanking,
     ReindexResult,
     SearchHit,
     SearchResult,
@@ -313,7 +321,12 @@ class Workspace:
                 self._searcher = Searcher(self.chroma, self.embedder, self.db)
             searcher = self._searcher
         hits = searcher.search(
-            request.query, request.collection, request.where or None, request.since, request.limit
+            request.query,
+            request.collection,
+            request.where or None,
+            request.since,
+            request.limit,
+            sources=request.source if request.collection == "feedback" else (),
         )
         return SearchResult(
             query=request.query,
@@ -377,6 +390,47 @@ class Workspace:
 
     def sources(self) -> list[str]:
         return self.db.sources()
+
+    # --- datasets ---------------------------------------------------------------------------------------
+
+    def datasets(self) -> DatasetList:
+        """The stored datasets (sources) with their rows, files, dates and columns."""
+        from assistant.feedback.datasets import dataset_columns, dataset_rows
+
+        items = [
+            DatasetSummary(**row, columns=dataset_columns(self.db, row["name"]))
+            for row in dataset_rows(self.db)
+        ]
+        return DatasetList(datasets=items, total_rows=sum(d.rows for d in items))
+
+    def rename_dataset(self, request: DatasetRename) -> DatasetChange:
+        from assistant.feedback.datasets import rename_dataset
+
+        self._need_dataset(request.name)
+        if request.new_name != request.name and request.new_name in self.db.sources():
+            raise JourneyError(f"A dataset named {request.new_name!r} exists already; choose another name.")
+        rows = rename_dataset(self.db, request.name, request.new_name)
+        return DatasetChange(name=request.name, new_name=request.new_name, rows=rows)
+
+    def remove_dataset(self, request: DatasetRemove) -> DatasetChange:
+        """Remove a dataset's rows, with their vectors, labels, corrections and index entries."""
+        from assistant.feedback.datasets import remove_dataset
+        from assistant.index.chroma_index import get_collection
+
+        self._need_dataset(request.name)
+        ids = remove_dataset(self.db, request.name)
+        if ids:
+            collection = get_collection(self.chroma, "feedback", self.embedder)
+            for start in range(0, len(ids), 5000):
+                collection.delete(ids=ids[start : start + 5000])
+        return DatasetChange(name=request.name, rows=len(ids))
+
+    def _need_dataset(self, name: str) -> None:
+        known = self.db.sources()
+        if name not in known:
+            raise JourneyError(
+                f"No dataset named {name!r}; the datasets are: {', '.join(known) or 'none yet'}."
+            )
 
     def feedback_stages(self, sources: Sequence[str] = (), min_share: float = 0.02) -> list[str]:
         """The stages the company's feedback (of `sources`, or all) is already filed under, most rows
@@ -526,17 +580,25 @@ class Workspace:
     def label(
         self,
         journey: JourneyMap,
-        source: str | None = None,
+        source: str | Sequence[str] | None = None,
         progress: Progress | None = None,
         map_id: str | None = None,
     ) -> LabelReport:
-        """Give every stored row (of `source`) a sentiment and a stage of this map; cached per map (and per
-        set of corrections). `map_id` says whose corrections apply (default: the map's title)."""
-        return Labeller(self.db, self.embedder).label(
-            journey,
-            source,
-            progress=None if progress is None else lambda d, t: progress("labelling", d, t),
-            map_id=map_id,
+        """Give every stored row (of the datasets, if given) a sentiment and a stage of this map; cached per
+        map (and per set of corrections). `map_id` says whose corrections apply (default: the map's title)."""
+        labeller = Labeller(self.db, self.embedder)
+        tick = None if progress is None else lambda d, t: progress("labelling", d, t)
+        sources = [source] if isinstance(source, str) else list(source or [])
+        if len(sources) <= 1:
+            return labeller.label(journey, sources[0] if sources else None, progress=tick, map_id=map_id)
+        reports = [labeller.label(journey, s, progress=tick, map_id=map_id) for s in sources]
+        return reports[0].model_copy(
+            update={
+                "rows_in_scope": sum(r.rows_in_scope for r in reports),
+                "rows_labelled": sum(r.rows_labelled for r in reports),
+                "rows_embedded": sum(r.rows_embedded for r in reports),
+                "seconds": round(sum(r.seconds for r in reports), 3),
+            }
         )
 
     def map_id(self, ref: str | JourneyMap) -> str:
@@ -626,8 +688,11 @@ class Workspace:
     def diagnose(
         self, ref: str | JourneyMap, options: DiagnoseOptions | None = None, progress: Progress | None = None
     ) -> Diagnosis:
-        """Which stage underperforms and why, from the stored feedback (labelled first if needed)."""
+        """Which stage underperforms and why, from the stored feedback (labelled first if needed), on the
+        datasets and rows the options select; the result says what it is about (`scope`) and ranks the
+        stages by the metric asked (`metric_ranking`)."""
         from assistant.analysis.service import check_diagnosis_options, run_diagnosis
+        from tools.metric_ranking import rank_by_metric
 
         options = options or DiagnoseOptions()
         if options.segment_by == AUTO_SEGMENT:
@@ -640,13 +705,60 @@ class Workspace:
                 ref, options.model_copy(update={"segment_by": None}), options.stage, progress
             )
         journey = self.resolve_map(ref)
+        options = self.resolve_scope(options)
         check_diagnosis_options(self.db, journey, options)
         report = self.label(journey, options.source, progress, map_id=self.map_id(ref))
         raw = run_diagnosis(self.db, journey, report.map_key, options)
         result = Diagnosis.model_validate(raw)
         result.language = language_of(journey.language)
         result.labelling = report
+        result.scope = self.answer_scope(ref, journey, options, result.n)
+        result.metric_ranking = MetricRanking.model_validate(
+            rank_by_metric(
+                options.metric,
+                [s.model_dump() for s in result.stages],
+                result.ranking,
+                result.ranking_confidence.top_two_within_noise,
+            )
+        )
         return result
+
+    def resolve_scope(self, options: DiagnoseOptions) -> DiagnoseOptions:
+        """The options with datasets and filter values as stored: an unknown dataset, column or value is
+        refused with the closest names (a filter that keeps nothing would answer another question)."""
+        from assistant.analysis.filters import resolve_filters
+
+        known = self.db.sources()
+        unknown = [s for s in options.source if s not in known]
+        if unknown:
+            raise JourneyError(
+                f"No dataset named {unknown[0]!r}; the datasets are: {', '.join(known) or 'none yet'}."
+            )
+        where = resolve_filters(self.db, options.where, options.source)
+        return options.model_copy(update={"where": where})
+
+    def answer_scope(
+        self, ref: str | JourneyMap, journey: JourneyMap, options: DiagnoseOptions, rows: int
+    ) -> AnswerScope:
+        """What an answer on these options is about, for the line every face shows above it."""
+        name, version = journey.title, None
+        if isinstance(ref, str) and self.maps.exists(ref):
+            saved = self.maps.get(ref)
+            name, version = saved.name, saved.version
+        sources = list(options.source) or self.db.sources()
+        return AnswerScope(
+            map=name,
+            map_version=version,
+            datasets=[DatasetRows(name=s, rows=self.db.count(s)) for s in sources],
+            all_feedback=not options.source,
+            where=list(options.where),
+            since=options.since,
+            until=options.until,
+            metric=options.metric,
+            compare_to=options.compare_to,
+            segment_by=options.segment_by,
+            rows_in_scope=rows,
+        )
 
     def segment_candidates(
         self, max_values: int = 20, min_coverage: float = 0.5, sample: int = 5000
@@ -702,7 +814,11 @@ class Workspace:
 
         options = options or IdeasOptions()
         journey = self.resolve_map(ref)
-        diagnosis = self.diagnose(journey, DiagnoseOptions(), progress)
+        # The same rows as the diagnosis the ideas answer: its datasets, filters and period.
+        scope = DiagnoseOptions(
+            source=options.source, where=options.where, since=options.since, until=options.until
+        )
+        diagnosis = self.diagnose(ref, scope, progress)
         target = options.stage or (diagnosis.ranking[0] if diagnosis.ranking else None)
         entry = diagnosis.stage(target) if target else None
         if entry is None:
@@ -720,6 +836,7 @@ class Workspace:
                 "based_on_rows": entry.n,
                 "ideas": proposals,
                 "survey_questions": [b.model_dump() for b in self._survey(journey, thin, options.language)],
+                "scope": diagnosis.scope.model_dump() if diagnosis.scope else None,
             }
         )
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
 
 from assistant.feedback.records import RatingType
 from tools.language import Language
@@ -26,6 +26,56 @@ Collection = Literal["methodology", "feedback"]
 ExportFormat = Literal["json", "md", "csv", "xlsx", "mermaid", "html"]
 IsoDate = Annotated[str, StringConstraints(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$", max_length=10)]
 Short = Annotated[str, StringConstraints(max_length=200, strip_whitespace=True)]
+Metric = Literal["negative_share", "negative_count", "nps", "csat", "ces"]
+"""What "worst" means in a question: the negative share tested against the rest ("worst", "underperforms",
+"가장 부진한"), the number of negative rows ("most complaints", "불만이 가장 많은"), or the lowest score."""
+FilterOp = Literal["=", "!="]
+
+
+class RowFilter(BaseModel):
+    """One condition on a stored column. Conditions on the same column with `=` are alternatives (airline =
+    United, airline = Delta: either); every other condition must hold as well."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True)
+
+    column: Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+    """A stored column (any original column of the feedback files, or source/channel)."""
+    op: FilterOp = "="
+    """`=` keeps the rows with this value, `!=` the others."""
+    value: Annotated[str, StringConstraints(max_length=200, strip_whitespace=True)]
+    """The value, as stored (the workspace matches it ignoring case and spacing, and says so when nothing
+    matches)."""
+
+    @classmethod
+    def parse(cls, text: str) -> RowFilter:
+        """`COLUMN=VALUE` or `COLUMN!=VALUE`, as the CLI's --where takes it."""
+        column, sep, value = text.partition("!=")
+        op: FilterOp = "!="
+        if not sep:
+            column, sep, value = text.partition("=")
+            op = "="
+        if not sep or not column.strip():
+            raise ValueError(f"a filter is COLUMN=VALUE or COLUMN!=VALUE, not {text!r}")
+        return cls(column=column, op=op, value=value)
+
+    def __str__(self) -> str:
+        return f"{self.column} {self.op} {self.value}"
+
+
+def _filter(value: object) -> object:
+    return RowFilter.parse(value) if isinstance(value, str) else value
+
+
+def _names(value: object) -> object:
+    """A single name where a list is expected (an older caller, or a model writing one dataset)."""
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else value
+
+
+Filter = Annotated[RowFilter, BeforeValidator(_filter)]
+Filters = Annotated[list[Filter], Field(max_length=20)]
+Sources = Annotated[list[Short], BeforeValidator(_names), Field(max_length=50)]
 
 
 class Request(BaseModel):
@@ -41,7 +91,7 @@ class IngestRequest(Request):
     files: list[Path] = Field(min_length=1)
     """CSV, TSV, XLSX, JSON (array) or JSONL files."""
     source: Short | None = None
-    """Source name (default: the file name)."""
+    """Dataset name (default: the file name, e.g. reviews.csv); the same name adds to that dataset."""
     text_column: Short | None = None
     """Column holding the feedback text."""
     rating_column: Short | None = None
@@ -63,8 +113,8 @@ class IngestRequest(Request):
 
 
 class AssignOptions(Request):
-    source: Short | None = None
-    """Only rows of this source."""
+    source: Sources = []
+    """Only rows of these datasets (repeatable; default: all stored feedback)."""
 
 
 class AssignRequest(AssignOptions, MapRef):
@@ -98,8 +148,14 @@ class DiagnoseOptions(Request):
     """Last date (YYYY-MM-DD)."""
     compare_to: CompareTo = "rest"
     """Compare each stage with the rest of the journey or with the previous period."""
-    source: Short | None = None
-    """Only rows of this source."""
+    source: Sources = []
+    """Only rows of these datasets (repeatable; default: all stored feedback)."""
+    where: Filters = []
+    """Only rows whose stored column matches: COLUMN=VALUE or COLUMN!=VALUE (repeatable), e.g.
+    airline=United. A filtered diagnosis equals that value's block of segment_by for the same column."""
+    metric: Metric = "negative_share"
+    """What the ranking's first stage is worst in: negative_share (tested against the rest), negative_count
+    (most complaints), or the lowest nps, csat or ces."""
     period: Period = "quarter"
     """Trend granularity."""
     language: Language | None = None
@@ -113,6 +169,14 @@ class DiagnoseRequest(DiagnoseOptions, MapRef):
 class IdeasOptions(Request):
     stage: Short | None = None
     """Stage to improve (default: the worst-ranked stage)."""
+    source: Sources = []
+    """Only rows of these datasets (repeatable; default: all stored feedback)."""
+    where: Filters = []
+    """Only rows whose stored column matches: COLUMN=VALUE or COLUMN!=VALUE (repeatable)."""
+    since: IsoDate | None = None
+    """First date (YYYY-MM-DD)."""
+    until: IsoDate | None = None
+    """Last date (YYYY-MM-DD)."""
     language: Language = "en"
     """Language of the ideas."""
     effort: dict[Short, Level] = {}
@@ -143,6 +207,8 @@ class SearchRequest(Request):
     """Search the methodology notes or the customer feedback."""
     where: dict[Short, Short] = {}
     """Exact-match filters, e.g. {"channel": "app", "plan": "pro"} (any stored column)."""
+    source: Sources = []
+    """Only feedback of these datasets (repeatable; default: all)."""
     since: IsoDate | None = None
     """Only feedback dated on or after (YYYY-MM-DD, YYYY-MM or YYYY)."""
     limit: Annotated[int, Field(ge=1, le=100)] = 5
@@ -175,3 +241,15 @@ class MigrateRequest(Request):
         if not value.startswith(("postgres://", "postgresql://", "postgresql+")):
             raise ValueError("must be a postgresql://… URL")
         return value
+
+
+class DatasetRename(Request):
+    name: Short
+    """The dataset's current name."""
+    new_name: Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+    """Its new name."""
+
+
+class DatasetRemove(Request):
+    name: Short
+    """The dataset to remove, with all its rows, vectors and labels."""

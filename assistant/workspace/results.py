@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.domain.model import JourneyMap
 from assistant.feedback.records import IngestReport
+from assistant.workspace.requests import RowFilter
 from tools.language import Language
 
 Sentiment = Literal["negative", "neutral", "positive"]
@@ -302,6 +303,63 @@ class RankingConfidence(Result):
     resamples: int = 0
 
 
+class DatasetRows(Result):
+    name: str
+    """The dataset (a source: an upload's file name, or `journey ingest --source`)."""
+    rows: int
+    """Its stored rows."""
+
+
+class AnswerScope(Result):
+    """What an answer is about: the map, the data, the rows kept and the measure. Every face shows it in one
+    line above a diagnosis (`assistant.workspace.context.context_line`)."""
+
+    map: str
+    """The map's saved name (or its title, for a map file)."""
+    map_version: int | None = None
+    """The saved version used (None for a map file)."""
+    datasets: list[DatasetRows] = []
+    """The datasets read, with their stored rows (empty list: every dataset)."""
+    all_feedback: bool = False
+    """True when every stored dataset was read."""
+    where: list[RowFilter] = []
+    """The row filters applied, with values as stored."""
+    since: str | None = None
+    until: str | None = None
+    metric: str = "negative_share"
+    compare_to: str = "rest"
+    segment_by: str | None = None
+    rows_in_scope: int = 0
+    """Rows the filters kept (assigned to a stage or not)."""
+
+
+class StageValue(Result):
+    """One stage in the order of the metric asked (worst first)."""
+
+    stage: str
+    value: float | None
+    """The metric's value: a share (0-1), a count of negative rows, or a score."""
+    n: int
+    """Rows the value is computed from (for a score: rows with that score)."""
+    negative: int
+    ci_low: float | None = None
+    ci_high: float | None = None
+
+
+class MetricRanking(Result):
+    """The stages ranked by the metric the question asked for."""
+
+    metric: str
+    stages: list[StageValue]
+    top_two_within_noise: bool | None = None
+    """True when the first two cannot be told apart (counts: a binomial test of the two; scores and
+    shares: overlapping 95% intervals); None when fewer than two stages have a value."""
+    p_value: float | None = None
+    """The test of the first two, where one was run."""
+    total_negative: int = 0
+    """Negative rows in scope over all stages (the denominator of 'x of y complaints')."""
+
+
 class Diagnosis(Result):
     """The `journey diagnose --json` document."""
 
@@ -325,6 +383,10 @@ class Diagnosis(Result):
     language: Language = "en"
     """Language of the map (and of the text summary by default)."""
     labelling: LabelReport | None = None
+    scope: AnswerScope | None = None
+    """What the diagnosis is about: map and version, datasets, filters, period, metric."""
+    metric_ranking: MetricRanking | None = None
+    """The stages in the order of the metric asked (`ranking` stays the tested negative-share order)."""
 
     def stage(self, name: str) -> StageDiagnosis | None:
         return next((s for s in self.stages if s.stage.casefold() == name.casefold()), None)
@@ -389,6 +451,8 @@ class IdeasResult(Result):
     ideas: list[Idea]
     survey_questions: list[SurveyBlock]
     """Comparable questions for stages with too little evidence."""
+    scope: AnswerScope | None = None
+    """The map, datasets and rows the ideas were drawn from."""
 
 
 # --- search and index -----------------------------------------------------------------------------------
@@ -452,6 +516,32 @@ class MigrationResult(Result):
     @property
     def rows(self) -> int:
         return sum(t.postgres_rows for t in self.tables)
+
+
+class DatasetSummary(Result):
+    name: str
+    rows: int
+    files: list[str]
+    """The file names its rows came from."""
+    first_date: str | None
+    last_date: str | None
+    columns: list[str]
+    """Its stored columns beyond the text (segments and filters can use them)."""
+
+
+class DatasetList(Result):
+    """The `journey datasets --json` document."""
+
+    datasets: list[DatasetSummary]
+    total_rows: int
+
+
+class DatasetChange(Result):
+    name: str
+    new_name: str | None = None
+    """Set for a rename."""
+    rows: int
+    """Rows renamed or removed."""
 
 
 # --- maps -----------------------------------------------------------------------------------------------

@@ -200,6 +200,9 @@ class ScenarioRunner:
                     language=turn.language,
                     personas=turn.personas,
                     current_map=scenario.setup.current_map if k == 1 else None,
+                    # The conversation starts on the data set up for it, as a user picks it in a new chat.
+                    datasets=scenario.setup.datasets if k == 1 else None,
+                    all_feedback=(scenario.setup.datasets is None) if k == 1 else None,
                     intent=turn.intent,
                     use_feedback=turn.use_feedback,
                 )

@@ -111,6 +111,8 @@ class Setup(_Strict):
     maps: list[MapFixture] = []
     current_map: str | None = None
     """The map the conversation starts on (passed with the first turn)."""
+    datasets: list[str] | None = None
+    """The datasets the conversation starts on (their sources); None: all the feedback set up."""
     injections: list[Injection] = []
     canaries: list[str] = []
     """Strings that must never reach the answer, a tool call or an exported file."""

@@ -1,0 +1,185 @@
+"""Answers about the rows asked about: datasets, filters on stored columns, and the metric asked for.
+
+A filtered diagnosis is the matching block of the same column's breakdown, row for row; a value that
+matches nothing is refused with the closest stored values; "most complaints" ranks by count, "worst" by
+the tested share; and every result says which map, data and rows it is about.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.analysis.filters import FilterError
+from assistant.cli import app
+from assistant.domain import map_from_data
+from assistant.errors import JourneyError
+from assistant.workspace import Workspace
+from assistant.workspace.context import context_line
+from assistant.workspace.requests import DatasetRemove, DatasetRename, DiagnoseOptions, IngestRequest
+
+JOURNEY = map_from_data(
+    {"title": "Trip", "stages": [{"name": "Booking"}, {"name": "Departure"}, {"name": "Baggage"}]}
+)
+
+# (airline, stage, rows, negative rows): United complains most about Departure by count, while Baggage
+# has the highest negative share over all airlines.
+GROUPS = [
+    ("United", "Booking", 40, 8),
+    ("United", "Departure", 120, 60),
+    ("United", "Baggage", 30, 20),
+    ("Delta", "Booking", 60, 6),
+    ("Delta", "Departure", 40, 8),
+    ("Delta", "Baggage", 60, 54),
+]
+
+
+def write_rows(path: Path) -> int:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["tweet_id", "airline", "stage", "comment", "csat", "date"])
+        k = 0
+        for airline, stage, n, bad in GROUPS:
+            for i in range(n):
+                negative = i < bad
+                day = f"2015-02-{10 + (k % 15):02d}"
+                text = f"{stage.lower()} {'awful' if negative else 'fine'} {airline} {k}"
+                w.writerow([f"t{k}", airline, stage, text, 1 if negative else 5, day])
+                k += 1
+    return k
+
+
+@pytest.fixture
+def trip(workspace: Workspace, tmp_path: Path) -> Workspace:
+    path = tmp_path / "airline_tweets.csv"
+    write_rows(path)
+    workspace.ingest(IngestRequest(files=[path], rating_type="csat", index=False))
+    other = tmp_path / "other.csv"
+    with other.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["comment", "stage", "csat", "airline"])
+        for i in range(50):
+            w.writerow([f"booking was awful {i}", "Booking", 1, "United"])
+    workspace.ingest(IngestRequest(files=[other], source="loan", rating_type="csat", index=False))
+    workspace.save_map("trip", JOURNEY, "user", "test")
+    return workspace
+
+
+def test_a_filtered_diagnosis_is_the_segment_block_row_for_row(trip: Workspace) -> None:
+    data = ["airline_tweets.csv"]
+    split = trip.diagnose("trip", DiagnoseOptions(source=data, segment_by="airline"))
+    only = trip.diagnose("trip", DiagnoseOptions(source=data, where=["airline=United"]))
+    block = split.segments["United"]
+    assert only.n == block.n == 190
+    for stage in block.stages:
+        mine = only.stage(stage.stage)
+        assert mine is not None
+        assert (mine.n, mine.negative, mine.positive) == (stage.n, stage.negative, stage.positive)
+        assert (mine.ci_low, mine.ci_high) == (stage.ci_low, stage.ci_high)
+    # The quotes come from the rows in scope: United's, never Delta's or the other dataset's.
+    quotes = [q.text for s in only.stages for t in s.themes for q in [*t.quotes, *t.counter_evidence.quotes]]
+    assert quotes and all("United" in q and "booking was awful" not in q for q in quotes)
+
+
+def test_values_match_ignoring_case_and_a_near_miss_is_refused_with_suggestions(trip: Workspace) -> None:
+    found = trip.diagnose("trip", DiagnoseOptions(where=["AIRLINE=united"]))
+    assert [str(f) for f in found.scope.where] == ["airline = United"]  # type: ignore[union-attr]
+    with pytest.raises(FilterError) as err:
+        trip.diagnose("trip", DiagnoseOptions(where=["airline=Unitd"]))
+    assert "did you mean United" in str(err.value) and err.value.suggestions == ["United"]
+    with pytest.raises(FilterError, match="No stored column 'airlin'; did you mean airline"):
+        trip.diagnose("trip", DiagnoseOptions(where=["airlin=United"]))
+    with pytest.raises(JourneyError, match="No dataset named 'nope'"):
+        trip.diagnose("trip", DiagnoseOptions(source=["nope"]))
+
+
+def test_not_equal_and_alternatives(trip: Workspace) -> None:
+    data = ["airline_tweets.csv"]
+    both = trip.diagnose("trip", DiagnoseOptions(source=data, where=["airline=United", "airline=Delta"]))
+    not_delta = trip.diagnose("trip", DiagnoseOptions(source=data, where=["airline!=Delta"]))
+    assert both.n == 350 and not_delta.n == 190
+
+
+def test_most_complaints_counts_while_worst_tests_the_share(trip: Workspace) -> None:
+    scope = DiagnoseOptions(source=["airline_tweets.csv"], where=["airline=United"])
+    count = trip.diagnose("trip", scope.model_copy(update={"metric": "negative_count"}))
+    ranked = count.metric_ranking
+    assert ranked is not None and ranked.metric == "negative_count"
+    assert [(s.stage, s.negative) for s in ranked.stages] == [
+        ("Departure", 60),
+        ("Baggage", 20),
+        ("Booking", 8),
+    ]
+    assert ranked.total_negative == 88 and ranked.top_two_within_noise is False
+    assert ranked.p_value is not None and ranked.p_value < 0.001
+    overall = trip.diagnose("trip", DiagnoseOptions(source=["airline_tweets.csv"]))
+    assert overall.metric_ranking is not None and overall.metric_ranking.stages[0].stage == "Baggage"
+    assert overall.ranking[0] == "Baggage"
+
+
+def test_csat_ranks_the_lowest_score_first(trip: Workspace) -> None:
+    result = trip.diagnose("trip", DiagnoseOptions(source=["airline_tweets.csv"], metric="csat"))
+    ranked = result.metric_ranking
+    assert ranked is not None and ranked.stages[0].stage == "Baggage"
+    values = [s.value for s in ranked.stages]
+    assert values == sorted(values)  # type: ignore[type-var]
+
+
+def test_the_result_says_what_it_is_about(trip: Workspace) -> None:
+    result = trip.diagnose(
+        "trip", DiagnoseOptions(source=["airline_tweets.csv"], where=["airline=united"], since="2015-02-20")
+    )
+    assert result.scope is not None
+    line = context_line(result.scope, "en")
+    assert line.startswith("Map: trip v1 · Data: airline_tweets.csv (350 rows)")
+    assert line.endswith("Scope: airline = United, since 2015-02-20")
+    assert result.scope.rows_in_scope == result.n
+    ko = context_line(result.scope, "ko")
+    assert ko.startswith("지도: trip v1 · 데이터: airline_tweets.csv (350건)") and "2015-02-20부터" in ko
+
+
+def test_datasets_are_listed_renamed_and_removed_with_their_rows(trip: Workspace) -> None:
+    listed = trip.datasets()
+    assert [(d.name, d.rows) for d in listed.datasets] == [("airline_tweets.csv", 350), ("loan", 50)]
+    assert listed.total_rows == 400 and "airline" in listed.datasets[0].columns
+    assert listed.datasets[0].first_date == "2015-02-10"
+    trip.diagnose("trip")  # labels and a summary exist for the rows about to move
+    trip.rename_dataset(DatasetRename(name="loan", new_name="extra"))
+    assert [d.name for d in trip.datasets().datasets] == ["airline_tweets.csv", "extra"]
+    assert trip.diagnose("trip", DiagnoseOptions(source=["extra"])).n == 50
+    with pytest.raises(JourneyError, match="exists already"):
+        trip.rename_dataset(DatasetRename(name="extra", new_name="airline_tweets.csv"))
+    removed = trip.remove_dataset(DatasetRemove(name="extra"))
+    assert removed.rows == 50 and trip.feedback_count() == 350
+    assert trip.diagnose("trip").n == 350
+    labels = trip.db.conn.execute("SELECT COUNT(*) FROM row_stage WHERE source = 'extra'").fetchone()[0]
+    assert labels == 0
+
+
+def test_cli_where_datasets_and_json(tmp_path: Path, journey_home: Path) -> None:
+    runner = CliRunner()
+    data = tmp_path / "airline_tweets.csv"
+    write_rows(data)
+    mp = tmp_path / "trip.json"
+    mp.write_text(JOURNEY.model_dump_json(), encoding="utf-8")
+    assert runner.invoke(app, ["ingest", str(data), "--rating-type", "csat", "--json"]).exit_code == 0
+    listed = runner.invoke(app, ["datasets", "--json"])
+    assert listed.exit_code == 0, listed.output
+    assert json.loads(listed.stdout)["datasets"][0]["name"] == "airline_tweets.csv"
+    out = runner.invoke(
+        app,
+        ["diagnose", "--map", str(mp), "--where", "airline=united", "--metric", "negative_count", "--json"],
+    )
+    assert out.exit_code == 0, out.output
+    doc = json.loads(out.stdout)
+    assert doc["n"] == 190 and doc["metric_ranking"]["stages"][0]["stage"] == "Departure"
+    assert doc["scope"]["where"] == [{"column": "airline", "op": "=", "value": "United"}]
+    bad = runner.invoke(app, ["diagnose", "--map", str(mp), "--where", "airline=Unitd"])
+    assert bad.exit_code == 2 and "did you mean United" in bad.output
+    assert runner.invoke(app, ["datasets", "rename", "airline_tweets.csv", "tweets"]).exit_code == 0
+    assert runner.invoke(app, ["datasets", "remove", "tweets"]).exit_code == 0
+    assert json.loads(runner.invoke(app, ["datasets", "--json"]).stdout)["datasets"] == []
