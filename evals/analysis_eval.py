@@ -51,7 +51,9 @@ from assistant.settings import load_settings
 from assistant.workspace import Workspace
 from assistant.workspace.labelling import Labeller
 from assistant.workspace.requests import AssignOptions, CorrectOptions, IngestRequest
+from evals.datasets.sets import SETS
 from evals.datasets.stage_sentiment.splits import Split, load_map, load_rows
+from evals.feedback_sets_eval import evaluate_set, print_set
 from tools.language import language_of
 
 SENTIMENTS = ("negative", "neutral", "positive")
@@ -226,8 +228,12 @@ def run(
     home: Path | None = None,
     details: bool = False,
     both_archetype_settings: bool = True,
+    feedback_sets: Sequence[str] = tuple(SETS),
 ) -> dict[str, Any]:
-    """The analysis quality report of a split (aggregates only on `test`)."""
+    """The analysis quality report of a split (aggregates only on `test`).
+
+    `feedback_sets` are also scored set by set (`evals/feedback_sets_eval.py`: the real narratives apart
+    from the generated sets, with abstention, theme and idea quality); () skips them."""
     if details and split == "test":
         raise ValueError("the test split is frozen: only aggregate numbers may be printed")
     rows = load_rows(split)
@@ -307,6 +313,12 @@ def run(
             report["corrections"] = correction_gains(ws, rows, journeys, kept_labels["main"])
         if details:
             report["details"] = _details(rows, kept_labels["main"], journeys)
+        if feedback_sets:
+            folder = root / "sets"
+            folder.mkdir(parents=True, exist_ok=True)
+            report["sets"] = {
+                name: evaluate_set(ws, name, split, folder, details=details) for name in feedback_sets
+            }
         return report
     finally:
         ws.close()
@@ -517,6 +529,10 @@ def print_report(report: dict[str, Any]) -> None:
                 f" -> {c['stage_macro_f1_after']:.3f} ({c['stage_gain']:+.3f}); sentiment "
                 f"{c['sentiment_macro_f1_before']:.3f} -> {c['sentiment_macro_f1_after']:.3f} ({c['sentiment_gain']:+.3f})"
             )
+    if "sets" in report:
+        print("feedback sets (real text apart from generated):")
+        for name, entry in report["sets"].items():
+            print_set(name, entry)
     if "speed" in report:
         s = report["speed"]
         print(
@@ -543,6 +559,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--speed-rows", type=int, default=0, help="also time labelling on N synthetic rows")
     parser.add_argument("--details", action="store_true", help="dev only: confusion matrices and errors")
     parser.add_argument("--home", type=Path, default=None, help="keep the eval workspace here")
+    parser.add_argument(
+        "--sets",
+        default=",".join(SETS),
+        help="feedback sets scored set by set (comma-separated; '' for none): " + ", ".join(SETS),
+    )
     args = parser.parse_args(argv)
     if args.details and args.split == "test":
         parser.error("the test split is frozen: --details (rows, errors, confusion matrices) is refused")
@@ -553,6 +574,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         corrections=args.corrections,
         home=args.home,
         details=args.details,
+        feedback_sets=[s for s in args.sets.split(",") if s],
     )
     if args.speed_rows:
         report["speed"] = speed(args.speed_rows, args.embedding)

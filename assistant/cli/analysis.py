@@ -59,6 +59,14 @@ def _print_assignment_summary(result: Assignments) -> None:
     for name in [*result.stages, None]:
         n = counts.get(name, 0)
         sys.stdout.write(f"  {name or '(unassigned)':<30} {n:>7}  {n / total:6.1%}\n" if total else "")
+    reasons: dict[str, int] = {}
+    for r in result.rows:
+        if r.stage is None and ":" in r.stage_method:
+            reason = r.stage_method.split(":", 1)[1]
+            reasons[reason] = reasons.get(reason, 0) + 1
+    why = {"no_evidence": "no stage evidenced", "ambiguous": "no stage stands out"}
+    for reason, n in sorted(reasons.items()):
+        sys.stdout.write(f"    {why.get(reason, reason):<28} {n:>7}\n")
 
 
 @command(app, "label", CorrectRequest, extra=[JSON_FLAG])

@@ -642,7 +642,7 @@ class Workspace:
         journey = self.resolve_map(ref)
         check_diagnosis_options(self.db, journey, options)
         report = self.label(journey, options.source, progress, map_id=self.map_id(ref))
-        raw = run_diagnosis(self.db, journey, report.map_key, options)
+        raw = run_diagnosis(self.db, journey, report.map_key, options, vector_model=self.embedder.name)
         result = Diagnosis.model_validate(raw)
         result.language = language_of(journey.language)
         result.labelling = report
@@ -702,7 +702,7 @@ class Workspace:
 
         options = options or IdeasOptions()
         journey = self.resolve_map(ref)
-        diagnosis = self.diagnose(journey, DiagnoseOptions(), progress)
+        diagnosis = self.diagnose(journey, DiagnoseOptions(source=options.source), progress)
         target = options.stage or (diagnosis.ranking[0] if diagnosis.ranking else None)
         entry = diagnosis.stage(target) if target else None
         if entry is None:

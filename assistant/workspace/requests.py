@@ -119,6 +119,8 @@ class IdeasOptions(Request):
     """Known effort per pain theme, e.g. {"login": "low"}; estimated otherwise."""
     owner: Short = ""
     """Who owns the measurement plan."""
+    source: Short | None = None
+    """Only rows of this source (default: every stored row)."""
 
 
 class IdeasRequest(IdeasOptions, MapRef):

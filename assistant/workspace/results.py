@@ -41,6 +41,9 @@ class LabelReport(Result):
     """Rows embedded by this call because they had no stored vector yet."""
     seconds: float
     """Time this step took."""
+    unassigned: dict[str, int] = {}
+    """Rows this call left without a stage, by reason: 'no_evidence' (no word or meaning points to any
+    stage: "worst airline ever") or 'ambiguous' (no stage stands out)."""
 
 
 class AssignmentRow(Result):
@@ -53,7 +56,8 @@ class AssignmentRow(Result):
     """The stage the row was assigned to, or None (unassigned)."""
     confidence: float
     stage_method: str
-    """'column' (the data named the stage), 'similarity', 'correction' (a person labelled it) or 'none'."""
+    """'column' (the data named the stage), 'similarity', 'correction' (a person labelled it), or for an
+    unassigned row 'none:no_evidence' / 'none:ambiguous' (why no stage was chosen)."""
     sentiment: Sentiment
     sentiment_score: float
     """-1 (very negative) .. +1 (very positive)."""
