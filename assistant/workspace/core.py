@@ -697,7 +697,8 @@ class Workspace:
         self, ref: str | JourneyMap, options: IdeasOptions | None = None, progress: Progress | None = None
     ) -> IdeasResult:
         """Improvement ideas for a stage's pain themes (default: the worst stage), scored by expected effect."""
-        from tools.ideas import ideas_for_stage
+        from assistant.embedding import FEEDBACK_KIND
+        from tools.ideas import ideas_for_stage, infer_domain
         from tools.stats import MIN_N
 
         options = options or IdeasOptions()
@@ -710,8 +711,16 @@ class Workspace:
                 f"The map has no stage {target!r}; its stages are {', '.join(journey.stage_names)}."
             )
         mot = any(s.moment_of_truth.is_moment for s in journey.stage(entry.stage).steps)
+        encode = self.embedder.encoder(FEEDBACK_KIND)
+        about = " ".join([journey.title, *(f"{s.name} {s.description}" for s in journey.stages)])
         proposals = ideas_for_stage(
-            entry.model_dump(mode="json"), options.language, dict(options.effort), mot, options.owner
+            entry.model_dump(mode="json"),
+            options.language,
+            dict(options.effort),
+            mot,
+            options.owner,
+            domain=infer_domain(about, encode),
+            embed=encode,
         )
         thin = [s.name for s in journey.stages if (d := diagnosis.stage(s.name)) is not None and d.n < MIN_N]
         return IdeasResult.model_validate(

@@ -360,6 +360,14 @@ class Idea(Result):
     idea: str
     pattern: str
     """'playbook' when a known improvement pattern matched, else 'generic'."""
+    playbook_id: str | None = None
+    """The playbook entry the idea comes from (None for the generic idea)."""
+    domain: str | None = None
+    """The map's domain the entry was chosen within (airline, finance, ...), inferred from the map."""
+    match_score: float | None = None
+    """Similarity of the entry's problem to the theme's label and quotes (None: matched by words)."""
+    matched_on: list[str] = []
+    """Feedback ids of the quotes the idea was matched against."""
     kpi: str
     expected_impact: ExpectedImpact
     effort: Literal["low", "medium", "high"]
