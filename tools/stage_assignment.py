@@ -36,6 +36,7 @@ import numpy as np
 
 from tools.encoders import Encoder, normalise_rows
 from tools.sentiment import prototype_texts
+from tools.stage_corrections import CorrectionModel
 from tools.stage_lexical import LexicalIndex, lexical_terms
 
 TEMPERATURE = 0.015
@@ -195,9 +196,12 @@ class StageAssigner:
         example_vectors: np.ndarray | None = None,
         example_stages: Sequence[int] = (),
         corpus: Mapping[str, float] | None = None,
+        example_texts: Sequence[str] = (),
     ) -> None:
         """`corpus` holds the share of the customers' rows containing each lexical term
-        (`tools.stage_lexical.document_frequencies` over the rows in scope, or a sample of them)."""
+        (`tools.stage_lexical.document_frequencies` over the rows in scope, or a sample of them).
+        `example_texts` are the corrected rows' texts: with enough of them a per-map classifier is
+        fitted (tools/stage_corrections.py)."""
         self.stages = list(stages)
         self.names = [s.name for s in self.stages]
         self.encode = encode
@@ -228,6 +232,10 @@ class StageAssigner:
             if example_vectors is not None and len(self.example_stages)
             else np.zeros((0, self.profiles.shape[1]), dtype=np.float32)
         )
+        self.corrections: CorrectionModel | None = None
+        if len(example_texts) == len(self.example_stages) and len(self.example_stages):
+            features = self._features(np.asarray(example_vectors, dtype=np.float32), example_texts)[0]
+            self.corrections = CorrectionModel.fit(features, list(self.example_stages), len(self.names))
 
     def from_label(self, label: str | None) -> str | None:
         """A stage named by the data itself (an explicit stage column), matched loosely."""
@@ -279,13 +287,30 @@ class StageAssigner:
 
     def probabilities(self, vectors: np.ndarray, texts: Sequence[str]) -> np.ndarray:
         """(n, stages) probabilities: zero-shot scores plus the labelled examples' evidence, if any."""
-        return softmax(self._scores(vectors, texts)[0], TEMPERATURE)
+        return self._probabilities(vectors, texts)[0]
 
-    def _scores(self, vectors: np.ndarray, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(scores, whether each row is evidenced): the stage scores with the examples' evidence, and
-        False for a short row with neither a stage-specific word nor a stage its embedding prefers."""
+    def _features(
+        self, vectors: np.ndarray, texts: Sequence[str]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(classifier features, embedding scores, lexical scores) of rows."""
         embedding = self.embedding_scores(vectors)
         lexical = self.lexical.scores(texts)
+        features = np.hstack([embedding, LEXICAL_WEIGHT * lexical, self.topic(vectors)])
+        return features, embedding, lexical
+
+    def _probabilities(self, vectors: np.ndarray, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(probabilities, whether each row is evidenced)."""
+        scores, evidenced, features = self._scores(vectors, texts)
+        probs = softmax(scores, TEMPERATURE)
+        if self.corrections is not None and len(texts):
+            probs = self.corrections.blend(probs, features)
+        return probs, evidenced
+
+    def _scores(self, vectors: np.ndarray, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(scores, whether each row is evidenced, classifier features): the stage scores with the
+        examples' evidence, and False for a short row with neither a stage-specific word nor a stage its
+        embedding prefers."""
+        features, embedding, lexical = self._features(vectors, texts)
         scores = embedding + LEXICAL_WEIGHT * lexical
         if len(self.example_stages) and len(texts):
             overall = self.examples.mean(axis=0)
@@ -297,7 +322,7 @@ class StageAssigner:
         evidenced = (
             long_text | (margin >= EVIDENCE_MARGIN) | (lexical.max(axis=1, initial=0.0) >= EVIDENCE_LEXICAL)
         )
-        return scores, evidenced
+        return scores, evidenced, features
 
     def assign(
         self,
@@ -324,8 +349,7 @@ class StageAssigner:
         if not todo:
             return out
         vecs = vectors[todo] if vectors is not None else self.encode([texts[i] for i in todo])
-        scores, evidenced = self._scores(vecs, [texts[i] for i in todo])
-        probs = softmax(scores, TEMPERATURE)
+        probs, evidenced = self._probabilities(vecs, [texts[i] for i in todo])
         best = probs.argmax(axis=1)
         for j, i in enumerate(todo):
             conf = round(float(probs[j, best[j]]), 4)

@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -126,9 +126,10 @@ _EDGE_STOP = frozenset(
 )
 
 
-def _phrase(term: str, texts: Sequence[str]) -> str:
+def _phrase(term: str, texts: Sequence[str], avoid: Callable[[str], bool] = lambda w: False) -> str:
     """The most frequent 2-3 word surface phrase of `texts` containing every word of `term` (English),
-    used by at least two texts; else the term itself."""
+    used by at least two texts and without a word `avoid` refuses (a name, an everywhere word); else
+    the term itself."""
     words = term.split()
     if _HANGUL.search(term) or not texts:
         return term
@@ -142,6 +143,8 @@ def _phrase(term: str, texts: Sequence[str]) -> str:
                 if gram[-1] in _EDGE_STOP or gram[0] in _EDGE_STOP - {"no", "on", "in", "not"}:
                     continue
                 joined = " ".join(gram)
+                if any(avoid(g) for g in gram if not any(g == w or g.startswith(w) for w in words)):
+                    continue
                 if all(any(g == w or g.startswith(w) for g in gram) for w in words):
                     seen.add(joined)
         counts.update(seen)
@@ -228,7 +231,7 @@ def find_themes(
         label_terms = [best, *extra[:1]]
         themes.append(
             Theme(
-                label=_phrase(best, [negatives[i].text for i in members]),
+                label=_phrase(best, [negatives[i].text for i in members], avoid=unusable),
                 terms=label_terms,
                 n=len(members),
                 share=len(members) / n,

@@ -44,6 +44,12 @@ def assign(request: AssignRequest, as_json: bool, out: Path | None) -> None:
             writer.writerows(r.model_dump() for r in result.rows)
     if as_json:
         print_json(result.model_dump(mode="json"))
+    elif request.uncertain is not None:
+        sys.stdout.write(f"The {len(result.rows)} least certain rows (correct them with `journey label`):\n")
+        for r in result.rows:
+            sys.stdout.write(
+                f"  {r.feedback_id}  {r.stage or '(unassigned)'}  confidence {r.confidence:.2f}\n"
+            )
     elif out is None:
         _print_assignment_summary(result)
     else:

@@ -554,6 +554,17 @@ class Workspace:
         journey = self.resolve_map(ref)
         report = self.label(journey, options.source, progress, map_id=self.map_id(ref))
         rows = assignment_rows(self.db, journey, report.map_key, report.labeller, options.source)
+        if options.uncertain is not None:
+            from tools.stage_corrections import most_uncertain
+
+            open_rows = [r for r in rows if r.stage_method not in ("correction", "column")]
+            texts = {r.feedback_id: r.text for r in self.db.get([r.feedback_id for r in open_rows])}
+            keep = most_uncertain(
+                [r.confidence for r in open_rows],
+                [texts[r.feedback_id] for r in open_rows],
+                options.uncertain,
+            )
+            rows = [open_rows[i] for i in keep]
         return Assignments(map=journey.title, stages=journey.stage_names, rows=rows, labelling=report)
 
     def correct(self, ref: str | JourneyMap, options: CorrectOptions) -> CorrectionResult:

@@ -215,6 +215,7 @@ class Labeller:
             else None,
             example_stages=[index[s] for f, s in fixed_stages.items() if f in stage_vectors],
             corpus=self.corpus_shares(source),
+            example_texts=self._texts([f for f in fixed_stages if f in stage_vectors]),
         )
         sentiment_examples = [f for f in fixed_sentiment if f in sentiment_vectors]
         unassigned: dict[str, int] = {}
@@ -304,6 +305,11 @@ class Labeller:
             seconds=round(time.perf_counter() - started, 3),
             unassigned=unassigned,
         )
+
+    def _texts(self, ids: list[str]) -> list[str]:
+        """The texts of stored rows, in the order of `ids`."""
+        found = {r.feedback_id: r.text for r in self.store.get(ids)} if ids else {}
+        return [found[i] for i in ids]
 
     def corpus_shares(self, source: str | None = None) -> dict[str, float]:
         """How widely each lexical term is used among the rows in scope (a sample of CORPUS_SAMPLE rows
