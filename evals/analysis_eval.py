@@ -309,16 +309,16 @@ def run(
             "labelling_vs_embedder": round(label_seconds / embed_seconds, 3) if embed_seconds else None,
             "note": "labelling reads the vectors stored at ingest; the embedder time is the same rows' embedding",
         }
-        if corrections:
-            report["corrections"] = correction_gains(ws, rows, journeys, kept_labels["main"])
-        if details:
-            report["details"] = _details(rows, kept_labels["main"], journeys)
         if feedback_sets:
             folder = root / "sets"
             folder.mkdir(parents=True, exist_ok=True)
             report["sets"] = {
                 name: evaluate_set(ws, name, split, folder, details=details) for name in feedback_sets
             }
+        if corrections:
+            report["corrections"] = correction_gains(ws, rows, journeys, kept_labels["main"])
+        if details:
+            report["details"] = _details(rows, kept_labels["main"], journeys)
         return report
     finally:
         ws.close()
