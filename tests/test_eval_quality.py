@@ -22,14 +22,15 @@ from evals import analysis_eval, planted_problem_eval
 pytestmark = pytest.mark.slow
 
 FLOORS: dict[str, Any] = {
-    # measured on dev with METHOD_VERSION 4: see evals/ANALYSIS_QUALITY.md
-    "stage": {"all": 0.73, "en": 0.74, "ko": 0.70},
+    # measured on dev with METHOD_VERSION 4: stage 0.784 (en 0.790, ko 0.777), worst map 0.664,
+    # unassigned 8.0 %; social 0.822, 67 % of no-stage rows unassigned; narratives 0.639
+    "stage": {"all": 0.75, "en": 0.76, "ko": 0.74},
     "sentiment": {"all": 0.93, "en": 0.94, "ko": 0.91},  # dev trained the sentiment head: not an estimate
     "unassigned_named": 0.10,
-    "map_floor": 0.59,
+    "map_floor": 0.60,
     "sets": {
-        "social": {"named_f1": 0.75, "abstained_no_stage": 0.5, "bad_theme_share": 0.35, "misfit": 0.05},
-        "narratives": {"named_f1": 0.58, "bad_theme_share": 0.5, "misfit": 0.1},
+        "social": {"named_f1": 0.77, "abstained_no_stage": 0.5, "bad_theme_share": 0.35, "misfit": 0.05},
+        "narratives": {"named_f1": 0.59, "bad_theme_share": 0.5, "misfit": 0.1},
     },
 }
 
