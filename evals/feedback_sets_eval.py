@@ -78,8 +78,6 @@ FOREIGN: dict[str, set[str]] = {
     "luggage": {"airline"},
     "수하물": {"airline"},
     "escrow": {"finance"},
-    "crash": {"software", "telecom", "finance", "retail", "delivery", "public"},
-    "app version": {"software", "telecom", "finance", "retail", "delivery", "public"},
     "room": {"hospitality"},
     "prescription": {"health"},
 }
