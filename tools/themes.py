@@ -43,6 +43,8 @@ negative comments, is not a label: every stage's customers use it."""
 MIN_Z = 1.5
 """A term must be this distinctive for the stage (log-odds z-score against the rows in scope)."""
 MIN_DISTINCT = 2
+FOCUS = 0.6
+"""Share of a comment its theme sentence must make up for the comment to be quoted before others."""
 MERGE_SIMILARITY = 0.93
 """Cosine between two themes' comment centroids above which they are one theme (e5 vectors)."""
 
@@ -89,6 +91,8 @@ def _log_odds(k: int, n: int, k_bg: int, n_bg: int, prior: float) -> float:
     return delta / math.sqrt(1 / (k + a) + 1 / (k_bg + a))
 
 
+_CODE = re.compile(r"\d.*[a-z가-힣]|[a-z가-힣].*\d")
+_SENTENCE = re.compile(r"(?<=[.!?。])\s+|\n+")
 _PHRASE_WORD = re.compile(r"[0-9A-Za-z가-힣][0-9A-Za-z가-힣'-]*")
 _EDGE_STOP = frozenset(
     [
@@ -188,6 +192,8 @@ def find_themes(
 
     def unusable(term: str) -> bool:
         parts = term.split()
+        if any(_CODE.search(p) for p in parts):
+            return True  # an identifier (order number, code word), not a customer's word for a problem
         bg_share = bg_counts[term] / n_bg if n_bg >= 20 else 0.0
         return (
             term in exclude
@@ -245,11 +251,29 @@ def find_themes(
         themes = _merge(themes, vectors, index)
     for theme in themes:
         members = [index[c.feedback_id] for c in theme.quotes]
-        theme.quotes = _representative(members, negatives, neg_terms, vectors)
+        theme.quotes = [
+            _excerpt(c, theme.terms)
+            for c in _representative(members, negatives, neg_terms, vectors, theme.terms)
+        ]
         counter = [c for c, c_terms in zip(positives, pos_terms, strict=True) if theme.terms[0] in c_terms]
         theme.counter_evidence = counter[:QUOTES_PER_THEME]
         theme.counter_n = len(counter)
     return themes
+
+
+def _excerpt(comment: Comment, theme_terms: Sequence[str]) -> Comment:
+    """The comment cut to its sentence that speaks most to the theme (verbatim): a quote stands for the
+    theme, not for whatever else the row goes on to say (another topic, or text addressed at the
+    assistant). The whole comment when it is one sentence or no sentence carries a theme term."""
+    parts = [p for p in _SENTENCE.split(comment.text) if p.strip()]
+    if len(parts) < 2:
+        return comment
+    wanted = set(theme_terms)
+    hits = [len(wanted & (lambda tp: tp[0] | tp[1])(terms_and_parts(clean_text(p)))) for p in parts]
+    if not any(hits):
+        return comment
+    best = max(range(len(parts)), key=lambda i: (hits[i], -i))
+    return Comment(comment.feedback_id, parts[best].strip(), comment.source, comment.row)
 
 
 def _centroid(vectors: np.ndarray, members: Sequence[int]) -> np.ndarray:
@@ -288,8 +312,11 @@ def _representative(
     negatives: Sequence[Comment],
     neg_terms: Sequence[set[str]],
     vectors: np.ndarray | None,
+    theme_terms: Sequence[str] = (),
 ) -> list[Comment]:
-    """The theme's most representative comments, one per voice: nearest the centroid of the members'
+    """The theme's most representative comments, one per voice: first those that are mostly about the
+    theme (its best sentence is at least FOCUS of the text: a row that goes on about something else, or
+    carries text addressed at the assistant, is quoted last), then nearest the centroid of the members'
     vectors, or, without vectors, sharing most of the members' frequent terms."""
     if vectors is not None and len(vectors) == len(negatives):
         centre = _centroid(vectors, members)
@@ -301,7 +328,11 @@ def _representative(
         closeness = {i: sum(freq[t] for t in neg_terms[i]) / (1 + len(neg_terms[i])) for i in members}
     chosen: list[Comment] = []
     voices: set[frozenset[str]] = set()
-    for i in sorted(members, key=lambda i: (-closeness[i], abs(len(negatives[i].text) - 80))):
+    focus = {
+        i: len(_excerpt(negatives[i], theme_terms).text) / max(len(negatives[i].text), 1) >= FOCUS
+        for i in members
+    }
+    for i in sorted(members, key=lambda i: (not focus[i], -closeness[i], abs(len(negatives[i].text) - 80))):
         voice = _voice(negatives[i].text)
         if voice in voices:
             continue
