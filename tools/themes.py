@@ -1,10 +1,25 @@
-"""Pain themes: groups of a stage's negative feedback that share a distinctive term.
+"""Pain themes: groups of a stage's negative feedback that share a problem the stage is distinctive for.
 
-A theme is the term (word or word pair) that covers the most negative comments of the stage while
-being rarer elsewhere; its comments are removed and the next theme is searched among the rest. This
-is fast (no model), explainable (the label is the customers' own word, so it is in their language),
-and every count is a count of rows. Positive comments of the same stage that use the theme's term
-are returned as counter-evidence.
+A theme is found from the customers' words: the term (word or word pair) that covers the most negative
+comments of the stage among the terms that are *distinctive* for it, i.e. used in its negative comments
+far more than in the rest of the rows in scope (a log-odds ratio with an informative Dirichlet prior,
+Monroe et al. 2008, read as a z-score). Its comments are removed and the next theme is searched among the
+rest. Never a label:
+
+- a handle, a company or person's name (`tools/text_clean.name_terms`: handles, the words a handle
+  starts with, words written with a capital letter nearly everywhere), or a redaction mark;
+- a word of the map's stage names (`exclude`), which says where, not what went wrong;
+- an everywhere word: one in EVERYWHERE or more of the rows in scope and not much commoner in the
+  stage ("flight" in airline posts).
+
+Labels are short problem phrases in the customers' own words: the most frequent two- or three-word
+phrase of the theme's comments that contains its term ("on hold" for `hold`, "lost my bag" for
+`lost bag`), else the term. A theme needs its support from MIN_DISTINCT distinct comments: copies of one
+text (a pasted template, a planted message) are one voice, so a word only such copies share is never
+shown as what customers say. When the comments' vectors are given, themes whose comments mean the same
+(centroids closer than MERGE_SIMILARITY) are merged, and a theme's quotes are its most representative
+comments (nearest its centroid), else the ones that share most of its frequent words; every count is a
+count of rows. Positive comments of the same stage that use the theme's term are its counter-evidence.
 """
 
 from __future__ import annotations
@@ -12,28 +27,26 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from tools.text_terms import terms_and_parts
+import numpy as np
+
+from tools.text_clean import clean_text, name_terms
+from tools.text_terms import _HANGUL, terms_and_parts, tokens
 
 MAX_THEMES = 6
 QUOTES_PER_THEME = 3
-
-
-_INSTRUCTION_LIKE = re.compile(
-    r"ignore (?:all |any )?(?:previous|prior|above) instructions|system prompt|https?://|\bexport_map\b"
-    r"|이전 지시|지시(?:를|는)? (?:모두 )?무시|시스템 프롬프트|관리자 지시",
-    re.IGNORECASE,
-)
-
-
-def looks_like_instructions(text: str) -> bool:
-    """Text written at the assistant rather than about the journey (planted instructions, links).
-
-    Such a row still counts in every number; it is only not picked as the quote that stands for a theme,
-    since a reader takes a theme's quote as what customers typically say."""
-    return bool(_INSTRUCTION_LIKE.search(text))
+EVERYWHERE = 0.2
+"""A term in this share of the rows in scope or more, and less than twice as common in the stage's
+negative comments, is not a label: every stage's customers use it."""
+MIN_Z = 1.5
+"""A term must be this distinctive for the stage (log-odds z-score against the rows in scope)."""
+MIN_DISTINCT = 2
+FOCUS = 0.6
+"""Share of a comment its theme sentence must make up for the comment to be quoted before others."""
+MERGE_SIMILARITY = 0.93
+"""Cosine between two themes' comment centroids above which they are one theme (e5 vectors)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,10 +69,91 @@ class Theme:
     counter_n: int = 0
     rest_rate: float | None = None
     """Share of the rest of the journey's rows that are negative comments with this theme's term, when known."""
+    distinctiveness: float | None = None
+    """Log-odds z-score of the theme's term in the stage's negative comments against the rows in scope."""
 
 
 def _min_support(n: int) -> int:
-    return max(2, math.ceil(0.03 * n))
+    return max(MIN_DISTINCT, math.ceil(0.03 * n))
+
+
+def _voice(text: str) -> frozenset[str]:
+    """What makes two comments the same voice: their words, ignoring numbers and case."""
+    return frozenset(tokens(re.sub(r"\d+", " ", clean_text(text))))
+
+
+def _log_odds(k: int, n: int, k_bg: int, n_bg: int, prior: float) -> float:
+    """z-score of a term's log-odds in the stage (k of n comments) against the background (k_bg of n_bg),
+    with a Dirichlet prior of `prior` pseudo-counts spread by the term's pooled frequency."""
+    a = prior * (k + k_bg + 1) / (n + n_bg + 2)
+    a0 = prior
+    delta = math.log((k + a) / (n + a0 - k - a)) - math.log((k_bg + a) / (n_bg + a0 - k_bg - a))
+    return delta / math.sqrt(1 / (k + a) + 1 / (k_bg + a))
+
+
+_CODE = re.compile(r"\d.*[a-z가-힣]|[a-z가-힣].*\d")
+_SENTENCE = re.compile(r"(?<=[.!?。])\s+|\n+")
+_PHRASE_WORD = re.compile(r"[0-9A-Za-z가-힣][0-9A-Za-z가-힣'-]*")
+_EDGE_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "to",
+        "of",
+        "for",
+        "with",
+        "my",
+        "your",
+        "our",
+        "their",
+        "his",
+        "her",
+        "its",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "i",
+        "me",
+        "you",
+        "we",
+        "it",
+        "this",
+        "that",
+    ]
+)
+
+
+def _phrase(term: str, texts: Sequence[str], avoid: Callable[[str], bool] = lambda w: False) -> str:
+    """The most frequent 2-3 word surface phrase of `texts` containing every word of `term` (English),
+    used by at least two texts and without a word `avoid` refuses (a name, an everywhere word); else
+    the term itself."""
+    words = term.split()
+    if _HANGUL.search(term) or not texts:
+        return term
+    counts: Counter[str] = Counter()
+    for text in texts:
+        raw = [w.casefold() for w in _PHRASE_WORD.findall(clean_text(text))]
+        seen: set[str] = set()
+        for size in (2, 3):
+            for i in range(len(raw) - size + 1):
+                gram = raw[i : i + size]
+                if gram[-1] in _EDGE_STOP or gram[0] in _EDGE_STOP - {"no", "on", "in", "not"}:
+                    continue
+                joined = " ".join(gram)
+                if any(avoid(g) for g in gram if not any(g == w or g.startswith(w) for w in words)):
+                    continue
+                if all(any(g == w or g.startswith(w) for g in gram) for w in words):
+                    seen.add(joined)
+        counts.update(seen)
+    best = [(k, -len(p.split()), p) for p, k in counts.items() if k >= 2]
+    return max(best)[2] if best else term
 
 
 def find_themes(
@@ -68,75 +162,182 @@ def find_themes(
     background: Sequence[str] = (),
     max_themes: int = MAX_THEMES,
     exclude: frozenset[str] = frozenset(),
+    vectors: np.ndarray | None = None,
 ) -> list[Theme]:
-    """Themes among `negatives`, most common first. `background` texts make common words less attractive;
-    `exclude` holds terms that say nothing as a label (the stage's own name)."""
+    """Themes among `negatives`, most common first.
+
+    `background` is a sample of the rows in scope (all stages): what a stage's terms must stand out
+    against, and where everywhere words and names are recognised. `exclude` holds terms that say nothing
+    as a label (the map's stage names). `vectors`, one per negative comment in the same order, merge
+    themes that mean the same and choose representative quotes."""
     if not negatives:
         return []
     read = [
-        [terms_and_parts(t) for t in texts]
+        [terms_and_parts(clean_text(t)) for t in texts]
         for texts in ([c.text for c in negatives], [c.text for c in positives], background)
     ]
     # A part of a long Korean compound (인증 of 본인인증) is a term only where customers also write it as
     # a word of its own; otherwise it is a fragment of an ending (주세 of 알려주세요).
     words = {t for group in read for ts, _ in group for t in ts if " " not in t}
     neg_terms, pos_terms, bg_terms = ([ts | (parts & words) for ts, parts in group] for group in read)
+    names = name_terms([c.text for c in negatives] + [c.text for c in positives] + list(background))
     bg_counts: Counter[str] = Counter()
     for ts in bg_terms:
         bg_counts.update(ts)
-    bg_n = max(len(background), 1)
+    n_bg = len(background)
+
+    stage_counts: Counter[str] = Counter()
+    for ts in neg_terms:
+        stage_counts.update(ts)
+
+    def unusable(term: str) -> bool:
+        parts = term.split()
+        if any(_CODE.search(p) for p in parts):
+            return True  # an identifier (order number, code word), not a customer's word for a problem
+        bg_share = bg_counts[term] / n_bg if n_bg >= 20 else 0.0
+        return (
+            term in exclude
+            or any(p in exclude or p in names or (p.startswith("x") and set(p) <= {"x"}) for p in parts)
+            # An everywhere word: common in the rows in scope and not much commoner in this stage.
+            or (bg_share >= EVERYWHERE and stage_counts[term] / len(negatives) < 2 * bg_share)
+        )
+
+    voices = [_voice(c.text) for c in negatives]
     remaining = set(range(len(negatives)))
-    # Rows written at the assistant still count in a theme they share a term with, but a term needs its
-    # support from other rows to become a label: a label is shown as what customers say (a planted code
-    # word would be echoed), and a complaint with instructions appended counts as the complaint alone would.
-    planted = {i for i, c in enumerate(negatives) if looks_like_instructions(c.text)}
     themes: list[Theme] = []
     support = _min_support(len(negatives))
+    n = len(negatives)
     while remaining and len(themes) < max_themes:
         counts: Counter[str] = Counter()
-        clean: Counter[str] = Counter()
+        distinct: dict[str, set[frozenset[str]]] = {}
         for i in remaining:
             counts.update(neg_terms[i])
-            if i not in planted:
-                clean.update(neg_terms[i])
-        best, best_score = None, 0.0
+            for term in neg_terms[i]:
+                distinct.setdefault(term, set()).add(voices[i])
+        best, best_score, best_z = None, 0.0, 0.0
         for term, k in counts.items():
-            if k < support or clean[term] < support or term in exclude:
+            if k < support or len(distinct[term]) < support or unusable(term):
                 continue
-            lift = (k / len(negatives) + 0.01) / (bg_counts[term] / bg_n + 0.01)
-            # Pairs read better as labels; prefer them when they cover nearly as much.
-            score = k * math.log1p(lift) * (1.15 if " " in term else 1.0)
+            z = _log_odds(k, n, bg_counts[term], n_bg, prior=10.0) if n_bg else MIN_Z
+            if z < MIN_Z:
+                continue
+            # Coverage times distinctiveness; pairs read better as labels when they cover nearly as much.
+            score = k * math.log1p(max(z, 0.0)) * (1.15 if " " in term else 1.0)
             if score > best_score:
-                best, best_score = term, score
+                best, best_score, best_z = term, score, z
         if best is None:
             break
         members = [i for i in remaining if best in neg_terms[i]]
         co: Counter[str] = Counter()
         for i in members:
-            co.update(t for t in neg_terms[i] if t != best and t not in best and best not in t)
-        extra = [t for t, k in co.most_common(2) if k >= max(2, 0.4 * len(members)) and clean[t] >= support]
+            co.update(
+                t for t in neg_terms[i] if t != best and t not in best and best not in t and not unusable(t)
+            )
+        extra = [t for t, k in co.most_common(2) if k >= max(2, 0.4 * len(members))]
         label_terms = [best, *extra[:1]]
-        ranked = sorted(
-            members,
-            key=lambda i: (
-                looks_like_instructions(negatives[i].text),
-                -sum(t in neg_terms[i] for t in label_terms),
-                abs(len(negatives[i].text) - 80),
-            ),
-        )
-        quotes = [negatives[i] for i in ranked[:QUOTES_PER_THEME]]
-        counter = [c for c, c_terms in zip(positives, pos_terms, strict=True) if best in c_terms]
-        counter.sort(key=lambda c: looks_like_instructions(c.text))  # stable: otherwise in order
         themes.append(
             Theme(
-                label=" · ".join(label_terms),
+                label=_phrase(best, [negatives[i].text for i in members], avoid=unusable),
                 terms=label_terms,
                 n=len(members),
-                share=len(members) / len(negatives),
-                quotes=quotes,
-                counter_evidence=counter[:QUOTES_PER_THEME],
-                counter_n=len(counter),
+                share=len(members) / n,
+                distinctiveness=round(best_z, 2),
+                quotes=[negatives[i] for i in members],  # chosen below, once themes are merged
             )
         )
         remaining -= set(members)
+    index = {c.feedback_id: i for i, c in enumerate(negatives)}
+    if vectors is not None and len(vectors) == n:
+        themes = _merge(themes, vectors, index)
+    for theme in themes:
+        members = [index[c.feedback_id] for c in theme.quotes]
+        theme.quotes = [
+            _excerpt(c, theme.terms)
+            for c in _representative(members, negatives, neg_terms, vectors, theme.terms)
+        ]
+        counter = [c for c, c_terms in zip(positives, pos_terms, strict=True) if theme.terms[0] in c_terms]
+        theme.counter_evidence = counter[:QUOTES_PER_THEME]
+        theme.counter_n = len(counter)
     return themes
+
+
+def _excerpt(comment: Comment, theme_terms: Sequence[str]) -> Comment:
+    """The comment cut to its sentence that speaks most to the theme (verbatim): a quote stands for the
+    theme, not for whatever else the row goes on to say (another topic, or text addressed at the
+    assistant). The whole comment when it is one sentence or no sentence carries a theme term."""
+    parts = [p for p in _SENTENCE.split(comment.text) if p.strip()]
+    if len(parts) < 2:
+        return comment
+    wanted = set(theme_terms)
+    hits = [len(wanted & (lambda tp: tp[0] | tp[1])(terms_and_parts(clean_text(p)))) for p in parts]
+    if not any(hits):
+        return comment
+    best = max(range(len(parts)), key=lambda i: (hits[i], -i))
+    return Comment(comment.feedback_id, parts[best].strip(), comment.source, comment.row)
+
+
+def _centroid(vectors: np.ndarray, members: Sequence[int]) -> np.ndarray:
+    c = np.asarray(vectors[list(members)], dtype=np.float32).mean(axis=0)
+    return c / (np.linalg.norm(c) or 1.0)
+
+
+def _merge(themes: list[Theme], vectors: np.ndarray, index: dict[str, int]) -> list[Theme]:
+    """Later themes whose comments mean what an earlier theme's mean join it (counts add up)."""
+    kept: list[Theme] = []
+    for theme in themes:
+        members = [index[c.feedback_id] for c in theme.quotes]
+        centre = _centroid(vectors, members)
+        home = next(
+            (
+                k
+                for k in kept
+                if float(_centroid(vectors, [index[c.feedback_id] for c in k.quotes]) @ centre)
+                >= MERGE_SIMILARITY
+            ),
+            None,
+        )
+        if home is None:
+            kept.append(theme)
+            continue
+        total = home.n + theme.n
+        home.quotes = home.quotes + theme.quotes
+        home.share = home.share * total / home.n if home.n else home.share
+        home.n = total
+        home.terms = list(dict.fromkeys([*home.terms, theme.terms[0]]))
+    return kept
+
+
+def _representative(
+    members: Sequence[int],
+    negatives: Sequence[Comment],
+    neg_terms: Sequence[set[str]],
+    vectors: np.ndarray | None,
+    theme_terms: Sequence[str] = (),
+) -> list[Comment]:
+    """The theme's most representative comments, one per voice: first those that are mostly about the
+    theme (its best sentence is at least FOCUS of the text: a row that goes on about something else, or
+    carries text addressed at the assistant, is quoted last), then nearest the centroid of the members'
+    vectors, or, without vectors, sharing most of the members' frequent terms."""
+    if vectors is not None and len(vectors) == len(negatives):
+        centre = _centroid(vectors, members)
+        closeness = {i: float(np.asarray(vectors[i], dtype=np.float32) @ centre) for i in members}
+    else:
+        freq: Counter[str] = Counter()
+        for i in members:
+            freq.update(neg_terms[i])
+        closeness = {i: sum(freq[t] for t in neg_terms[i]) / (1 + len(neg_terms[i])) for i in members}
+    chosen: list[Comment] = []
+    voices: set[frozenset[str]] = set()
+    focus = {
+        i: len(_excerpt(negatives[i], theme_terms).text) / max(len(negatives[i].text), 1) >= FOCUS
+        for i in members
+    }
+    for i in sorted(members, key=lambda i: (not focus[i], -closeness[i], abs(len(negatives[i].text) - 80))):
+        voice = _voice(negatives[i].text)
+        if voice in voices:
+            continue
+        voices.add(voice)
+        chosen.append(negatives[i])
+        if len(chosen) == QUOTES_PER_THEME:
+            break
+    return chosen

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
+import numpy as np
+
 from assistant.analysis.aggregate import (
     Scope,
     column_exists,
@@ -88,10 +90,17 @@ def previous_windows(
 
 
 def _themes_for(
-    store: FeedbackStore, scope: Scope, journey: JourneyMap, by_stage: dict[int, Any]
+    store: FeedbackStore,
+    scope: Scope,
+    journey: JourneyMap,
+    by_stage: dict[int, Any],
+    vector_model: str | None = None,
 ) -> dict[int, list[Theme]]:
-    """Themes per stage, each with the rate of its term among the rest of the journey's rows."""
+    """Themes per stage, each with the rate of its term among the rest of the journey's rows. With the
+    stored vectors of `vector_model`, themes that mean the same merge and quotes are representative."""
     background = sample_texts(store, scope)
+    # The words of every stage name say where, not what went wrong: never a theme label.
+    stage_words = frozenset(w for s in journey.stages for w in terms(s.name))
     negatives_sample = [(stage, terms(text)) for stage, text in negative_sample(store, scope)]
     out: dict[int, list[Theme]] = {}
     for i, stage in enumerate(journey.stages):
@@ -100,7 +109,12 @@ def _themes_for(
             continue
         negatives = [Comment(*r) for r in stage_comments(store, scope, i, -1)]
         positives = [Comment(*r) for r in stage_comments(store, scope, i, 1)]
-        themes = find_themes(negatives, positives, background, exclude=frozenset(terms(stage.name)))
+        vectors = None
+        if vector_model is not None:
+            found = store.vectors(vector_model, [c.feedback_id for c in negatives])
+            if len(found) == len(negatives):
+                vectors = np.vstack([np.asarray(found[c.feedback_id], dtype=np.float32) for c in negatives])
+        themes = find_themes(negatives, positives, background, exclude=stage_words, vectors=vectors)
         rest_rows = sum(x.n for j, x in by_stage.items() if j >= 0 and j != i)
         rest_negative = sum(x.negative for j, x in by_stage.items() if j >= 0 and j != i)
         rest_sample = [t for stage, t in negatives_sample if stage >= 0 and stage != i]
@@ -125,7 +139,11 @@ def check_diagnosis_options(store: FeedbackStore, journey: JourneyMap, options: 
 
 
 def run_diagnosis(
-    store: FeedbackStore, journey: JourneyMap, key: str, options: DiagnoseOptions
+    store: FeedbackStore,
+    journey: JourneyMap,
+    key: str,
+    options: DiagnoseOptions,
+    vector_model: str | None = None,
 ) -> dict[str, Any]:
     """Aggregate the labelled rows (labels made under `key`) in SQL, and diagnose."""
     check_diagnosis_options(store, journey, options)
@@ -167,7 +185,7 @@ def run_diagnosis(
         segment_column=options.segment_by,
         by_segment=by_segment,
         previous_by_segment=previous_by_segment,
-        themes=_themes_for(store, scope, journey, by_stage),
+        themes=_themes_for(store, scope, journey, by_stage, vector_model),
         current_window=current_window,
         previous_window=previous_window,
     )

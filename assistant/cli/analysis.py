@@ -44,6 +44,12 @@ def assign(request: AssignRequest, as_json: bool, out: Path | None) -> None:
             writer.writerows(r.model_dump() for r in result.rows)
     if as_json:
         print_json(result.model_dump(mode="json"))
+    elif request.uncertain is not None:
+        sys.stdout.write(f"The {len(result.rows)} least certain rows (correct them with `journey label`):\n")
+        for r in result.rows:
+            sys.stdout.write(
+                f"  {r.feedback_id}  {r.stage or '(unassigned)'}  confidence {r.confidence:.2f}\n"
+            )
     elif out is None:
         _print_assignment_summary(result)
     else:
@@ -59,6 +65,14 @@ def _print_assignment_summary(result: Assignments) -> None:
     for name in [*result.stages, None]:
         n = counts.get(name, 0)
         sys.stdout.write(f"  {name or '(unassigned)':<30} {n:>7}  {n / total:6.1%}\n" if total else "")
+    reasons: dict[str, int] = {}
+    for r in result.rows:
+        if r.stage is None and ":" in r.stage_method:
+            reason = r.stage_method.split(":", 1)[1]
+            reasons[reason] = reasons.get(reason, 0) + 1
+    why = {"no_evidence": "no stage evidenced", "ambiguous": "no stage stands out"}
+    for reason, n in sorted(reasons.items()):
+        sys.stdout.write(f"    {why.get(reason, reason):<28} {n:>7}\n")
 
 
 @command(app, "label", CorrectRequest, extra=[JSON_FLAG])

@@ -35,6 +35,7 @@ from assistant.feedback.records import StoredFeedback
 from assistant.feedback.store import FeedbackStore
 from assistant.index.knowledge import Section
 from assistant.settings import Settings
+from tools.text_clean import text_for_embedding
 
 CollectionKind = Literal["feedback", "methodology"]
 Progress = Callable[[int, int], None]
@@ -214,7 +215,7 @@ def index_feedback(
             stored = store.vectors(embedder.name, ids)
             missing = [r for r in batch if r.feedback_id not in stored]
             fresh = (
-                embedder.embed([r.text for r in missing], FEEDBACK_KIND)
+                embedder.embed([text_for_embedding(r.text) for r in missing], FEEDBACK_KIND)
                 if missing
                 else np.zeros((0, 0), dtype=np.float32)
             )

@@ -616,6 +616,17 @@ class Workspace:
         journey = self.resolve_map(ref)
         report = self.label(journey, options.source, progress, map_id=self.map_id(ref))
         rows = assignment_rows(self.db, journey, report.map_key, report.labeller, options.source)
+        if options.uncertain is not None:
+            from tools.stage_corrections import most_uncertain
+
+            open_rows = [r for r in rows if r.stage_method not in ("correction", "column")]
+            texts = {r.feedback_id: r.text for r in self.db.get([r.feedback_id for r in open_rows])}
+            keep = most_uncertain(
+                [r.confidence for r in open_rows],
+                [texts[r.feedback_id] for r in open_rows],
+                options.uncertain,
+            )
+            rows = [open_rows[i] for i in keep]
         return Assignments(map=journey.title, stages=journey.stage_names, rows=rows, labelling=report)
 
     def correct(self, ref: str | JourneyMap, options: CorrectOptions) -> CorrectionResult:
@@ -708,7 +719,7 @@ class Workspace:
         options = self.resolve_scope(options)
         check_diagnosis_options(self.db, journey, options)
         report = self.label(journey, options.source, progress, map_id=self.map_id(ref))
-        raw = run_diagnosis(self.db, journey, report.map_key, options)
+        raw = run_diagnosis(self.db, journey, report.map_key, options, vector_model=self.embedder.name)
         result = Diagnosis.model_validate(raw)
         result.language = language_of(journey.language)
         result.labelling = report
@@ -809,7 +820,8 @@ class Workspace:
         self, ref: str | JourneyMap, options: IdeasOptions | None = None, progress: Progress | None = None
     ) -> IdeasResult:
         """Improvement ideas for a stage's pain themes (default: the worst stage), scored by expected effect."""
-        from tools.ideas import ideas_for_stage
+        from assistant.embedding import FEEDBACK_KIND
+        from tools.ideas import ideas_for_stage, infer_domain
         from tools.stats import MIN_N
 
         options = options or IdeasOptions()
@@ -826,8 +838,16 @@ class Workspace:
                 f"The map has no stage {target!r}; its stages are {', '.join(journey.stage_names)}."
             )
         mot = any(s.moment_of_truth.is_moment for s in journey.stage(entry.stage).steps)
+        encode = self.embedder.encoder(FEEDBACK_KIND)
+        about = " ".join([journey.title, *(f"{s.name} {s.description}" for s in journey.stages)])
         proposals = ideas_for_stage(
-            entry.model_dump(mode="json"), options.language, dict(options.effort), mot, options.owner
+            entry.model_dump(mode="json"),
+            options.language,
+            dict(options.effort),
+            mot,
+            options.owner,
+            domain=infer_domain(about, encode),
+            embed=encode,
         )
         thin = [s.name for s in journey.stages if (d := diagnosis.stage(s.name)) is not None and d.n < MIN_N]
         return IdeasResult.model_validate(

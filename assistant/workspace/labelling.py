@@ -34,8 +34,10 @@ from assistant.feedback.vectors import embed_missing
 from assistant.workspace.results import LabelReport
 from tools.sentiment import LABELS, TextSentiment, classify_rows, load_head
 from tools.stage_assignment import StageAssigner, StageSpec, StepSpec
+from tools.stage_lexical import document_frequencies
+from tools.text_clean import text_for_embedding
 
-METHOD_VERSION = "3"
+METHOD_VERSION = "4"
 """Bump when stage assignment or sentiment changes, so cached labels are made again."""
 
 LABEL_SCHEMA = (
@@ -82,6 +84,9 @@ CREATE TABLE IF NOT EXISTS sentiment_corrections (
 )
 
 BATCH = 2000
+CORPUS_SAMPLE = 5000
+"""Rows read to measure how widely each word is used (tools/stage_lexical.py): the shares that matter
+(a few percent and up) are stable at this size, and reading them costs well under a second."""
 Progress = Callable[[int, int], None]
 """Called with (rows done, rows to do)."""
 
@@ -209,8 +214,11 @@ class Labeller:
             if stage_vectors
             else None,
             example_stages=[index[s] for f, s in fixed_stages.items() if f in stage_vectors],
+            corpus=self.corpus_shares(source),
+            example_texts=self._texts([f for f in fixed_stages if f in stage_vectors]),
         )
         sentiment_examples = [f for f in fixed_sentiment if f in sentiment_vectors]
+        unassigned: dict[str, int] = {}
         sentiment_model: TextSentiment | None = None
         sql = (
             "SELECT f.feedback_id, f.text, f.rating, f.rating_type, f.stage_label, f.source, f.date, "
@@ -259,6 +267,9 @@ class Labeller:
                     else (labeller, rows[i][0], fixed, float(fixed), "correction")
                     for i, res in zip(new_sent, results, strict=True)
                 ]
+            for a in assignments:
+                if a.reason:
+                    unassigned[a.reason] = unassigned.get(a.reason, 0) + 1
             label_of = {r[0]: r[8] for r in rows if r[8] is not None} | {sr[1]: sr[2] for sr in sent_rows}
             stage_rows = [
                 (
@@ -266,7 +277,7 @@ class Labeller:
                     r[0],
                     index[a.stage] if a.stage is not None else -1,
                     a.confidence,
-                    a.method,
+                    f"{a.method}:{a.reason}" if a.reason else a.method,
                     label_of[r[0]],
                     r[5],
                     r[6],
@@ -292,14 +303,31 @@ class Labeller:
             rows_labelled=done,
             rows_embedded=embedded,
             seconds=round(time.perf_counter() - started, 3),
+            unassigned=unassigned,
         )
+
+    def _texts(self, ids: list[str]) -> list[str]:
+        """The texts of stored rows, in the order of `ids`."""
+        found = {r.feedback_id: r.text for r in self.store.get(ids)} if ids else {}
+        return [found[i] for i in ids]
+
+    def corpus_shares(self, source: str | None = None) -> dict[str, float]:
+        """How widely each lexical term is used among the rows in scope (a sample of CORPUS_SAMPLE rows
+        in id order, which is content-hash order, so any part of the data is represented)."""
+        sql = (
+            "SELECT text FROM feedback"
+            + (" WHERE source = ?" if source else "")
+            + " ORDER BY feedback_id LIMIT ?"
+        )
+        rows = self.store.conn.execute(sql, [*([source] if source else []), CORPUS_SAMPLE])
+        return document_frequencies(r[0] for r in rows)
 
     def _vectors(self, rows: list[Any], texts: list[str]) -> np.ndarray:
         """The batch's stored vectors; a row stored after the embedding pass began is embedded now."""
         missing = [i for i, r in enumerate(rows) if r[7] is None]
         fresh = np.zeros((0, 0), dtype=np.float32)
         if missing:
-            fresh = self.embedder.embed([texts[i] for i in missing], FEEDBACK_KIND)
+            fresh = self.embedder.embed([text_for_embedding(texts[i]) for i in missing], FEEDBACK_KIND)
             self.store.store_vectors(self.embedder.name, [rows[i][0] for i in missing], fresh)
         dim = self.embedder.dimension()
         out = np.empty((len(rows), dim), dtype=np.float32)

@@ -115,6 +115,9 @@ class IngestRequest(Request):
 class AssignOptions(Request):
     source: Sources = []
     """Only rows of these datasets (repeatable; default: all stored feedback)."""
+    uncertain: Annotated[int, Field(ge=1, le=1000)] | None = None
+    """Only the N rows whose stage is least certain: the ones a correction teaches most (active
+    learning; correct them with `journey label`)."""
 
 
 class AssignRequest(AssignOptions, MapRef):

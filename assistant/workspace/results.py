@@ -42,6 +42,9 @@ class LabelReport(Result):
     """Rows embedded by this call because they had no stored vector yet."""
     seconds: float
     """Time this step took."""
+    unassigned: dict[str, int] = {}
+    """Rows this call left without a stage, by reason: 'no_evidence' (no word or meaning points to any
+    stage: "worst airline ever") or 'ambiguous' (no stage stands out)."""
 
 
 class AssignmentRow(Result):
@@ -54,7 +57,8 @@ class AssignmentRow(Result):
     """The stage the row was assigned to, or None (unassigned)."""
     confidence: float
     stage_method: str
-    """'column' (the data named the stage), 'similarity', 'correction' (a person labelled it) or 'none'."""
+    """'column' (the data named the stage), 'similarity', 'correction' (a person labelled it), or for an
+    unassigned row 'none:no_evidence' / 'none:ambiguous' (why no stage was chosen)."""
     sentiment: Sentiment
     sentiment_score: float
     """-1 (very negative) .. +1 (very positive)."""
@@ -418,6 +422,14 @@ class Idea(Result):
     idea: str
     pattern: str
     """'playbook' when a known improvement pattern matched, else 'generic'."""
+    playbook_id: str | None = None
+    """The playbook entry the idea comes from (None for the generic idea)."""
+    domain: str | None = None
+    """The map's domain the entry was chosen within (airline, finance, ...), inferred from the map."""
+    match_score: float | None = None
+    """Similarity of the entry's problem to the theme's label and quotes (None: matched by words)."""
+    matched_on: list[str] = []
+    """Feedback ids of the quotes the idea was matched against."""
     kpi: str
     expected_impact: ExpectedImpact
     effort: Literal["low", "medium", "high"]

@@ -5,13 +5,12 @@ The frozen test file is only rewritten with ``--write-test``, so a rebuild canno
 accident; ``--freeze`` records its hashes in ``FROZEN.json``, which ``tests/test_frozen_split.py`` checks.
 
 Rows are shuffled per map with a fixed seed (real exports never list rows stage by stage); ids are
-``<map>-<nnn>`` for the new maps, and the bundled loan sample keeps its own ``LN-nnnn`` ids.
+``<map>-<nnn>``.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime
 import hashlib
 import json
@@ -26,9 +25,9 @@ from evals.datasets.stage_sentiment.test.source import (
     airline_trip_en,
     b2b_renewal_en,
     bank_account_en,
+    car_claim_ko,
     clinic_visit_ko,
     gov_permit_ko,
-    loan_application_ko,
 )
 
 HERE = Path(__file__).resolve().parent
@@ -53,6 +52,7 @@ TEST_SOURCES: tuple[ModuleType, ...] = (
     clinic_visit_ko,
     gov_permit_ko,
     bank_account_en,
+    car_claim_ko,
 )
 
 
@@ -83,42 +83,12 @@ def rows_of(module: ModuleType) -> list[dict[str, Any]]:
     return [{"id": f"{module.MAP}-{i:03d}", **row} for i, row in enumerate(rows, start=1)]
 
 
-def loan_sample_rows() -> list[dict[str, Any]]:
-    """The bundled Korean loan sample: ids, texts, stages and NPS scores from the CSV; sentiment hand-labelled."""
-    module = loan_application_ko
-    path = ROOT / module.CSV
-    with path.open(encoding="utf-8", newline="") as f:
-        records = list(csv.DictReader(f))
-    if {r["id"] for r in records} != set(module.SENTIMENT):
-        raise ValueError(f"{path} and the hand-made sentiment labels list different ids")
-    rows = []
-    for r in records:
-        stage = r["단계"].strip() or None
-        score = r["점수"].strip()
-        extras = module.EXTRAS.get(r["id"], {})
-        rows.append(
-            {
-                "id": r["id"],
-                "map": module.MAP,
-                "language": module.LANGUAGE,
-                "text": r["내용"],
-                "stage": stage,
-                "alt_stage": extras.get("alt"),
-                "sentiment": SENTIMENT[module.SENTIMENT[r["id"]]],
-                "rating": int(score) if score else None,
-                "rating_type": module.RATING_TYPE if score else None,
-                "names_stage": stage is not None and not extras.get("vague", False),
-            }
-        )
-    return rows
-
-
 def build(split: str) -> list[dict[str, Any]]:
     """All rows of the new part of a split (``dev``: three maps; ``test``: every test map)."""
     if split == "dev":
         return [row for module in DEV_SOURCES for row in rows_of(module)]
     if split == "test":
-        return [row for module in TEST_SOURCES for row in rows_of(module)] + loan_sample_rows()
+        return [row for module in TEST_SOURCES for row in rows_of(module)]
     raise ValueError(split)
 
 
@@ -213,9 +183,10 @@ def frozen_hashes() -> dict[str, Any]:
     return {"files": files, "combined_sha256": hashlib.sha256(manifest.encode("utf-8")).hexdigest()}
 
 
-def freeze(date: str) -> dict[str, Any]:
+def freeze(date: str, why: str = "") -> dict[str, Any]:
     record = {
         "frozen_on": date,
+        **({"why": why} if why else {}),
         "rule": FROZEN_RULE,
         "combined_method": "sha256 of '<path>\\n<sha256>\\n' for each file in the order listed under files",
         **frozen_hashes(),
