@@ -38,6 +38,21 @@ GROUPS = [
 ]
 
 
+COMPLAINTS = {
+    "Booking": ["the website crashed while I paid for the ticket", "seat selection fee was far too high"],
+    "Departure": ["flight delayed four hours and nobody rebooked me", "gate agent cancelled without notice"],
+    "Baggage": ["my suitcase is lost and the claim desk ignores me", "bag arrived damaged, handle broken"],
+}
+# Customers word the same problem in their own ways: distinct texts that share the problem's words.
+OPENERS = ["Honestly", "Again", "Today", "Ugh", "Well", "So", "Seriously", "Once more", "Sadly", "Wow"]
+CLOSERS = ["not happy", "never again", "what a day", "thanks for nothing", "so tired", "really", "sigh"]
+PRAISE = {
+    "Booking": "booking the ticket online was quick",
+    "Departure": "boarding was on time and calm",
+    "Baggage": "my bag came out first on the belt",
+}
+
+
 def write_rows(path: Path) -> int:
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
@@ -47,7 +62,8 @@ def write_rows(path: Path) -> int:
             for i in range(n):
                 negative = i < bad
                 day = f"2015-02-{10 + (k % 15):02d}"
-                text = f"{stage.lower()} {'awful' if negative else 'fine'} {airline} {k}"
+                said = COMPLAINTS[stage][i % 2] if negative else PRAISE[stage]
+                text = f"{OPENERS[k % len(OPENERS)]} {said}, {CLOSERS[(k // 3) % len(CLOSERS)]} (ref {k})"
                 w.writerow([f"t{k}", airline, stage, text, 1 if negative else 5, day])
                 k += 1
     return k
@@ -81,8 +97,12 @@ def test_a_filtered_diagnosis_is_the_segment_block_row_for_row(trip: Workspace) 
         assert (mine.n, mine.negative, mine.positive) == (stage.n, stage.negative, stage.positive)
         assert (mine.ci_low, mine.ci_high) == (stage.ci_low, stage.ci_high)
     # The quotes come from the rows in scope: United's, never Delta's or the other dataset's.
-    quotes = [q.text for s in only.stages for t in s.themes for q in [*t.quotes, *t.counter_evidence.quotes]]
-    assert quotes and all("United" in q and "booking was awful" not in q for q in quotes)
+    ids = [
+        q.feedback_id for s in only.stages for t in s.themes for q in [*t.quotes, *t.counter_evidence.quotes]
+    ]
+    rows = trip.db.get(ids)
+    assert rows and len(rows) == len(set(ids))
+    assert all(r.columns.get("airline") == "United" and r.source == "airline_tweets.csv" for r in rows)
 
 
 def test_values_match_ignoring_case_and_a_near_miss_is_refused_with_suggestions(trip: Workspace) -> None:

@@ -12,12 +12,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.feedback.database import SQLITE, Dialect
 from assistant.feedback.store import SUMMARY_TABLES, FeedbackStore
-from assistant.workspace.requests import RowFilter
 from tools.counts import Counts
+
+if TYPE_CHECKING:
+    from assistant.workspace.requests import RowFilter
 
 CORE_COLUMNS = {"source", "file_name", "channel", "stage_label", "rating_type", "external_id"}
 MISSING = "(missing)"
