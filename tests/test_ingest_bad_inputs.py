@@ -137,7 +137,7 @@ def _check_stored_row(case: dict[str, Any], expected: dict[str, Any], got: Store
         if name in expected:
             assert getattr(got, name) == expected[name], f"{where}: {name} {getattr(got, name)!r}"
     if "source" not in expected:
-        default = case["options"].get("source") or Path(got.file_name).stem
+        default = case["options"].get("source") or Path(got.file_name).name
         assert got.source == default, where
     for key, value in expected.get("columns_subset", {}).items():
         assert got.columns.get(key) == value, f"{where}: column {key!r} in {got.columns}"

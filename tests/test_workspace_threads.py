@@ -256,7 +256,7 @@ def test_two_processes_ingesting_into_one_home_lose_nothing(tmp_path: Path) -> N
         assert report["rows_indexed"] >= 0
 
     with open_ws(home) as ws:
-        assert {s: ws.feedback_count(s) for s in ws.sources()} == {"north": rows, "south": rows}
+        assert {s: ws.feedback_count(s) for s in ws.sources()} == {"north.csv": rows, "south.csv": rows}
         assert ws.db.vector_count(ws.embedder.name) == 2 * rows
         # Each process indexed at least its own rows; a reindex-free sync now finds the index complete.
         collection = ws.chroma.get_collection(f"feedback__{ws.embedder.name}")

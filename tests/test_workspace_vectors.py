@@ -163,16 +163,16 @@ def test_assign_with_a_source_labels_only_that_source(ws: Workspace, tmp_path: P
     ws.ingest(IngestRequest(files=write_sources(tmp_path)))
     journey = shop()
 
-    only_calls = ws.assign(journey, AssignOptions(source="call"))
+    only_calls = ws.assign(journey, AssignOptions(source="call.csv"))
 
     assert only_calls.labelling.rows_in_scope == 5
     assert only_calls.labelling.rows_labelled == 5
-    assert {r.source for r in only_calls.rows} == {"call"} and len(only_calls.rows) == 5
+    assert {r.source for r in only_calls.rows} == {"call.csv"} and len(only_calls.rows) == 5
 
     everything = ws.assign(journey)  # the call rows are labelled already: only the app rows are left
     assert (everything.labelling.rows_in_scope, everything.labelling.rows_labelled) == (13, 8)
     assert len(everything.rows) == 13
-    calls_again = {r.feedback_id: r.stage for r in everything.rows if r.source == "call"}
+    calls_again = {r.feedback_id: r.stage for r in everything.rows if r.source == "call.csv"}
     assert calls_again == {r.feedback_id: r.stage for r in only_calls.rows}
 
 
@@ -224,12 +224,12 @@ def test_ingested_feedback_is_found_by_search_with_filters(ws: Workspace, tmp_pa
 
     on_hold = ws.search(SearchRequest(query="waited on hold to cancel", collection="feedback", limit=1))
     assert on_hold.hits[0].text == COMMENTS["call"][1]
-    assert on_hold.hits[0].source == "call" and on_hold.hits[0].location == "call.csv:2"
+    assert on_hold.hits[0].source == "call.csv" and on_hold.hits[0].location == "call.csv:2"
 
     calls = ws.search(
-        SearchRequest(query="parcel", collection="feedback", where={"source": "call"}, limit=10)
+        SearchRequest(query="parcel", collection="feedback", where={"source": "call.csv"}, limit=10)
     )
-    assert {h.source for h in calls.hits} == {"call"}
+    assert {h.source for h in calls.hits} == {"call.csv"}
 
     recent = ws.search(SearchRequest(query="parcel", collection="feedback", since="2025-05-01", limit=20))
     assert recent.hits and all(h.metadata["date"] >= "2025-05-01" for h in recent.hits)
@@ -240,7 +240,7 @@ def test_rows_ingested_after_a_search_are_found_too(ws: Workspace, tmp_path: Pat
     app_file, call_file = write_sources(tmp_path)
     ws.ingest(IngestRequest(files=[app_file]))
     before = ws.search(SearchRequest(query="hold departments hotline", collection="feedback", limit=20))
-    assert all(h.source == "app" for h in before.hits)
+    assert all(h.source == "app.csv" for h in before.hits)
 
     ws.ingest(IngestRequest(files=[call_file]))
     after = ws.search(SearchRequest(query="passed between three departments", collection="feedback", limit=1))
