@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from assistant.agent.events import Final
 from assistant.analysis.filters import FilterError
 from assistant.cli import app
 from assistant.domain import map_from_data
@@ -203,3 +204,53 @@ def test_cli_where_datasets_and_json(tmp_path: Path, journey_home: Path) -> None
     assert runner.invoke(app, ["datasets", "rename", "airline_tweets.csv", "tweets"]).exit_code == 0
     assert runner.invoke(app, ["datasets", "remove", "tweets"]).exit_code == 0
     assert json.loads(runner.invoke(app, ["datasets", "--json"]).stdout)["datasets"] == []
+
+
+# --- the question's own words: scope and measure, through the assistant (embedded, answered by code) -----
+
+
+def _ask(ws: Workspace, text: str, thread: str = "t") -> Final:
+    from assistant.agent.conversation import Assistant, TurnOptions
+
+    assistant = Assistant.start(ws)
+    assert assistant.mode.mode == "embedded"
+    events = list(
+        assistant.send(thread, text, TurnOptions(current_map="trip", datasets=["airline_tweets.csv"]))
+    )
+    final = events[-1]
+    assert isinstance(final, Final)
+    return final
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "For United, which stage of the trip gets the most complaints, and why?",
+        "united 고객만 보면 불만이 가장 많은 단계는 어디야?",
+    ],
+)
+def test_a_question_naming_a_value_and_a_measure_is_answered_on_those_rows_in_that_measure(
+    trip: Workspace, question: str
+) -> None:
+    final = _ask(trip, question)
+    assert final.scope is not None
+    assert [(f.column, f.value) for f in final.scope.where] == [("airline", "United")]
+    assert final.scope.metric == "negative_count"
+    expected = trip.diagnose(
+        "trip",
+        DiagnoseOptions(source=["airline_tweets.csv"], where=["airline=United"], metric="negative_count"),
+    )
+    assert expected.metric_ranking is not None
+    top = expected.metric_ranking.stages[0].stage
+    assert top == "Departure"  # by count; Baggage has the highest share over all airlines
+    body = final.text.split("\n", 1)[1] if final.text.startswith(("Map:", "지도:")) else final.text
+    first_stage = min((body.find(s), s) for s in ("Booking", "Departure", "Baggage") if body.find(s) >= 0)[1]
+    assert first_stage == top
+    assert "airline = United" in final.text.splitlines()[0]
+
+
+def test_worst_over_everyone_is_the_share_and_a_near_miss_is_asked_back(trip: Workspace) -> None:
+    final = _ask(trip, "Which stage underperforms most?")
+    assert final.scope is not None and final.scope.where == [] and final.scope.metric == "negative_share"
+    missed = _ask(trip, "For Unitd, which stage is worst?", thread="t2")
+    assert "did you mean United" in missed.text and missed.scope is None

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.agent.events import Event
+from assistant.analysis.question_scope import QuestionScope
 from assistant.domain.model import JourneyMap
 from assistant.workspace import Workspace
 from assistant.workspace.requests import RowFilter
@@ -35,6 +36,8 @@ class TurnContext:
     """False when the conversation has no data chosen: questions about feedback ask for it first."""
     where: list[RowFilter] = field(default_factory=list)
     """Row filters the caller fixed for this turn (`journey ask --where`), added to the question's own."""
+    scope: QuestionScope | None = None
+    """What the question itself names: stored values as filters, a period, a measure (added to `where`)."""
     toolset: frozenset[str] | None = None
     """The tools the model is offered this turn (None: all). Each tool definition costs tokens on every
     model call, so a diagnosis question is not sent the map-editing schemas."""

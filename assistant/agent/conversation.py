@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
@@ -28,6 +29,7 @@ from assistant.agent.grounding import quote_ids as text_quote_ids
 from assistant.agent.providers import build_chat_model, check_endpoint, detect_mode
 from assistant.agent.threads import ThreadState, ThreadStore
 from assistant.agent.understand import detect_language
+from assistant.analysis.question_scope import QuestionScope, read_scope
 from assistant.errors import JourneyError
 from assistant.settings import Settings
 from assistant.workspace import Workspace
@@ -49,11 +51,26 @@ NO_ANSWER = {
 }
 
 
+def _noting_views(events: Generator[Event, None, Final], ctx: TurnContext) -> Generator[Event, None, Final]:
+    """Pass the pipeline's events on, noting its diagnoses in the turn (the answer's scope comes from them)."""
+    while True:
+        try:
+            event = next(events)
+        except StopIteration as stop:
+            final: Final = stop.value
+            return final
+        if isinstance(event, DiagnosisView):
+            ctx.emit(event)
+        yield event
+
+
 class _Keep:
     """'Leave it as it is', where None means 'no map'."""
 
 
 KEEP = _Keep()
+MAX_SCOPED_QUESTION = 2000
+"""Longer messages are pasted documents: their words are not read as the question's scope."""
 
 
 @dataclass
@@ -258,10 +275,12 @@ class Assistant:
         ctx.datasets = state.context.sources()
         ctx.has_data = state.context.has_data()
         ctx.where = list(options.where)
+        if ctx.has_data:
+            ctx.scope = self._question_scope(text, ctx)
         started = time.perf_counter()
         ctx.use_feedback = options.use_feedback
         if self.mode.mode == "embedded":
-            final = yield from self.pipeline().handle(ctx, text, state, options.intent)
+            final = yield from _noting_views(self.pipeline().handle(ctx, text, state, options.intent), ctx)
         else:
             ctx.toolset, intent = self._toolset(text, options)
             # Only a confident reading of the job asks first; an unsure one goes to the model with every tool.
@@ -270,8 +289,16 @@ class Assistant:
                 if ctx.toolset is not None
                 else None
             )
+            misses = ctx.scope.misses if ctx.scope is not None and intent in ("diagnose", "ideas") else []
             if need is not None:
                 final = self.ask_for(need, ctx, text, state)
+            elif misses and ctx.toolset is not None:
+                final = Final(
+                    text=" ".join(m.text(ctx.language) for m in misses),
+                    language=ctx.language,
+                    mode=self.mode.mode,
+                    model=self.mode.model,
+                )
             else:
                 if options.intent == "draft_map":
                     text = (
@@ -294,6 +321,18 @@ class Assistant:
         )
         self.threads.put(thread_id, state)
         yield final
+
+    def _question_scope(self, text: str, ctx: TurnContext) -> QuestionScope | None:
+        """The scope and measure the question names, read against the chat's own data."""
+        if len(text) > MAX_SCOPED_QUESTION:
+            return None  # a pasted document, not a question
+        try:
+            values, latest = self.workspace.scope_values(ctx.datasets)
+            journey = ctx.journey()
+        except JourneyError:
+            return None
+        stages = journey.stage_names if journey is not None else []
+        return read_scope(text, values, date.fromisoformat(latest) if latest else None, stages)
 
     def ask_for(self, need: clarify.Need, ctx: TurnContext, text: str, state: ThreadState) -> Final:
         """The question for a missing map or data; the user's question waits for the pick."""

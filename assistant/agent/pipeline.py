@@ -40,6 +40,7 @@ from assistant.agent.events import (
 )
 from assistant.agent.threads import ThreadState
 from assistant.agent.understand import IntentClassifier, Understanding, understand
+from assistant.analysis.question_scope import scope_summary, with_scope
 from assistant.domain.model import JourneyMap, Persona
 from assistant.errors import JourneyError, ModelOutputError
 from assistant.maps.operations import (
@@ -152,6 +153,7 @@ class EmbeddedPipeline:
                 "stage": u.stage,
                 "compare_to": u.compare_to,
                 "segment_by": u.segment_by,
+                **scope_summary(ctx.scope),
             },
         )
         need = clarify.missing(u.intent, ctx.current_map is not None, ctx.has_data)
@@ -166,6 +168,11 @@ class EmbeddedPipeline:
                 needs=need,
                 choices=choices,
             )
+        misses = ctx.scope.misses if ctx.scope is not None and u.intent in ("diagnose", "ideas") else []
+        if misses:
+            # "For Unitd": asked back with the closest stored values, never answered on other rows.
+            text_out = " ".join(m.text(ctx.language) for m in misses)
+            return Final(text=text_out, language=ctx.language, mode="embedded", model="embedded")
         handler = getattr(self, f"_{u.intent}")
         try:
             text_out = yield from handler(ctx, u, state)
@@ -203,16 +210,15 @@ class EmbeddedPipeline:
 
     def _diagnose(self, ctx: TurnContext, u: Understanding, state: ThreadState) -> Gen[Event, None, str]:
         journey = self._need_map(ctx)
-        options = DiagnoseOptions(
-            compare_to=u.compare_to,
-            segment_by=u.segment_by,
-            language=ctx.language,
-            source=ctx.datasets,
-            where=ctx.where,
-        )
-        args = options.model_dump(exclude_none=True)
+        asked: dict[str, Any] = {"language": ctx.language, "source": ctx.datasets}
+        if u.compare_to != "rest":
+            asked["compare_to"] = u.compare_to
+        if u.segment_by is not None:
+            asked["segment_by"] = u.segment_by
+        options = with_scope(DiagnoseOptions(**asked), ctx.where, ctx.scope)
+        args = options.model_dump(exclude_none=True, exclude_defaults=True)
         run = partial(self.workspace.diagnose, journey, options)
-        if u.compare_to == "previous" and u.segment_by is None:
+        if options.compare_to == "previous" and options.segment_by is None:
             # "What changed?": the breakdown that explains the change, if one does (the workspace tries
             # the stored columns that could; the step shows which one it kept in its result).
             args["segment_by"] = "auto"
@@ -241,7 +247,9 @@ class EmbeddedPipeline:
 
     def _ideas(self, ctx: TurnContext, u: Understanding, state: ThreadState) -> Gen[Event, None, str]:
         journey = self._need_map(ctx)
-        options = IdeasOptions(stage=u.stage, language=ctx.language, source=ctx.datasets, where=ctx.where)
+        options = with_scope(
+            IdeasOptions(stage=u.stage, language=ctx.language, source=ctx.datasets), ctx.where, ctx.scope
+        )
         ideas = yield from self._step(
             ctx,
             "propose_improvements",

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from assistant.agent.context import TurnContext
 from assistant.agent.events import DiagnosisView, FileExport, IdeasView, MapUpdate, ToolStep
 from assistant.agent.views import model_view
+from assistant.analysis.question_scope import with_scope
 from assistant.domain.model import Evidence, JourneyMap, Persona
 from assistant.errors import JourneyError
 from assistant.maps.operations import Operation
@@ -168,9 +169,7 @@ def diagnose(ctx: TurnContext, **kwargs: Any) -> Any:
     """The diagnosis, plus the ideas for the stage asked about (or the worst one): an answer about why a
     stage underperforms needs both, and one tool call instead of two saves a model round trip."""
     name = _map_name(ctx)
-    options = DiagnoseOptions(**kwargs, source=_need_data(ctx))
-    if ctx.where:
-        options = options.model_copy(update={"where": [*ctx.where, *options.where]})
+    options = with_scope(DiagnoseOptions(**kwargs, source=_need_data(ctx)), ctx.where, ctx.scope)
     result = ctx.workspace.diagnose(name, options)
     ctx.emit(DiagnosisView(diagnosis=result, focus=options.stage))
     target = options.stage or (result.ranking[0] if result.ranking else None)
@@ -188,9 +187,7 @@ def diagnose(ctx: TurnContext, **kwargs: Any) -> Any:
 
 
 def ideas(ctx: TurnContext, **kwargs: Any) -> Any:
-    options = IdeasOptions(**kwargs, source=_need_data(ctx))
-    if ctx.where:
-        options = options.model_copy(update={"where": [*ctx.where, *options.where]})
+    options = with_scope(IdeasOptions(**kwargs, source=_need_data(ctx)), ctx.where, ctx.scope)
     result = ctx.workspace.ideas(_map_name(ctx), options)
     ctx.emit(IdeasView(ideas=result))
     return result

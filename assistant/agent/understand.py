@@ -70,6 +70,17 @@ _PREVIOUS = re.compile(
     r"|worse than|better than|지난\s?(분기|달|기간|해)|전\s?분기|이전\s?(분기|기간)|전보다|예전보다|나빠|좋아졌",
     re.I,
 )
+_WHICH_STAGE = re.compile(
+    r"which (stage|step|part)\b.{0,60}\b(worst|weakest|most complaints|most negative|underperform\w*|lowest|highest"
+    r"|complain\w*)|\b(worst|weakest|underperforming) (stage|step)|\bmost complaints\b"
+    r"|(어느|어떤|무슨)\s?단계.{0,30}(부진|나쁘|나빠|불만|낮|약하)|가장\s?(부진|나쁜|약한)|불만이\s?(가장|제일)\s?많",
+    re.I,
+)
+"""A question about which stage does worst: a diagnosis, whatever the nearest examples say."""
+_CHANGE_MAP = re.compile(
+    r"\b(add|insert|remove|delete|rename|move|merge|split)\b|추가|삽입|넣어|삭제|지워|빼 ?줘|이름을|옮겨|바꿔",
+    re.I,
+)
 _SEGMENT_EN = re.compile(r"\bby ([\w\-]+)|\bper ([\w\-]+)|\bfor each ([\w\-]+)", re.I)
 _SEGMENT_KO = re.compile(r"(\w+)별")
 
@@ -136,6 +147,8 @@ class IntentClassifier:
             return "undo", 1.0
         if _EXPORT_VERB.search(text) and any(p.search(text) for _, p in _FORMATS):
             return "export", 1.0
+        if _WHICH_STAGE.search(text) and not _CHANGE_MAP.search(text):
+            return "diagnose", 1.0
         vector = self.embedder.embed([text], "query")[0]
         sims = self.vectors @ vector
         top = np.argsort(-sims)[:K]

@@ -6,6 +6,7 @@ removed as a whole: its rows, vectors, labels, corrections and the per-map summa
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from assistant.feedback.store import SUMMARY_TABLES, FeedbackStore
@@ -42,6 +43,13 @@ def dataset_rows(store: FeedbackStore) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def latest_date(store: FeedbackStore, sources: Sequence[str] = ()) -> str | None:
+    """The latest feedback date (YYYY-MM-DD) in these datasets (all when empty)."""
+    where = f"WHERE source IN ({', '.join('?' * len(sources))})" if sources else ""
+    row = store.conn.execute(f"SELECT MAX(date) FROM feedback {where}", list(sources)).fetchone()
+    return str(row[0])[:10] if row and row[0] else None
 
 
 def dataset_columns(store: FeedbackStore, source: str, sample: int = 500) -> list[str]:

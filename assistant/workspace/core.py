@@ -82,6 +82,7 @@ if TYPE_CHECKING:
     from chromadb.api import ClientAPI
 
     from assistant.maps.store import Author
+    from assistant.workspace.context import ChatContext
 
 Progress = Callable[[str, int, int], None]
 """Called with (what is happening, done, total); total 0 when unknown. Phases: 'reading <file>',
@@ -770,6 +771,39 @@ class Workspace:
             segment_by=options.segment_by,
             rows_in_scope=rows,
         )
+
+    def chat_line(self, context: ChatContext, language: Language) -> str:
+        """A chat's map and data in one line, e.g. `Map: US airline trip v2 · Data: airline.csv (1,497
+        rows)` (the app says it when the user picks a map or data)."""
+        from assistant.workspace.context import chat_line
+
+        version = (
+            self.maps.get(context.map).version if context.map and self.maps.exists(context.map) else None
+        )
+        names = self.db.sources() if context.all_feedback else context.datasets
+        rows = [DatasetRows(name=s, rows=self.db.count(s)) for s in names]
+        return chat_line(context.map, version, rows, context, language)
+
+    def scope_values(
+        self, sources: Sequence[str] = (), max_values: int = 60
+    ) -> tuple[dict[str, list[str]], str | None]:
+        """What a question can name as its scope in these datasets: each categorical column's stored
+        values (2 to `max_values` of them; not the text, id, date or rating column), and the latest date."""
+        from assistant.analysis.filters import stored_values
+        from assistant.feedback.columns import ROLE_NAMES, normalise
+        from assistant.feedback.datasets import latest_date
+
+        roles = {n for role in ("text", "id", "date", "rating") for n in ROLE_NAMES[role]}
+        values: dict[str, list[str]] = {}
+        for column in ["channel", *self.db.columns()]:
+            if column in values or normalise(column) in roles:
+                continue
+            if column in ("source", "file_name", "external_id", "stage_label", "rating_type"):
+                continue
+            found = stored_values(self.db, column, sources)
+            if 1 <= len(found) <= max_values:
+                values[column] = found
+        return values, latest_date(self.db, sources)
 
     def segment_candidates(
         self, max_values: int = 20, min_coverage: float = 0.5, sample: int = 5000
