@@ -149,6 +149,11 @@ async def undo_map(action: cl.Action) -> None:
     await session.undo(action)
 
 
+@cl.action_callback("pick_context")
+async def pick_context(action: cl.Action) -> None:
+    await session.pick_context(action)
+
+
 @cl.action_callback("export_map")
 async def export_map(action: cl.Action) -> None:
     await session.export(action)

@@ -22,7 +22,17 @@ from assistant.agent.events import (
     ToolStep,
 )
 from assistant.chat_app import views
-from assistant.chat_app.state import language, owner, remember_map, runtime, send_mode, session_dir, show_map
+from assistant.chat_app.context_bar import Pick
+from assistant.chat_app.state import (
+    language,
+    owner,
+    remember_map,
+    runtime,
+    send_mode,
+    session_dir,
+    show_context,
+    show_map,
+)
 from assistant.chat_app.state import settings as chat_settings
 from assistant.chat_app.texts import t
 from assistant.chat_app.turns import TurnClock, iterate_in_thread
@@ -36,19 +46,29 @@ SLOW_EVENT_SECONDS = 0.25
 
 
 def full_diagnosis(ws: Workspace, view: DiagnosisView, map_name: str | None) -> Diagnosis | None:
-    """Every stage, for the chart, when the assistant asked about one stage only (labels are cached, so
-    this costs a few SQL aggregates)."""
-    if not view.focus or len(view.diagnosis.stages) > 1 or map_name is None:
-        return None
+    """Every stage, for the chart, when the assistant asked about one stage only: same map, data, filters,
+    period and measure as the answer (labels are cached, so this costs a few SQL aggregates)."""
     d = view.diagnosis
+    scope = d.scope
+    name = scope.map if scope is not None and scope.map_version is not None else map_name
+    if not view.focus or len(d.stages) > 1 or name is None:
+        return None
     options = DiagnoseOptions(
         compare_to=d.compare_to,
         since=d.current_window.since,
         until=d.current_window.until,
         language=d.language,
     )
+    if scope is not None:
+        options = options.model_copy(
+            update={
+                "source": [] if scope.all_feedback else [x.name for x in scope.datasets],
+                "where": list(scope.where),
+                "metric": scope.metric,
+            }
+        )
     try:
-        return ws.diagnose(map_name, options)
+        return ws.diagnose(name, options)
     except JourneyError:
         return None
 
@@ -111,7 +131,7 @@ class WaitIndicator:
         await self.event()
 
 
-async def run_turn(text: str, clock: TurnClock) -> Final | None:
+async def run_turn(text: str, clock: TurnClock, pick: Pick | None = None) -> Final | None:
     from assistant.agent.conversation import TurnOptions  # LangChain: loaded by the warm-up, not at import
 
     rt = runtime()
@@ -123,7 +143,10 @@ async def run_turn(text: str, clock: TurnClock) -> Final | None:
     options = TurnOptions(
         language=chosen.get("language", "auto") if chosen.get("language") in ("auto", "en", "ko") else "auto",
         personas=int(chosen.get("personas", 1) or 1),
-        current_map=cl.user_session.get("journey_map"),
+        # The chat's own context is kept with its thread; only a pick in the composer changes it here.
+        current_map=pick.map if pick else None,
+        datasets=pick.datasets if pick else None,
+        all_feedback=pick.all_feedback if pick else None,
     )
     thread_id = cl.context.session.thread_id
     answer: cl.Message | None = None
@@ -198,12 +221,25 @@ async def run_turn(text: str, clock: TurnClock) -> Final | None:
         return None
     if final.map_name and final.map_name != cl.user_session.get("journey_map"):
         await remember_map(final.map_name)
+    if final.context is not None:
+        await show_context(final.context)
     content = final.text
     if final.fallback:
         content += f"\n\n_{t(final.language, 'fallback')}_"
+    # The assistant asked which map or data to use: each choice is a button (typing the name works too).
+    actions = [
+        cl.Action(
+            name="pick_context",
+            payload={"kind": c.kind, "value": c.value},
+            label=c.label,
+            tooltip=t(lang, "ctx_pick_label", label=c.label),
+        )
+        for c in final.choices
+    ]
     if answer is None:
-        await cl.Message(content=content).send()
+        await cl.Message(content=content, actions=actions).send()
     else:
         answer.content = content
+        answer.actions = actions
         await answer.update()
     return final

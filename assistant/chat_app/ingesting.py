@@ -30,7 +30,8 @@ def uploaded(message: cl.Message) -> list[Any]:
     return [e for e in message.elements or [] if getattr(e, "path", None)]
 
 
-async def ingest_uploads(files: list[Any], clock: TurnClock) -> None:
+async def ingest_uploads(files: list[Any], clock: TurnClock) -> list[str]:
+    """Ingest the message's files; the datasets they went into (which join this chat's data)."""
     rt = runtime()
     lang = language()
     folder = session_dir()
@@ -50,7 +51,7 @@ async def ingest_uploads(files: list[Any], clock: TurnClock) -> None:
     if refused:
         await cl.Message(content="\n".join(f"- {t(lang, 'refused', why=why)}" for why in refused)).send()
     if not accepted:
-        return
+        return []
     progress = cl.Message(content=t(lang, "reading", name=", ".join(p.name for p in accepted)))
     await progress.send()
     latest: list[tuple[str, int, int]] = []
@@ -78,14 +79,21 @@ async def ingest_uploads(files: list[Any], clock: TurnClock) -> None:
     except JourneyError as exc:
         progress.content = t(lang, "ingest_failed", why=str(exc))
         await progress.update()
-        return
+        return []
     except Exception as exc:  # a bug, not the file: logged with its traceback, one sentence for the user
         log.exception("ingest failed")
         progress.content = t(lang, "ingest_failed", why=type(exc).__name__)
         await progress.update()
-        return
+        return []
     await progress.remove()
     await views.accounting_message(result, folder, lang)
+    return list(
+        dict.fromkeys(
+            f.dataset
+            for f in result.files
+            if f.dataset and (f.rows_stored or f.unchanged or f.rows_duplicate)
+        )
+    )
 
 
 def progress_text(lang: str, phase: str, done: int, total: int) -> str:

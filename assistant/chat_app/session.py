@@ -19,6 +19,7 @@ from chainlit.input_widget import Select, Slider
 
 from assistant.chat_app import views
 from assistant.chat_app.answering import run_turn
+from assistant.chat_app.context_bar import read_pick
 from assistant.chat_app.ingesting import ingest_uploads, name_thread_after_files, uploaded
 from assistant.chat_app.state import (
     background,
@@ -28,7 +29,9 @@ from assistant.chat_app.state import (
     send_mode,
     session_dir,
     settings,
+    show_context,
     show_map,
+    shown_context,
     workspace,
 )
 from assistant.chat_app.texts import t, ui_language
@@ -101,6 +104,7 @@ async def resume_chat(thread: dict[str, Any]) -> None:
     await send_settings(lang, settings())
     await send_mode()
     prepare_in_background()
+    background(show_thread_context())
     cl.user_session.set("thread_named", True)
     metadata = thread.get("metadata") or {}
     name = metadata.get("journey_map") if isinstance(metadata, dict) else None
@@ -175,13 +179,16 @@ async def handle_message(message: cl.Message) -> None:
     text = (message.content or "").strip()
     first = not cl.user_session.get("thread_named")
     cl.user_session.set("thread_named", True)  # only the first message names a chat
+    pick = read_pick(getattr(message, "modes", None), shown_context())
     if files:
-        await ingest_uploads(files, clock)
+        datasets = await ingest_uploads(files, clock)
+        if datasets:
+            await join_datasets(datasets)
         if (
             first and not text
         ):  # after the ingest: Chainlit has by then named the thread after the (empty) text
             await name_thread_after_files(files)
-    final = await run_turn(text, clock) if text else None
+    final = await run_turn(text, clock, pick) if text else None
     remaining = runtime().script_remaining()
     log.info(
         "turn timing: total=%.3f waiting=%.3f app=%.3f files=%d mode=%s%s",
@@ -192,6 +199,63 @@ async def handle_message(message: cl.Message) -> None:
         final.mode if final else "-",
         "" if remaining is None else f" script_remaining={remaining}",
     )
+
+
+# --- the chat's context: uploads join it, a pick changes it ----------------------------------------------
+
+
+async def chat_assistant() -> Any:
+    rt = runtime()
+    return await asyncio.to_thread(rt.assistant, owner(), settings().get("model"))
+
+
+async def join_datasets(names: list[str]) -> None:
+    """Files uploaded in this chat: their datasets join the chat's data."""
+    assistant = await chat_assistant()
+    thread_id = cl.context.session.thread_id
+    context = shown_context()
+    for name in names:
+        context = await asyncio.to_thread(assistant.add_dataset, thread_id, name)
+    await show_context(context)
+
+
+async def show_thread_context() -> None:
+    """A resumed chat shows the map and data it worked on (kept with its thread)."""
+    try:
+        assistant = await chat_assistant()
+        context = await asyncio.to_thread(assistant.context, cl.context.session.thread_id)
+    except Exception:
+        log.warning("the chat's context could not be read", exc_info=True)
+        return
+    await show_context(context)
+
+
+async def pick_context(action: cl.Action) -> None:
+    """A button under the assistant's question 'which map / which data?': the pick becomes the chat's
+    context, and the question it held back is answered."""
+    lang = language()
+    kind = str(action.payload.get("kind", ""))
+    value = str(action.payload.get("value", ""))
+    assistant = await chat_assistant()
+    thread_id = cl.context.session.thread_id
+    try:
+        if kind == "map":
+            context = await asyncio.to_thread(assistant.set_context, thread_id, value)
+        elif kind == "dataset":
+            context = await asyncio.to_thread(assistant.add_dataset, thread_id, value)
+        elif kind == "all_feedback":
+            context = await asyncio.to_thread(lambda: assistant.set_context(thread_id, all_feedback=True))
+        else:
+            return
+    except JourneyError as exc:
+        await cl.Message(content=str(exc)).send()
+        return
+    await show_context(context)
+    line = await asyncio.to_thread(workspace().chat_line, context, "ko" if lang == "ko" else "en")
+    await cl.Message(content=t(lang, "ctx_picked", line=line)).send()
+    pending = await asyncio.to_thread(assistant.take_pending, thread_id)
+    if pending:
+        await run_turn(pending, TurnClock())
 
 
 # --- the map's buttons ------------------------------------------------------------------------------------

@@ -15,9 +15,10 @@ import chainlit as cl
 
 from assistant.chat_app import views
 from assistant.chat_app.runtime import AppRuntime, get_runtime, owner_of
-from assistant.chat_app.texts import ui_language
+from assistant.chat_app.texts import t, ui_language
 from assistant.domain.model import JourneyMap
 from assistant.workspace import Workspace
+from assistant.workspace.context import ChatContext
 from assistant.workspace.results import MapDiff
 
 log = logging.getLogger("journey.app")
@@ -115,19 +116,35 @@ def find_counterpart(ws: Workspace, name: str, journey: JourneyMap) -> JourneyMa
     return None
 
 
+def shown_context() -> ChatContext:
+    """The chat's map and data as last shown next to the message box."""
+    context = cl.user_session.get("journey_context")
+    return context if isinstance(context, ChatContext) else ChatContext()
+
+
+async def show_context(context: ChatContext) -> None:
+    """Show the chat's (new) map and data in the pickers next to the message box."""
+    cl.user_session.set("journey_context", context)
+    await send_mode()
+
+
 async def send_mode(loading: float | None = None, status: str | None = None) -> None:
     """The running mode, always visible next to the message box (the composer's picker; its menu shows the
-    full label). While the embedded model is being assembled or loaded, it says so, with the progress."""
+    full label), then the chat's map and data pickers. While the embedded model is being assembled or
+    loaded, the mode says so, with the progress."""
+    from assistant.chat_app.context_bar import pickers
+
+    lang = language()
     mode = runtime().mode()
-    short = {
-        "embedded": "Embedded (offline)",
-        "cloud": f"OpenAI · {mode.model}",
-        "compatible": f"{mode.model} (server)",
-        "scripted": "Scripted model",
-    }[mode.mode]
+    short = t(lang, f"mode_{mode.mode}", model=mode.model)
     description = mode.label
     if status is not None:
         short = f"{short} · {round(100 * loading)}%" if loading is not None else f"{short} · …"
         description = f"{status}\n{mode.label}"
     option = cl.ModeOption(id=mode.mode, name=short, description=description, icon="cpu", default=True)
-    await cl.context.emitter.set_modes([cl.Mode(id="assistant_mode", name="Mode", options=[option])])
+    modes = [cl.Mode(id="assistant_mode", name=t(lang, "mode_name"), options=[option])]
+    try:
+        modes += await asyncio.to_thread(pickers, workspace(), shown_context(), lang)
+    except Exception:  # the pickers are a convenience: the mode is shown even if the store is unreadable
+        log.warning("the map and data pickers could not be built", exc_info=True)
+    await cl.context.emitter.set_modes(modes)

@@ -241,7 +241,7 @@ def ingest_files(
         finished: list[tuple[str, str, FileReport]] = []
         for path, source, digest, item in prepared:
             if isinstance(item, FileReport):
-                report.add(_unchanged(item, path))
+                report.add(_unchanged(item, path).model_copy(update={"dataset": source}))
                 continue
             assert item.mapping is not None
             runs.append(store.start_run(source, path.name))
@@ -267,6 +267,7 @@ def ingest_files(
                     f" The rows stored from {', '.join(names)} before it were removed again." if names else ""
                 )
                 raise IngestError(f"{exc} Nothing was stored.{undone}") from None
+            file_report.dataset = source
             finished.append((source, digest, file_report))
             report.add(file_report)
         # Only now are the files complete: a file recorded earlier and then undone would be skipped later.

@@ -68,6 +68,8 @@ class FileReport(BaseModel):
     """What happened to one file: the counts always add up to rows_read."""
 
     path: str
+    dataset: str = ""
+    """The dataset (source) the file's rows belong to: the file's name unless one was given."""
     format: str = ""
     encoding: str | None = None
     columns: dict[str, str | None] = Field(default_factory=dict)
