@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from chainlit.data.sql_alchemy import SQLAlchemyDataLayer
 from chainlit.data.storage_clients.base import BaseStorageClient
+from chainlit.data.utils import queue_until_user_message
 
 if TYPE_CHECKING:
     from chainlit.element import Element
@@ -210,6 +211,11 @@ def _parse_json(row: Any, key: str, default: Any) -> None:
             row[key] = default
 
 
+def _unqueued(method: Any) -> Any:
+    """Chainlit's method without its queueing wrapper (the override queues, then checks and writes)."""
+    return getattr(method, "__wrapped__", method)
+
+
 def _json_text(value: Any) -> Any:
     return json.dumps(value, ensure_ascii=False) if isinstance(value, list | dict) else value
 
@@ -311,14 +317,18 @@ class JourneyDataLayer(SQLAlchemyDataLayer):
         await self.check_threads(thread_id)
         await super().delete_thread(thread_id)
 
+    # Chainlit queues these until the chat's first message; the check runs when the write does.
+
+    @queue_until_user_message()
     async def create_step(self, step_dict: Any) -> None:
         await self.check_threads(step_dict.get("threadId"))
         await self.check_rows("steps", step_dict.get("id"))
-        await super().create_step(step_dict)
+        await _unqueued(SQLAlchemyDataLayer.create_step)(self, step_dict)
 
+    @queue_until_user_message()
     async def delete_step(self, step_id: str) -> None:
         await self.check_rows("steps", step_id)
-        await super().delete_step(step_id)
+        await _unqueued(SQLAlchemyDataLayer.delete_step)(self, step_id)
 
     async def upsert_feedback(self, feedback: Feedback) -> str:
         step_thread = await self.thread_of("steps", feedback.forId)
@@ -333,15 +343,17 @@ class JourneyDataLayer(SQLAlchemyDataLayer):
         await self.check_rows("feedbacks", feedback_id)
         return bool(await super().delete_feedback(feedback_id))
 
+    @queue_until_user_message()
     async def create_element(self, element: Element) -> None:
         await self.check_threads(element.thread_id)
         await self.check_rows("elements", element.id)
-        await super().create_element(element)
+        await _unqueued(SQLAlchemyDataLayer.create_element)(self, element)
 
+    @queue_until_user_message()
     async def delete_element(self, element_id: str, thread_id: str | None = None) -> None:
         await self.check_threads(thread_id)
         await self.check_rows("elements", element_id)
-        await super().delete_element(element_id, thread_id)
+        await _unqueued(SQLAlchemyDataLayer.delete_element)(self, element_id, thread_id)
 
     # --- sign-in sessions: a server-side table, so a token can be ended before it expires -------------------
 
