@@ -4,6 +4,7 @@ and the smaller items of issue 21. The same probes run on PostgreSQL when one is
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import threading
@@ -287,3 +288,397 @@ def test_writes_across_users_are_refused_and_change_nothing(tmp_path: Path) -> N
 def test_writes_across_users_on_postgresql(tmp_path: Path, postgres_url: str) -> None:
     with two_users(tmp_path, postgres_url) as world:
         check_writes_across_users(world, Rows(world["server"].home, postgres_url))
+
+
+# --- the data layer on its own: every write checked against the acting user ----------------------------------
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_data_layer_refuses_writes_to_what_another_user_owns(
+    tmp_path: Path, database: str, request: pytest.FixtureRequest
+) -> None:
+    import asyncio
+
+    from chainlit.element import CustomElement
+    from chainlit.types import Feedback
+    from chainlit.user import User
+
+    from assistant.chat_app.persistence import ACTOR, JourneyDataLayer, NotOwner, database_urls, ensure_schema
+    from assistant.chat_app.storage import LocalStorageClient
+
+    url = request.getfixturevalue("postgres_url") if database == "postgresql" else None
+    async_url, sync_url = database_urls(url, tmp_path)
+    ensure_schema(sync_url)
+
+    async def scenario() -> None:
+        layer = JourneyDataLayer(async_url, LocalStorageClient(tmp_path / "files", b"k", 60))
+        alice = await layer.create_user(User(identifier="alice"))
+        bob = await layer.create_user(User(identifier="bob"))
+        assert alice is not None and bob is not None
+        thread, step, element = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
+        token = ACTOR.set("alice")
+        await layer.update_thread(thread, name="Alice's chat", user_id=alice.id)
+        await layer.create_step.__wrapped__(  # type: ignore[attr-defined]
+            layer,
+            {"id": step, "threadId": thread, "name": "a", "type": "assistant_message", "streaming": False},
+        )
+        mine = CustomElement(id=element, thread_id=thread, for_id=step, name="MapGrid", props={"title": "A"})
+        await layer.create_element.__wrapped__(layer, mine)  # type: ignore[attr-defined]
+        feedback = await layer.upsert_feedback(Feedback(forId=step, value=1, threadId=thread))
+        ACTOR.reset(token)
+
+        async def rows() -> list[Any]:
+            return [
+                await layer.execute_sql(f'SELECT * FROM {table} ORDER BY "id"', {})
+                for table in ("threads", "steps", "elements", "feedbacks")
+            ]
+
+        before = await rows()
+        token = ACTOR.set("bob")
+        theirs = CustomElement(
+            id=element, thread_id=thread, for_id=step, name="MapGrid", props={"title": "BOB"}
+        )
+        own_thread = str(uuid.uuid4())
+        attempts = [
+            layer.update_thread(thread, name="bob's now"),
+            layer.update_thread(thread, metadata={"x": 1}),
+            layer.update_thread(own_thread, user_id=alice.id),  # giving a new thread to someone else
+            layer.delete_thread(thread),
+            layer.create_step.__wrapped__(  # type: ignore[attr-defined]
+                layer,
+                {"id": step, "threadId": own_thread, "name": "b", "type": "user_message", "streaming": False},
+            ),
+            layer.create_step.__wrapped__(  # type: ignore[attr-defined]
+                layer,
+                {
+                    "id": str(uuid.uuid4()),
+                    "threadId": thread,
+                    "name": "b",
+                    "type": "user_message",
+                    "streaming": False,
+                },
+            ),
+            layer.delete_step.__wrapped__(layer, step),  # type: ignore[attr-defined]
+            layer.create_element.__wrapped__(layer, theirs),  # type: ignore[attr-defined]
+            layer.delete_element.__wrapped__(layer, element, own_thread),  # type: ignore[attr-defined]
+            layer.upsert_feedback(Feedback(forId=step, value=0, comment="written by bob")),
+            layer.upsert_feedback(Feedback(forId=step, value=0, id=feedback)),
+            layer.delete_feedback(feedback),
+        ]
+        for attempt in attempts:
+            with pytest.raises(NotOwner):
+                await attempt
+        ACTOR.reset(token)
+        assert await rows() == before
+        token = ACTOR.set("alice")
+        await layer.update_thread(thread, name="Still mine")
+        assert await layer.delete_feedback(feedback)
+        await layer.delete_thread(thread)
+        ACTOR.reset(token)
+        await layer.engine.dispose()
+
+    asyncio.run(scenario())
+
+
+# --- one team server for the rest: origins, throttling, sessions, uploads, files ----------------------------
+
+TEAM = {"alice": USERS["alice"], "bob": USERS["bob"], "carol": "carol-pass-3", "dave": "dave-pass-4"}
+
+
+def users_file(path: Path, users: dict[str, str]) -> None:
+    path.write_text(
+        "".join(f"{name}:sha256:{hashlib.sha256(pw.encode()).hexdigest()}\n" for name, pw in users.items())
+    )
+
+
+@pytest.fixture(scope="module")
+def team(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    work = tmp_path_factory.mktemp("team")
+    script = work / "script.json"
+    script.write_text(json.dumps([call("ChatAnswer", message="Hello.")]), encoding="utf-8")
+    users = work / "users.txt"
+    users_file(users, TEAM)
+    env = server_env(work / "home", script, None)
+    env.update({"JOURNEY_USERS_FILE": str(users), "CHAINLIT_AUTH_SECRET": SECRET})
+    with running_server(work, env) as server:
+        yield {"server": server, "users": users}
+
+
+def team_sign_in(url: str, name: str, password: str | None = None) -> httpx.Client:
+    client = httpx.Client(base_url=url, timeout=30)
+    response = client.post("/login", data={"username": name, "password": password or TEAM[name]})
+    assert response.status_code == 200, response.text
+    return client
+
+
+def test_the_socket_and_writes_trust_only_the_apps_own_origin(team: dict[str, Any]) -> None:
+    import websocket
+
+    server = team["server"]
+    alice = team_sign_in(server.url, "alice")
+    port = server.url.rsplit(":", 1)[1]
+    handshake = "/ws/socket.io/?EIO=4&transport=polling"
+    for origin in (server.url, f"http://localhost:{port}"):
+        assert alice.get(handshake, headers={"Origin": origin}).status_code == 200
+    for origin in ("http://localhost:9911", "http://127.0.0.1:9911", "https://evil.example", "null"):
+        assert alice.get(handshake, headers={"Origin": origin}).status_code == 403, origin
+    # The WebSocket upgrade from another page is refused too.
+    cookie = "; ".join(f"{k}={v}" for k, v in alice.cookies.items())
+    ws_url = server.url.replace("http://", "ws://") + "/ws/socket.io/?EIO=4&transport=websocket"
+    with pytest.raises(websocket.WebSocketBadStatusException):
+        websocket.create_connection(ws_url, origin="http://localhost:9911", cookie=cookie, timeout=10)
+    own = websocket.create_connection(ws_url, origin=server.url, cookie=cookie, timeout=10)
+    own.close()
+    # A form posted from another page (same site, other port) changes nothing.
+    refused = alice.post("/logout", headers={"Origin": "http://localhost:9911"})
+    assert refused.status_code == 403
+    assert alice.get("/user").status_code == 200
+    # The login cookie is SameSite=Lax, HttpOnly; Secure when the request came over HTTPS (a proxy says so).
+    plain = httpx.post(server.url + "/login", data={"username": "alice", "password": TEAM["alice"]})
+    cookie_line = plain.headers["set-cookie"].lower()
+    assert "samesite=lax" in cookie_line and "httponly" in cookie_line and "secure" not in cookie_line
+    https = httpx.post(
+        server.url + "/login",
+        data={"username": "alice", "password": TEAM["alice"]},
+        headers={"X-Forwarded-Proto": "https"},
+    )
+    assert "secure" in https.headers["set-cookie"].lower()
+
+
+def test_sign_in_is_throttled_without_a_long_lock_out(team: dict[str, Any]) -> None:
+    server = team["server"]
+    statuses, waits = [], []
+    for _ in range(7):
+        response = httpx.post(server.url + "/login", data={"username": "carol", "password": "guess"})
+        statuses.append(response.status_code)
+        waits.append(response.headers.get("retry-after"))
+    assert statuses[:5] == [401] * 5 and statuses[5:] == [429, 429]
+    first = int(waits[5])
+    assert 1 <= first <= 60
+    time.sleep(first + 0.2)
+    assert (
+        httpx.post(server.url + "/login", data={"username": "carol", "password": "guess"}).status_code == 401
+    )
+    again = httpx.post(server.url + "/login", data={"username": "carol", "password": "guess"})
+    assert again.status_code == 429 and int(again.headers["retry-after"]) > first  # the wait grows
+    # Even the right password waits while the wait lasts, then works.
+    right = httpx.post(server.url + "/login", data={"username": "carol", "password": TEAM["carol"]})
+    assert right.status_code == 429
+    time.sleep(int(right.headers["retry-after"]) + 0.2)
+    assert (
+        httpx.post(server.url + "/login", data={"username": "carol", "password": TEAM["carol"]}).status_code
+        == 200
+    )
+    # Other users are not slowed by carol's guesser; failures are logged without the password.
+    team_sign_in(server.url, "bob")
+    log = server.log_text()
+    assert "sign-in failed for 'carol'" in log and "guess" not in log
+
+
+def test_sign_out_ends_the_session_everywhere(team: dict[str, Any]) -> None:
+    server = team["server"]
+    alice = team_sign_in(server.url, "alice")
+    token = alice.cookies["access_token"]
+    assert alice.get("/user").status_code == 200
+    chat = LiveChat(server.url, alice)
+    assert alice.post("/logout").status_code == 200
+    assert httpx.get(server.url + "/user", cookies={"access_token": token}).status_code == 401
+    assert httpx.get(server.url + "/user", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    deadline = time.monotonic() + 10
+    while chat.sio.connected and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not chat.sio.connected, "the chat socket of the ended session stays open"
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        LiveChat(server.url, httpx.Client(base_url=server.url, cookies={"access_token": token}))
+    # The token's lifetime is the session's (12 hours by default), not Chainlit's 15 days.
+    fresh = httpx.post(server.url + "/login", data={"username": "alice", "password": TEAM["alice"]})
+    assert "max-age=43200" in fresh.headers["set-cookie"].lower()
+
+
+def test_a_password_change_or_removal_ends_the_users_sessions(team: dict[str, Any]) -> None:
+    server = team["server"]
+    bob = team_sign_in(server.url, "bob")
+    dave = team_sign_in(server.url, "dave")
+    alice = team_sign_in(server.url, "alice")
+    changed = {**TEAM, "bob": "bob-new-pass"}
+    del changed["dave"]
+    users_file(team["users"], changed)
+    try:
+        assert bob.get("/user").status_code == 401
+        assert dave.get("/user").status_code == 401
+        assert alice.get("/user").status_code == 200
+        team_sign_in(server.url, "bob", "bob-new-pass")
+        assert (
+            httpx.post(server.url + "/login", data={"username": "dave", "password": TEAM["dave"]}).status_code
+            == 401
+        )
+    finally:
+        users_file(team["users"], TEAM)
+
+
+def test_uploads_stop_at_the_limit_without_being_read_whole(team: dict[str, Any]) -> None:
+    import socket
+
+    server = team["server"]
+    alice = team_sign_in(server.url, "alice")
+    cookie = "; ".join(f"{k}={v}" for k, v in alice.cookies.items())
+    host, port = "127.0.0.1", int(server.url.rsplit(":", 1)[1])
+
+    def rss_mb() -> float:
+        status = Path(f"/proc/{server.process.pid}/status").read_text()
+        return int(status.split("VmRSS:")[1].split()[0]) / 1024
+
+    # A declared size over the limit is refused before the body is read.
+    with socket.create_connection((host, port)) as s:
+        s.sendall(
+            b"POST /project/file?session_id=" + str(uuid.uuid4()).encode() + b" HTTP/1.1\r\nHost: x\r\n"
+            b"Cookie: " + cookie.encode() + b"\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+            b"Content-Length: 314572800\r\n\r\n--b\r\n"
+        )
+        assert s.recv(200).startswith(b"HTTP/1.1 413")
+    # A body streamed without a declared size is counted as it arrives and stopped at the limit.
+    before = rss_mb()
+    sent = 0
+    with socket.create_connection((host, port)) as s:
+        s.sendall(
+            b"POST /project/file?session_id=" + str(uuid.uuid4()).encode() + b" HTTP/1.1\r\nHost: x\r\n"
+            b"Cookie: " + cookie.encode() + b"\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n"
+        )
+        head = b'--b\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\nContent-Type: text/csv\r\n\r\n'
+        s.sendall(f"{len(head):x}\r\n".encode() + head + b"\r\n")
+        chunk = b"a,b\n" * (256 * 1024)  # 1 MB
+        reply = b""
+        s.settimeout(0.5)
+        try:
+            while sent < 300 * 1024 * 1024:
+                s.sendall(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+                sent += len(chunk)
+                try:
+                    reply = s.recv(200)
+                except TimeoutError:
+                    continue
+                break
+        except OSError:
+            pass  # the server closed the connection after refusing
+        if not reply:
+            s.settimeout(5)
+            try:
+                reply = s.recv(200)
+            except OSError:
+                reply = b""
+    assert reply.startswith(b"HTTP/1.1 413"), reply
+    assert sent < 40 * 1024 * 1024, f"{sent / 2**20:.0f} MB were sent before the refusal"
+    assert rss_mb() - before < 60
+
+
+def test_files_are_private_docs_off_and_live_files_sandboxed_downloads(team: dict[str, Any]) -> None:
+    import stat
+
+    server = team["server"]
+    home = server.home
+    for path in [home, *home.joinpath("app").rglob("*")]:
+        if path.is_symlink():
+            continue
+        mode = stat.S_IMODE(path.stat().st_mode)
+        assert mode & 0o077 == 0, f"{path} is {oct(mode)}"
+    bob = team_sign_in(server.url, "bob")
+    for path in ("/docs", "/redoc", "/openapi.json"):
+        assert bob.get(path).status_code == 404
+    chat = LiveChat(server.url, bob)
+    try:
+        page = "<html><body><script>alert(1)</script></body></html>"
+        uploaded = bob.post(
+            f"/project/file?session_id={chat.session_id}",
+            files={"file": ("report.csv", page.encode(), "text/csv")},
+        )
+        assert uploaded.status_code == 200, uploaded.text
+        file_id = uploaded.json()["id"]
+        served = bob.get(f"/project/file/{file_id}?session_id={chat.session_id}")
+        assert served.status_code == 200
+        assert served.headers["x-content-type-options"] == "nosniff"
+        assert "sandbox" in served.headers["content-security-policy"]
+        assert served.headers["content-disposition"].startswith("attachment")
+        # A made-up session id is a clear 4xx.
+        made_up = bob.put(
+            "/project/element",
+            json={
+                "element": grid(str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4()), "x"),
+                "sessionId": str(uuid.uuid4()),
+            },
+        )
+        assert made_up.status_code == 404
+    finally:
+        chat.close()
+
+
+def test_sessions_end_when_their_lifetime_is_over(tmp_path: Path) -> None:
+    env = server_env(tmp_path / "home", None, users_env(), SECRET)
+    env["JOURNEY_SESSION_HOURS"] = "0.001"  # 3.6 seconds
+    with running_server(tmp_path, env) as server:
+        alice = sign_in(server.url, "alice")
+        assert alice.get("/user").status_code == 200
+        time.sleep(4.5)
+        assert alice.get("/user").status_code == 401
+        assert sign_in(server.url, "alice").get("/user").status_code == 200
+
+
+# --- units ----------------------------------------------------------------------------------------------------
+
+
+def test_the_throttle_waits_grow_and_are_capped() -> None:
+    from assistant.chat_app.sessions import LoginThrottle
+
+    throttle = LoginThrottle()
+    now = 1000.0
+    waits = []
+    for _ in range(20):
+        now += throttle.wait("alice", "10.0.0.1", now) + 0.01
+        _, wait = throttle.failed("alice", "10.0.0.1", now)
+        waits.append(wait)
+    assert waits[:4] == [0, 0, 0, 0]
+    assert waits[4:10] == sorted(waits[4:10]) and waits[5] > waits[4]
+    assert max(waits) <= 120
+    assert throttle.wait("alice", "10.0.0.2", now) <= 30  # from elsewhere alice waits 30 s at most
+    assert throttle.wait("bob", "10.0.0.3", now) == 0
+    throttle.succeeded("alice", "10.0.0.1")
+    assert throttle.wait("alice", "10.0.0.9", now) == 0
+
+
+def test_stored_names_are_reduced_to_safe_characters(tmp_path: Path) -> None:
+    import asyncio
+
+    from assistant.chat_app.storage import LocalStorageClient, safe_name
+
+    storage = LocalStorageClient(tmp_path, b"k", 60)
+    stored = asyncio.run(storage.upload_file("u-1/e-1/../../evil;$(touch x)….csv", b"a,b\n", mime="text/csv"))
+    assert stored["object_key"] == "u-1/e-1/evil-touch-x.csv"
+    assert "../" not in stored["url"] and "$" not in stored["url"]
+    assert storage.read(stored["object_key"]) is not None
+    assert safe_name("고객 의견.csv") == "고객-의견.csv" and safe_name("..") == "file"
+
+
+def test_chart_labels_are_text_not_markup() -> None:
+    from assistant.chat_app.charts import emotion_curve
+    from assistant.domain.loading import load_map
+
+    journey = load_map(
+        Path(__file__).resolve().parent.parent / "knowledge" / "maps" / "ecommerce-first-purchase-en.json"
+    )
+    link = '<a href="https://evil.example">click</a>'
+    journey.title = link
+    journey.stages[0].name = link
+    journey.stages[0].steps[0].action = link
+    figure = json.dumps(emotion_curve(journey), ensure_ascii=False)
+    assert "<a " not in figure and "&lt;a href" in figure
+
+
+def test_hash_password_takes_no_password_argument() -> None:
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    refused = CliRunner().invoke(app, ["hash-password", "--password", "x"])
+    assert refused.exit_code != 0
+    empty = CliRunner().invoke(app, ["hash-password"], input="\n")
+    assert empty.exit_code == 2

@@ -44,6 +44,9 @@ def prepare_app_root(settings: Settings) -> Path:
     if public.exists():
         shutil.rmtree(public)
     shutil.copytree(shipped("public"), public)
+    for path in [root, *root.rglob("*")]:  # copytree keeps the installed modes (world-readable)
+        if not path.is_symlink():
+            path.chmod(0o700 if path.is_dir() else 0o600)
     return root
 
 
