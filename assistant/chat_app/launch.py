@@ -127,4 +127,10 @@ def plan_launch(host: str, port: int, check_provider: bool = True) -> LaunchPlan
                 "Set JOURNEY_USERS and CHAINLIT_AUTH_SECRET for a team (see the README)."
             )
     environment["JOURNEY_APP_AUTH"] = auth
+    if host in ("0.0.0.0", "::") and not app.journey_app_origins:
+        origins = (
+            f"The chat accepts pages opened at http://localhost:{port} only; set JOURNEY_APP_ORIGINS to the "
+            "address people open (e.g. http://192.0.2.10:8000 or a proxy's https://journey.example.com)."
+        )
+        warning = f"{warning} {origins}" if warning else origins
     return LaunchPlan(settings, mode, auth, len(users), environment, warning)
