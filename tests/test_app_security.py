@@ -682,3 +682,47 @@ def test_hash_password_takes_no_password_argument() -> None:
     assert refused.exit_code != 0
     empty = CliRunner().invoke(app, ["hash-password"], input="\n")
     assert empty.exit_code == 2
+
+
+# --- in a browser: a page on another port of the same host cannot use alice's chat --------------------------
+
+
+def test_a_page_on_another_port_cannot_open_the_chat_socket(team: dict[str, Any], tmp_path: Path) -> None:
+    import http.server
+
+    from evals.app_harness import BROWSER_ARGS, CHROMIUM, free_port
+
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's Chromium is missing at /usr/bin/chromium: run tests/setup.sh")
+    from playwright.sync_api import sync_playwright
+
+    app = team["server"].url.replace("127.0.0.1", "localhost")
+    probe = (
+        "() => new Promise(done => {"
+        f"  const ws = new WebSocket('{app.replace('http://', 'ws://')}/ws/socket.io/?EIO=4&transport=websocket');"
+        "  ws.onmessage = e => { ws.close(); done('open ' + e.data.slice(0, 1)); };"
+        "  ws.onerror = () => done('refused');"
+        "  setTimeout(() => done('timeout'), 10000);"
+        "})"
+    )
+    (tmp_path / "index.html").write_text("<!doctype html><title>another page</title>", encoding="utf-8")
+    handler = lambda *a: http.server.SimpleHTTPRequestHandler(*a, directory=str(tmp_path))  # noqa: E731
+    other = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+            context = browser.new_context()
+            page = context.new_page()
+            page.goto(app + "/login")
+            signed_in = page.request.post(
+                app + "/login", form={"username": "alice", "password": TEAM["alice"]}
+            )
+            assert signed_in.ok
+            assert page.evaluate(probe) == "open 0"  # the app's own page connects (engine.io's open packet)
+            page.goto(f"http://localhost:{other.server_address[1]}/index.html")
+            assert page.evaluate(probe) == "refused"  # the same browser, signed in, on another port
+            browser.close()
+    finally:
+        other.shutdown()
+    assert "refused a GET /ws/socket.io/ from the origin 'http://localhost:" in team["server"].log_text()
