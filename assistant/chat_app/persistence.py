@@ -362,6 +362,10 @@ class JourneyDataLayer(SQLAlchemyDataLayer):
     ) -> None:
         import time
 
+        # Rows of sessions over for a week are of no more use.
+        await self.execute_sql(
+            'DELETE FROM journey_sessions WHERE "expiresAt" < :old', {"old": time.time() - 7 * 24 * 3600}
+        )
         await self.execute_sql(
             'INSERT INTO journey_sessions ("id", "user", "createdAt", "expiresAt", "credential", "client") '
             "VALUES (:id, :user, :created, :expires, :credential, :client)",
