@@ -14,13 +14,16 @@ from typing import Any
 
 import chainlit as cl
 import chainlit.server as chainlit_server
+from chainlit.config import config as chainlit_config
 from chainlit.types import ThreadDict
-from fastapi import HTTPException
-from fastapi.responses import FileResponse
+from fastapi import HTTPException, Request
+from fastapi.responses import FileResponse, JSONResponse
 
 from assistant.chat_app import session
 from assistant.chat_app.auth import LOCAL_USER, check_password
+from assistant.chat_app.guard import CLIENT, Guard
 from assistant.chat_app.offline import offline_template
+from assistant.chat_app.persistence import NotOwner
 from assistant.chat_app.runtime import get_runtime
 from assistant.chat_app.storage import ROUTE, serve_headers
 
@@ -67,6 +70,25 @@ def _install_route() -> None:
 _install_route()
 
 
+# --- the guard in front of every route (origins, sessions, sign-in throttling, ownership) ------------------
+
+
+async def not_owner(request: Request, exc: Exception) -> JSONResponse:
+    """A write the data layer refused: nothing was changed."""
+    return JSONResponse({"detail": str(exc)}, status_code=getattr(exc, "status", 403))
+
+
+def _install_guard() -> None:
+    app = chainlit_server.app
+    if any(m.cls is Guard for m in app.user_middleware):
+        return
+    app.add_middleware(Guard, auth_mode=auth_mode)  # outermost: it runs before Chainlit's own middleware
+    app.add_exception_handler(NotOwner, not_owner)
+
+
+_install_guard()
+
+
 # --- lifecycle, persistence and sign-in ----------------------------------------------------------------------
 
 
@@ -78,6 +100,8 @@ def startup() -> None:
     # Chainlit's logging setup prints INFO records of every logger; the app's say what each turn cost.
     logging.getLogger("journey").setLevel(logging.INFO)
     rt = get_runtime()  # validates the settings before the first visitor
+    # Login tokens (and their cookies) last as long as a session may; the session table ends them sooner.
+    chainlit_config.project.user_session_timeout = rt.app.session_seconds
     threading.Thread(
         target=rt.warm_up, args=(auth_mode() != "password",), name="journey-warm-up", daemon=True
     ).start()
@@ -103,11 +127,28 @@ if auth_mode() == "password":
     @cl.password_auth_callback
     async def password_login(username: str, password: str) -> cl.User | None:
         import asyncio
+        import time
 
-        users = get_runtime().users
-        if await asyncio.to_thread(check_password, users, username, password):
-            return cl.User(identifier=username, metadata={"role": "user", "provider": "credentials"})
-        return None
+        from chainlit.data import get_data_layer
+
+        from assistant.chat_app.sessions import SESSION_CLAIM, credential_fingerprint, new_session_id
+
+        rt = get_runtime()
+        users = rt.current_users()
+        if not await asyncio.to_thread(check_password, users, username, password):
+            return None
+        sid = new_session_id()
+        layer: Any = get_data_layer()
+        await layer.add_session(
+            sid,
+            username,
+            time.time() + rt.app.session_seconds,
+            credential_fingerprint(users[username]),
+            CLIENT.get(),
+        )
+        return cl.User(
+            identifier=username, metadata={"role": "user", "provider": "credentials", SESSION_CLAIM: sid}
+        )
 
 elif auth_mode() == "local":
 

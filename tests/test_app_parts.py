@@ -277,7 +277,13 @@ def test_local_secret_is_private_and_stable(tmp_path: Path) -> None:
 def test_launch_plans(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("JOURNEY_HOME", str(tmp_path / "home"))
-    for name in ("JOURNEY_USERS", "JOURNEY_USERS_FILE", "CHAINLIT_AUTH_SECRET", "JOURNEY_SCRIPTED_MODEL"):
+    for name in (
+        "JOURNEY_USERS",
+        "JOURNEY_USERS_FILE",
+        "CHAINLIT_AUTH_SECRET",
+        "JOURNEY_SCRIPTED_MODEL",
+        "JOURNEY_APP_ORIGINS",
+    ):
         monkeypatch.delenv(name, raising=False)
     local = plan_launch("127.0.0.1", 0)
     assert local.auth == "local" and local.warning is None and local.mode.mode == "embedded"
@@ -288,7 +294,11 @@ def test_launch_plans(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         plan_launch("127.0.0.1", 0)
     monkeypatch.setenv("CHAINLIT_AUTH_SECRET", "s" * 40)
     team = plan_launch("0.0.0.0", 0)
-    assert team.auth == "password" and team.users == 1 and team.warning is None
+    assert team.auth == "password" and team.users == 1
+    assert team.warning is not None and "JOURNEY_APP_ORIGINS" in team.warning  # the page's address is unknown
+    monkeypatch.setenv("JOURNEY_APP_ORIGINS", "https://journey.example.com")
+    team = plan_launch("0.0.0.0", 0)
+    assert team.warning is None and team.environment["CHAINLIT_COOKIE_SAMESITE"] == "lax"
     assert "CHAINLIT_AUTH_SECRET" not in team.environment
     assert not (tmp_path / ".files").exists() and not (tmp_path / ".chainlit").exists()
 

@@ -4,10 +4,14 @@ Pure builders (a map or a diagnosis in, a Plotly figure out as plain JSON-ready 
 without a browser, where Plotly validates every figure. The app sends the dicts as they are: building
 them through `plotly.graph_objects` validates each property again and took most of a map update's time.
 Colours follow the HTML export, so the chat and the exported page read alike.
+
+Plotly draws titles, legend names, tick labels and hover text as a small HTML subset (links included),
+so every text that comes from a map or from feedback is escaped (`_esc`, `_wrap`) and shows as written.
 """
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,7 +77,13 @@ def _t(language: str) -> dict[str, Any]:
     return TEXT["ko" if language.startswith("ko") else "en"]
 
 
+def _esc(text: str) -> str:
+    """Text from data as Plotly text: its markup shows as characters, never as tags or links."""
+    return html.escape(text, quote=False)
+
+
 def _wrap(text: str, width: int = 36, limit: int = 160) -> str:
+    """Escaped text broken into lines of about `width` characters (joined by <br>), cut at `limit`."""
     text = " ".join(text.split())
     text = text if len(text) <= limit else text[: limit - 1] + "…"
     lines, line = [], ""
@@ -84,7 +94,7 @@ def _wrap(text: str, width: int = 36, limit: int = 160) -> str:
         else:
             line = f"{line} {word}".strip()
     lines.append(line)
-    return "<br>".join(lines)
+    return "<br>".join(_esc(line) for line in lines)
 
 
 @dataclass(frozen=True)
@@ -136,7 +146,7 @@ def emotion_curve(journey: JourneyMap, counterpart: JourneyMap | None = None) ->
     for k, (source, points) in enumerate(series):
         name = t["as_is"] if source.state == "current" else t["to_be"]
         if counterpart is not None:
-            name = f"{name}: {source.title}"
+            name = f"{name}: {_esc(source.title)}"
         data.append(
             _trace(
                 "scatter",
@@ -150,7 +160,7 @@ def emotion_curve(journey: JourneyMap, counterpart: JourneyMap | None = None) ->
                     "color": [EMOTION_COLOURS[p.score] for p in points],
                     "line": {"width": 2, "color": "#ffffff"},
                 },
-                customdata=[[p.stage, _wrap(p.action), p.label or "–"] for p in points],
+                customdata=[[_esc(p.stage), _wrap(p.action), _esc(p.label or "–")] for p in points],
                 hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<br>%{y:+d} %{customdata[2]}"
                 "<extra></extra>",
             )
@@ -218,7 +228,7 @@ def emotion_curve(journey: JourneyMap, counterpart: JourneyMap | None = None) ->
         for i in range(1, n)
     ]
     layout = dict(
-        title={"text": f"{t['curve']} · {journey.title}", "font": {"size": 15}},
+        title={"text": f"{t['curve']} · {_esc(journey.title)}", "font": {"size": 15}},
         height=380,
         margin={"l": 40, "r": 16, "t": 60, "b": 70},
         font={"family": FONT, "size": 12, "color": INK},
@@ -293,10 +303,20 @@ def diagnosis_chart(diagnosis: Diagnosis, focus: str | None = None) -> Figure:
             "width": 6,
         },
         customdata=[
-            [s.n, s.negative, pct(s.ci_low), pct(s.ci_high), f" ({t['small']})" if s.small_sample else ""]
+            [
+                s.n,
+                s.negative,
+                pct(s.ci_low),
+                pct(s.ci_high),
+                f" ({t['small']})" if s.small_sample else "",
+                _esc(s.stage),
+            ]
             for s in stages
         ],
-        hovertemplate="<b>%{x}</b><br>" + t["share"] + " %{y:.1f}% (95%: %{customdata[2]}–%{customdata[3]})"
+        # The stage name from customdata (escaped), not %{x}: Plotly would draw markup in x as HTML.
+        hovertemplate="<b>%{customdata[5]}</b><br>"
+        + t["share"]
+        + " %{y:.1f}% (95%: %{customdata[2]}–%{customdata[3]})"
         "<br>%{customdata[1]} / %{customdata[0]}%{customdata[4]}<extra></extra>",
         name=t["share"],
     )
@@ -357,7 +377,7 @@ def diagnosis_chart(diagnosis: Diagnosis, focus: str | None = None) -> Figure:
             )
     top = max([v + h for v, h in zip([x or 0 for x in share], high, strict=True)] + [10])
     layout = dict(
-        title={"text": f"{t['diagnosis']} · {diagnosis.map}", "font": {"size": 15}},
+        title={"text": f"{t['diagnosis']} · {_esc(diagnosis.map)}", "font": {"size": 15}},
         height=380,
         margin={"l": 48, "r": 16, "t": 56, "b": 96},
         font={"family": FONT, "size": 12, "color": INK},

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from assistant.agent.events import ModeInfo
 from assistant.chat_app.auth import load_users
-from assistant.chat_app.runtime import app_dir, local_secret
+from assistant.chat_app.runtime import app_dir, local_secret, make_private
 from assistant.chat_app.settings import load_app_settings
 from assistant.errors import ConfigError
 from assistant.settings import Settings, load_settings
@@ -44,6 +44,9 @@ def prepare_app_root(settings: Settings) -> Path:
     if public.exists():
         shutil.rmtree(public)
     shutil.copytree(shipped("public"), public)
+    for path in [root, *root.rglob("*")]:  # copytree keeps the installed modes (world-readable)
+        if not path.is_symlink():
+            path.chmod(0o700 if path.is_dir() else 0o600)
     return root
 
 
@@ -68,6 +71,19 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+LOOPBACK_OR_ANY = ("127.0.0.1", "::1", "0.0.0.0", "::", "localhost")
+
+
+def served_origins(host: str, port: int) -> list[str]:
+    """The origins of the pages `journey app` serves: the address it prints, and on loopback the other
+    names of the same machine a browser may use."""
+    if host in LOOPBACK_OR_ANY:
+        names = ["localhost", "127.0.0.1", "[::1]"]
+    else:
+        names = [f"[{host}]" if ":" in host else host.lower()]
+    return [f"http://{name}:{port}" for name in names]
+
+
 def check_port(host: str, port: int) -> None:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:
@@ -89,12 +105,15 @@ def plan_launch(host: str, port: int, check_provider: bool = True) -> LaunchPlan
     if check_provider and mode.mode in ("cloud", "compatible"):
         check_endpoint(settings)
     check_port(host, port)
+    make_private(settings)
     root = prepare_app_root(settings)
     environment = {
         "CHAINLIT_APP_ROOT": str(root),
         "CHAINLIT_HOST": host,
         "CHAINLIT_PORT": str(port),
         "JOURNEY_HOME": str(settings.journey_home.resolve()),
+        # The login cookie is sent on same-site navigation only; the app marks it Secure behind HTTPS.
+        "CHAINLIT_COOKIE_SAMESITE": "lax",
     }
     warning = None
     if app.password_auth:
@@ -108,4 +127,10 @@ def plan_launch(host: str, port: int, check_provider: bool = True) -> LaunchPlan
                 "Set JOURNEY_USERS and CHAINLIT_AUTH_SECRET for a team (see the README)."
             )
     environment["JOURNEY_APP_AUTH"] = auth
+    if host in ("0.0.0.0", "::") and not app.journey_app_origins:
+        origins = (
+            f"The chat accepts pages opened at http://localhost:{port} only; set JOURNEY_APP_ORIGINS to the "
+            "address people open (e.g. http://192.0.2.10:8000 or a proxy's https://journey.example.com)."
+        )
+        warning = f"{warning} {origins}" if warning else origins
     return LaunchPlan(settings, mode, auth, len(users), environment, warning)

@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.chat_app.auth import LOCAL_USER, UserEntry, load_users
+from assistant.chat_app.sessions import LoginThrottle, SessionCache
 from assistant.chat_app.settings import AppSettings, load_app_settings
+from assistant.errors import ConfigError
 from assistant.settings import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -33,6 +35,21 @@ log = logging.getLogger("journey.app")
 def app_dir(settings: Settings) -> Path:
     """The app's own data under JOURNEY_HOME: chats database, stored elements, cookie secret."""
     return settings.journey_home / "app"
+
+
+def make_private(settings: Settings) -> None:
+    """Everything the app creates under JOURNEY_HOME (chats, stored files, workspaces, the secret) is
+    readable by its owner only: files 0600 and folders 0700 from here on, and JOURNEY_HOME itself 0700."""
+    import os
+
+    os.umask(0o077)
+    for folder in (settings.journey_home, app_dir(settings)):
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            if not folder.is_symlink() and folder.stat().st_uid == os.getuid():
+                folder.chmod(0o700)
+        except OSError:
+            log.warning("could not make %s private", folder)
 
 
 def local_secret(settings: Settings) -> str:
@@ -64,6 +81,31 @@ class AppRuntime:
     _storage: LocalStorageClient | None = None
     _sessions: dict[str, Path] = field(default_factory=dict)
     _lock: threading.RLock = field(default_factory=threading.RLock)
+    throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    open_sessions: SessionCache = field(default_factory=SessionCache)
+    _users_stamp: int | None = None
+
+    def current_users(self) -> dict[str, UserEntry]:
+        """The configured users; a JOURNEY_USERS_FILE edited while the app runs is read again (so removing a
+        user, or changing their hash, ends their sessions without a restart)."""
+        path = self.app.journey_users_file
+        if path is None:
+            return self.users
+        try:
+            stamp = path.stat().st_mtime_ns
+        except OSError:
+            return self.users
+        if stamp != self._users_stamp:
+            try:
+                self.users = load_users(self.app)
+            except ConfigError as exc:
+                log.warning(
+                    "JOURNEY_USERS_FILE was changed but cannot be used; keeping the users read before: %s",
+                    exc,
+                )
+            self._users_stamp = stamp
+            self.open_sessions.forget()
+        return self.users
 
     # --- per user -----------------------------------------------------------------------------------
 
@@ -219,6 +261,7 @@ def get_runtime() -> AppRuntime:
     with _runtime_lock:
         if _runtime is None:
             settings = load_settings()
+            make_private(settings)
             app = load_app_settings()
             users = load_users(app)
             secret = (

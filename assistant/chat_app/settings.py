@@ -1,11 +1,13 @@
 """The chat app's own settings, read from the environment (and `.env`) and validated at start.
 
 The product's settings (JOURNEY_HOME, model provider, embedding) stay in `assistant/settings.py`; these
-add what only the app needs: who may sign in, where chats are kept, upload limits and the models offered.
+add what only the app needs: who may sign in and for how long, where chats are kept, the addresses the
+app is reached at, upload limits and the models offered.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -16,6 +18,8 @@ from assistant.errors import ConfigError
 
 MAX_UPLOAD_MB = 20
 MAX_UPLOAD_FILES = 5
+SESSION_HOURS = 12.0
+ORIGIN = re.compile(r"https?://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?")
 
 
 class AppSettings(BaseSettings):
@@ -47,13 +51,42 @@ class AppSettings(BaseSettings):
     storage_expiry_time: int = Field(
         default=3600, ge=60, le=7 * 24 * 3600, description="Seconds a signed file link stays valid."
     )
+    journey_session_hours: float = Field(
+        default=SESSION_HOURS,
+        gt=0,
+        le=24 * 30,
+        description="Hours a sign-in lasts; signing out, a password change or removal ends it sooner.",
+    )
+    journey_app_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Other addresses the app is reached at, e.g. a proxy's public URL "
+        "(https://journey.example.com), comma-separated; the chat connection accepts only these and the "
+        "address `journey app` serves.",
+    )
+    journey_app_api_docs: bool = Field(
+        default=False, description="Serve the API documentation (/docs, /redoc, /openapi.json)."
+    )
 
-    @field_validator("journey_app_models", mode="before")
+    @field_validator("journey_app_models", "journey_app_origins", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:
         if isinstance(value, str):
             return [m.strip() for m in value.split(",") if m.strip()]
         return value
+
+    @field_validator("journey_app_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        cleaned = []
+        for origin in value:
+            origin = origin.rstrip("/")
+            if not ORIGIN.fullmatch(origin):
+                raise ValueError(
+                    f"{origin!r} is not an origin: write scheme://host[:port] with no path, "
+                    "e.g. https://journey.example.com"
+                )
+            cleaned.append(origin.lower())
+        return cleaned
 
     @field_validator("database_url")
     @classmethod
@@ -70,6 +103,10 @@ class AppSettings(BaseSettings):
     def password_auth(self) -> bool:
         """Password sign-in is on when users and the cookie secret are both configured."""
         return self.users_configured and self.chainlit_auth_secret is not None
+
+    @property
+    def session_seconds(self) -> int:
+        return int(self.journey_session_hours * 3600)
 
     @property
     def upload_bytes(self) -> int:

@@ -4,6 +4,8 @@ Files live under JOURNEY_HOME/app/files, each named by the SHA-256 of its object
 chose ever becomes a path), with a small JSON sidecar holding the media type and the file name. They are
 served by one route with signed, expiring links, like a cloud bucket's presigned URLs: a link is valid
 for STORAGE_EXPIRY_TIME seconds and only for the object it was made for. Nothing goes under `public/`.
+Object keys are `user/element/name` as Chainlit makes them; the name is reduced to safe characters (a
+name like `../../x;$(…).csv` becomes `x.csv`), so no link path or download name carries what was typed.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ import asyncio
 import hashlib
 import hmac
 import json
+import re
 import time
+import unicodedata
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -22,6 +26,33 @@ from chainlit.data.storage_clients.base import BaseStorageClient
 ROUTE = "/journey-files"
 # Media types a browser would run or render as a page are always downloaded, never shown inline.
 ACTIVE_TYPES = ("text/html", "image/svg+xml", "application/xhtml+xml", "text/xml", "application/xml")
+# Shown in the page (chart data the page fetches, pictures); everything else is a download.
+INLINE_TYPES = ("application/json", "image/png", "image/jpeg", "image/gif", "image/webp")
+
+
+def safe_name(name: str) -> str:
+    """A file name of letters (any script), digits, dot, dash and underscore, without a folder, that does
+    not start with a dot; "file" when nothing is left."""
+    base = unicodedata.normalize("NFC", name.replace("\\", "/")).rsplit("/", 1)[-1]
+    stem, dot, suffix = base.rpartition(".")
+    if not dot:
+        stem, suffix = base, ""
+    stem = re.sub(r"[^\w.-]+", "-", stem).strip(".-_")[:100]
+    suffix = re.sub(r"[^\w]+", "", suffix)[:16]
+    if not stem:
+        return f"file.{suffix}" if suffix else "file"
+    return f"{stem}.{suffix}" if suffix else stem
+
+
+def safe_key(object_key: str) -> str:
+    """Chainlit's `user/element/name` key with every part reduced to safe characters (a name with slashes
+    in it stays one part)."""
+    parts = object_key.replace("\\", "/").split("/")
+    head, name = parts[:2], "/".join(parts[2:])
+    cleaned = [safe_name(p) for p in head]
+    if len(parts) > 2:
+        cleaned.append(safe_name(name))
+    return "/".join(cleaned)
 
 
 class LocalStorageClient(BaseStorageClient):
@@ -79,6 +110,7 @@ class LocalStorageClient(BaseStorageClient):
         overwrite: bool = True,
         content_disposition: str | None = None,
     ) -> dict[str, Any]:
+        object_key = safe_key(object_key)
         path, _ = self._paths(object_key)
         if path.exists() and not overwrite:
             return {"object_key": object_key, "url": self.url_for(object_key)}
@@ -98,7 +130,8 @@ class LocalStorageClient(BaseStorageClient):
 
 
 def serve_headers(meta: dict[str, Any]) -> dict[str, str]:
-    """Headers for a stored file: the stored type, never sniffed; active types as a sandboxed download."""
+    """Headers for a stored file: the stored type, never sniffed, sandboxed; a download unless it is chart
+    data or a picture."""
     mime = str(meta.get("mime") or "application/octet-stream")
     name = str(meta.get("name") or "file")
     headers = {
@@ -106,7 +139,8 @@ def serve_headers(meta: dict[str, Any]) -> dict[str, str]:
         "Cache-Control": "private, max-age=300",
         "Content-Security-Policy": "sandbox; default-src 'none'; style-src 'unsafe-inline'",
     }
-    inline = not mime.split(";")[0].strip().lower().startswith(ACTIVE_TYPES)
+    kind = mime.split(";")[0].strip().lower()
+    inline = kind in INLINE_TYPES and not kind.startswith(ACTIVE_TYPES)
     disposition = "inline" if inline else "attachment"
-    headers["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(name)}"
+    headers["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(safe_name(name))}"
     return headers

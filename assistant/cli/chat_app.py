@@ -66,10 +66,22 @@ def chat_app(
 
 
 @app.command("hash-password")
-def hash_password_command(
-    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
-) -> None:
-    """Print a bcrypt hash for JOURNEY_USERS (name:hash,name:hash) or JOURNEY_USERS_FILE (one per line)."""
+def hash_password_command() -> None:
+    """Print a bcrypt hash for JOURNEY_USERS (name:hash,name:hash) or JOURNEY_USERS_FILE (one per line).
+
+    Type the password at the hidden prompt, or pipe it in: never on the command line (shell history)."""
+    import sys
+
     from assistant.chat_app.auth import hash_password
 
+    if sys.stdin.isatty():
+        password = str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        err.print(
+            "[bold red]Error:[/] No password was given (type it at the prompt, or pipe it in).",
+            highlight=False,
+        )
+        raise typer.Exit(2)
     typer.echo(hash_password(password))
