@@ -31,6 +31,7 @@ from evals.app_harness import (
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 TIMEOUT = 60_000
+FAILURES = Path(__file__).resolve().parent.parent / "out" / "browser-failures"
 
 
 def split_feedback(folder: Path) -> tuple[Path, Path, int, int]:
@@ -79,6 +80,18 @@ def browser() -> Iterator[Any]:
         launched.close()
 
 
+@pytest.fixture
+def pages(request: pytest.FixtureRequest) -> Iterator[list[Any]]:
+    """Pages opened by a test; screenshots of them go to out/browser-failures/ when it fails."""
+    opened: list[Any] = []
+    yield opened
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        FAILURES.mkdir(parents=True, exist_ok=True)
+        for k, page in enumerate(opened):
+            page.screenshot(path=str(FAILURES / f"{request.node.name}-{k}.png"), full_page=True)
+
+
 def new_page(browser: Any, locale: str = "en-US") -> Any:
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale=locale)
     ctx.route("**/*", OnlyLoopback())
@@ -98,9 +111,12 @@ def last_answer(page: Any) -> str:
     return str(page.locator(ASSISTANT).last.inner_text())
 
 
-def test_each_chat_works_on_its_own_map_and_data(world: dict[str, Any], browser: Any) -> None:
+def test_each_chat_works_on_its_own_map_and_data(
+    world: dict[str, Any], browser: Any, pages: list[Any]
+) -> None:
     server = world["server"]
     page = new_page(browser)
+    pages.append(page)
     page.goto(server.url)
     page.wait_for_selector("#chat-input")
 
@@ -110,17 +126,18 @@ def test_each_chat_works_on_its_own_map_and_data(world: dict[str, Any], browser:
 
     # A question that needs a map gets one short question back, with the saved maps as buttons.
     send(page, "Which stage underperforms, and why?")
-    assert "Which journey map should I use" in last_answer(page)
+    page.locator(ASSISTANT, has_text="Which journey map should I use").last.wait_for()
     page.get_by_role("button", name=f"{MAP_NAME} v1").last.click()
     page.locator(ASSISTANT, has_text="This chat now works on").last.wait_for()
     page.get_by_role("button", name=f"{MAP_NAME} v1").first.wait_for()
-    # ...then the held-back question needs data: uploading in this chat answers it.
-    page.locator(ASSISTANT, has_text="Which feedback should I look at").last.wait_for()
+    # ...then the held-back question needs data, and none is stored yet: uploading in this chat gives it.
+    page.locator(ASSISTANT, has_text="This needs customer feedback").last.wait_for()
     upload(page, world["survey"])
     survey_label = f"survey-feedback.csv ({world['n_survey']} rows)"
     page.get_by_role("button", name=survey_label).wait_for()
 
     send(page, "Which stage underperforms, and why?")
+    page.locator(ASSISTANT, has_text=f"Map: {MAP_NAME} v1").last.wait_for()
     first = last_answer(page)
     assert f"Map: {MAP_NAME} v1" in first and "Data: survey-feedback.csv" in first
     assert "other-channels.csv" not in first
@@ -134,21 +151,24 @@ def test_each_chat_works_on_its_own_map_and_data(world: dict[str, Any], browser:
     upload(page, world["other"])
     page.get_by_role("button", name=f"other-channels.csv ({world['n_other']} rows)").wait_for()
     send(page, "Which stage underperforms, and why?")
-    assert "Which journey map should I use" in last_answer(page)
+    page.locator(ASSISTANT, has_text="Which journey map should I use").last.wait_for()
     send(page, MAP_NAME)  # a typed answer picks too
+    page.locator(ASSISTANT, has_text="Data: other-channels.csv").last.wait_for()
     second = last_answer(page)
     assert "Data: other-channels.csv" in second and "survey-feedback.csv" not in second
 
     # A scoped question says its scope in the first line.
     send(page, "Only where plan is member: which stage is worst?")
+    page.locator(ASSISTANT, has_text="plan = member").last.wait_for()
     scoped = last_answer(page)
     assert "plan = member" in scoped, scoped[:400]
 
 
 def test_a_korean_browser_gets_korean_labels_and_the_apps_own_font(
-    world: dict[str, Any], browser: Any
+    world: dict[str, Any], browser: Any, pages: list[Any]
 ) -> None:
     page = new_page(browser, locale="ko-KR")
+    pages.append(page)
     fonts: list[str] = []
     page.on("request", lambda r: fonts.append(r.url) if r.url.endswith(".woff2") else None)
     page.goto(world["server"].url)
