@@ -85,7 +85,7 @@ def server_env(
 
 
 @contextmanager
-def running_server(workdir: Path, env: dict[str, str], timeout: float = 60) -> Iterator[Server]:
+def running_server(workdir: Path, env: dict[str, str], timeout: float = 180) -> Iterator[Server]:
     """`journey app` on a free port, started from `workdir` (so nothing lands in the repository)."""
     port = free_port()
     log = workdir / f"server-{port}.log"

@@ -95,7 +95,7 @@ def click_at_bottom(page: Any, target: Any) -> None:
 
 
 def click_button(page: Any, name: str) -> None:
-    click_at_bottom(page, page.get_by_role("button", name=name).last)
+    click_at_bottom(page, page.get_by_role("button", name=name, exact=True).last)
 
 
 def sign_in(page: Any, server: Server, user: str) -> None:
@@ -268,7 +268,7 @@ def test_a_csv_holding_binary_is_refused_and_starters_follow_the_browser_languag
         book.active.append(["comment", "rating"])
         book.active.append(["상담원 연결이 오래 걸렸어요", 2])
         book.save(folder / "reviews.xlsx")
-        page.get_by_role("button", name="Scripted model").wait_for()
+        page.get_by_role("button", name="스크립트 모델").wait_for()  # the mode, in Korean
         page.locator("input[type=file]").first.set_input_files([str(p) for p in sorted(folder.iterdir())])
         page.get_by_text("reviews.xlsx").first.wait_for()
         page.wait_for_selector("#chat-submit:not([disabled])")
@@ -286,7 +286,7 @@ def test_a_csv_holding_binary_is_refused_and_starters_follow_the_browser_languag
 
         fake = Path(world["work"]) / "orders.csv"
         fake.write_bytes(b"MZ\x90\x00\x03" + bytes(range(256)) * 40)
-        page.get_by_role("button", name="Scripted model").wait_for()  # the session is up
+        page.get_by_role("button", name="스크립트 모델").wait_for()  # the mode, in Korean  # the session is up
         page.locator("input[type=file]").first.set_input_files(str(fake))
         page.get_by_text("orders.csv").first.wait_for()
         page.wait_for_selector("#chat-submit:not([disabled])")
