@@ -18,11 +18,11 @@ from typing import Any, Literal
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage
 
-from assistant.agent import clarify
+from assistant.agent import clarify, routing
 from assistant.agent.answers import AgentAnswer, ChatAnswer, DiagnosisAnswer, quote_ids, render
 from assistant.agent.compose import compose_diagnosis
 from assistant.agent.context import TurnContext
-from assistant.agent.events import DiagnosisView, Event, Final, IdeasView, ModeInfo
+from assistant.agent.events import DiagnosisView, Event, Final, IdeasView, MapUpdate, ModeInfo
 from assistant.agent.grounding import GroundingReport, check_answer
 from assistant.agent.grounding import quote_ids as text_quote_ids
 from assistant.agent.providers import build_chat_model, check_endpoint, detect_mode
@@ -61,6 +61,8 @@ class TurnOptions:
     language: Literal["auto", "en", "ko"] = "auto"
     """The answer language; "auto" follows the user's message."""
     personas: int = 1
+    """Personas to draft when the message names no number (a number in the message wins; at most
+    MAX_PERSONAS either way)."""
     current_map: str | None = None
     """Switch the conversation to this saved map before answering."""
     datasets: list[str] | None = None
@@ -151,13 +153,16 @@ class Assistant:
 
     # --- a turn -----------------------------------------------------------------------------------------
 
-    def _toolset(self, text: str, options: TurnOptions) -> tuple[frozenset[str] | None, str]:
-        """The tools this turn's job needs, and the job, read from the message by the local intent
-        classifier."""
+    def _toolset(
+        self, text: str, options: TurnOptions, ctx: TurnContext, state: ThreadState
+    ) -> tuple[frozenset[str] | None, str, routing.Route]:
+        """The tools this turn's job needs, and the job: read from the message by the local intent
+        classifier, then routed in the conversation (a reply to the assistant's question continues its
+        task; a stage edit is an edit)."""
         from assistant.agent.agent import toolset_for
 
         if options.intent == "draft_map":
-            return toolset_for("draft_map", 1.0), "draft_map"
+            return toolset_for("draft_map", 1.0), "draft_map", routing.Route("draft_map", "given")
         with self._lock:
             if self._classifier is None:
                 from assistant.agent.understand import IntentClassifier
@@ -165,7 +170,10 @@ class Assistant:
                 self._classifier = IntentClassifier(self.workspace.embedder, self.workspace.home / "cache")
             classifier = self._classifier
         intent, confidence = classifier.classify(text)
-        return toolset_for(intent, confidence), intent
+        chosen = routing.route(text, intent, confidence, state.pending_task, ctx.journey())
+        if chosen.reason != "classifier":
+            return toolset_for(chosen.intent, 1.0), chosen.intent, chosen
+        return toolset_for(intent, confidence), intent, chosen
 
     def language_for(self, text: str, options: TurnOptions, state: ThreadState) -> Language:
         if options.language != "auto":
@@ -252,8 +260,14 @@ class Assistant:
                 state.context, text = picked, state.pending_question
             state.pending_question = None
         language = self.language_for(text, options, state)
+        asked = routing.persona_count(text)
         ctx = TurnContext(
-            self.workspace, thread_id, state.context.map, language, max(1, min(options.personas, 10))
+            self.workspace,
+            thread_id,
+            state.context.map,
+            language,
+            routing.personas_to_draft(asked, options.personas),
+            personas_asked=asked is not None,
         )
         ctx.datasets = state.context.sources()
         ctx.has_data = state.context.has_data()
@@ -263,7 +277,8 @@ class Assistant:
         if self.mode.mode == "embedded":
             final = yield from self.pipeline().handle(ctx, text, state, options.intent)
         else:
-            ctx.toolset, intent = self._toolset(text, options)
+            ctx.toolset, intent, chosen = self._toolset(text, options, ctx, state)
+            ctx.intent = intent
             # Only a confident reading of the job asks first; an unsure one goes to the model with every tool.
             need = (
                 clarify.missing(intent, ctx.current_map is not None, ctx.has_data)
@@ -273,14 +288,33 @@ class Assistant:
             if need is not None:
                 final = self.ask_for(need, ctx, text, state)
             else:
+                prompt = text
                 if options.intent == "draft_map":
-                    text = (
+                    prompt = (
                         "Draft a journey map for this brief"
                         + ("" if options.use_feedback else " (do not use the stored feedback)")
                         + ":\n"
                         + text
                     )
-                final = yield from self._agent_turn(ctx, text)
+                elif chosen.reason == "continues":
+                    # The model asked this in its last answer (the checkpoint holds it); say so, so the
+                    # reply is read as the missing piece of that task, not as a new request.
+                    task = intent.replace("_", " ")
+                    prompt = f"[This answers your last question; continue the {task} with it.]\n{text}"
+                final = yield from self._agent_turn(ctx, prompt)
+        too_many = routing.too_many_personas(asked, language)
+        if too_many and final.needs is None and ctx.intent in ("draft_personas", "draft_map"):
+            final.text = f"{too_many}\n\n{final.text}"
+        # A task that stopped to ask the user something waits for the answer (routing.continues_pending).
+        made_map = any(isinstance(e, MapUpdate) for e in ctx.events)
+        state.pending_task = (
+            ctx.intent
+            if ctx.intent in routing.PENDING_TASKS
+            and final.needs is None
+            and not made_map
+            and routing.asked_a_question(final.text)
+            else None
+        )
         final.seconds = round(time.perf_counter() - started, 3)
         final.map_name = ctx.current_map
         state.context = state.context.model_copy(update={"map": ctx.current_map})

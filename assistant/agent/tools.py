@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from assistant.agent.context import TurnContext
 from assistant.agent.events import DiagnosisView, FileExport, IdeasView, MapUpdate, ToolStep
 from assistant.agent.views import model_view
-from assistant.domain.model import Evidence, JourneyMap, Persona
+from assistant.domain.model import MAX_PERSONAS, Evidence, JourneyMap, Persona
 from assistant.errors import JourneyError
 from assistant.maps.operations import Operation
 from assistant.prompts import as_data
@@ -35,8 +35,6 @@ from assistant.workspace.requests import (
     SurveyOptions,
 )
 from assistant.workspace.results import Diagnosis, IdeasResult
-
-MAX_PERSONAS = 3
 
 
 class NoArgs(Request):
@@ -65,7 +63,7 @@ class EditArgs(Request):
 
 class PersonasArgs(Request):
     personas: Annotated[list[Persona], Field(min_length=1, max_length=10)]
-    """Personas grounded in the brief and the feedback; at most three unless the user asked for more."""
+    """Personas grounded in the brief and the feedback: as many as the user asked for (at most three)."""
 
 
 class ExportArgs(Request):
@@ -304,6 +302,12 @@ def undo(ctx: TurnContext) -> Any:
 def personas(ctx: TurnContext, personas: list[Persona]) -> Any:
     from assistant.maps.operations import UpsertPersona
 
+    if ctx.personas_asked and len(personas) < ctx.personas:
+        raise JourneyError(
+            f"The user asked for {ctx.personas} personas and this call has {len(personas)}; call "
+            f"draft_personas again with exactly {ctx.personas}. Nothing was saved."
+        )
+    personas = personas[: ctx.personas] if ctx.personas_asked else personas[:MAX_PERSONAS]
     if ctx.current_map is None:
         return {"personas": [p.model_dump(mode="json") for p in personas], "attached_to": None}
     result = edit_map(ctx, [UpsertPersona(persona=p) for p in personas], "personas drafted by the assistant")
