@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
@@ -28,7 +29,7 @@ from assistant.agent.grounding import quote_ids as text_quote_ids
 from assistant.agent.providers import build_chat_model, check_endpoint, detect_mode
 from assistant.agent.threads import ThreadState, ThreadStore
 from assistant.agent.understand import detect_language
-from assistant.errors import JourneyError
+from assistant.errors import JourneyError, without_paths
 from assistant.settings import Settings
 from assistant.workspace import Workspace
 from assistant.workspace.context import ChatContext
@@ -46,6 +47,22 @@ PROVIDER_TROUBLE = {
 NO_ANSWER = {
     "en": "I could not finish this answer within the limits of one turn. Please ask again, more narrowly.",
     "ko": "한 번의 응답 한도 안에 답을 마치지 못했습니다. 질문 범위를 좁혀 다시 물어봐 주세요.",
+}
+
+FILE_TEXT: dict[Language, dict[str, str]] = {
+    "en": {
+        "map": "{name} is a journey map: I imported **{title}** (version {version}, {stages} stages), and it is "
+        "now this conversation's map.",
+        "feedback": "{name}: {rows:,} feedback rows stored in the dataset {source}, which this conversation now "
+        "reads.",
+        "failed": "{name} could not be added: {why}",
+    },
+    "ko": {
+        "map": "{name} 파일은 여정 지도입니다. **{title}** 지도(버전 {version}, {stages}개 단계)를 가져왔고, 이제 이 "
+        "대화의 지도입니다.",
+        "feedback": "{name}: 피드백 {rows:,}건을 데이터셋 {source}에 저장했고, 이 대화에서 이 데이터를 봅니다.",
+        "failed": "{name} 파일을 추가하지 못했습니다: {why}",
+    },
 }
 
 
@@ -206,6 +223,44 @@ class Assistant:
         state.context = state.context.with_dataset(name)
         self.threads.put(thread_id, state)
         return state.context
+
+    def add_file(
+        self, thread_id: str, path: Path, name: str | None = None, language: Language = "en"
+    ) -> Iterator[Event]:
+        """A file given in this conversation (an upload in the app, `/file` in `journey chat`): a map file
+        becomes the conversation's map (shown as a map update), a feedback file joins its data. Ends with
+        a Final saying which; an error is that Final's text, naming the file but never its folder."""
+        state = self.threads.get(thread_id)
+        shown = name or path.name
+        t = FILE_TEXT[language]
+        map_name: str | None = state.context.map
+        try:
+            added = self.workspace.add_file(path, shown)
+        except JourneyError as exc:
+            text = t["failed"].format(name=shown, why=without_paths(str(exc)))
+        else:
+            if added.map is not None:
+                saved = added.map
+                map_name = saved.name
+                state.context = state.context.model_copy(update={"map": saved.name})
+                yield MapUpdate(name=saved.name, version=saved.version, map=saved.map)
+                text = t["map"].format(
+                    name=shown, title=saved.map.title, version=saved.version, stages=len(saved.map.stages)
+                )
+            else:
+                assert added.ingest is not None and added.source is not None
+                state.context = state.context.with_dataset(added.source)
+                totals = added.ingest.totals
+                text = t["feedback"].format(name=shown, rows=totals.rows_stored, source=added.source)
+            self.threads.put(thread_id, state)
+        yield Final(
+            text=text,
+            language=language,
+            mode=self.mode.mode,
+            model=self.mode.model,
+            map_name=map_name,
+            context=state.context,
+        )
 
     def take_pending(self, thread_id: str) -> str | None:
         """The question held back for a missing map or data, once (the app asks it again after a pick)."""

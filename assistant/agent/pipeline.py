@@ -43,7 +43,7 @@ from assistant.agent.routing import route
 from assistant.agent.threads import ThreadState
 from assistant.agent.understand import IntentClassifier, Understanding, understand
 from assistant.domain.model import MAX_PERSONAS, JourneyMap, Persona
-from assistant.errors import JourneyError, ModelOutputError
+from assistant.errors import JourneyError, ModelOutputError, without_paths
 from assistant.maps.operations import (
     OPERATION_ADAPTER,
     OPERATION_MODELS,
@@ -182,7 +182,7 @@ class EmbeddedPipeline:
         try:
             text_out = yield from handler(ctx, u, state)
         except JourneyError as exc:
-            text_out = str(exc)
+            text_out = without_paths(str(exc))
         return Final(text=text_out, language=ctx.language, mode="embedded", model="embedded")
 
     def _step(
@@ -193,7 +193,9 @@ class EmbeddedPipeline:
             result = fn()
         except JourneyError as exc:
             # A refused call is a step the user sees too (e.g. an edit naming a stage the map lacks).
-            yield ToolStep(name=name, input=args, error=str(exc), seconds=time.perf_counter() - started)
+            yield ToolStep(
+                name=name, input=args, error=without_paths(str(exc)), seconds=time.perf_counter() - started
+            )
             raise
         data = result.model_dump(mode="json") if isinstance(result, BaseModel) else result
         ctx.record(data)

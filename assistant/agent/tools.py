@@ -23,7 +23,7 @@ from assistant.agent.context import TurnContext
 from assistant.agent.events import DiagnosisView, FileExport, IdeasView, MapUpdate, ToolStep
 from assistant.agent.views import model_view
 from assistant.domain.model import MAX_PERSONAS, Evidence, JourneyMap, Persona
-from assistant.errors import JourneyError
+from assistant.errors import JourneyError, without_paths
 from assistant.maps.operations import Operation
 from assistant.prompts import as_data
 from assistant.workspace.requests import (
@@ -104,12 +104,13 @@ def _tool(name: str, description: str, args: type[BaseModel], body: Callable[...
         try:
             raw = body(ctx, **kwargs)
         except JourneyError as exc:
+            why = without_paths(str(exc))  # the model may repeat it, and the user sees the step
             ctx.emit(
                 ToolStep(
-                    name=name, input=_dump_args(kwargs), error=str(exc), seconds=time.perf_counter() - started
+                    name=name, input=_dump_args(kwargs), error=why, seconds=time.perf_counter() - started
                 )
             )
-            return json.dumps({"error": str(exc)}, ensure_ascii=False)
+            return json.dumps({"error": why}, ensure_ascii=False)
         result = _dump(raw)
         ctx.record(result)
         ctx.emit(
