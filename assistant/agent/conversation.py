@@ -23,7 +23,7 @@ from assistant.agent import clarify, routing
 from assistant.agent.answers import AgentAnswer, ChatAnswer, DiagnosisAnswer, quote_ids, render
 from assistant.agent.compose import compose_diagnosis
 from assistant.agent.context import TurnContext
-from assistant.agent.events import DiagnosisView, Event, Final, IdeasView, MapUpdate, ModeInfo
+from assistant.agent.events import DiagnosisView, Event, Final, IdeasView, MapUpdate, ModeInfo, ToolStep
 from assistant.agent.grounding import GroundingReport, check_answer
 from assistant.agent.grounding import quote_ids as text_quote_ids
 from assistant.agent.providers import build_chat_model, check_endpoint, detect_mode
@@ -234,11 +234,30 @@ class Assistant:
         shown = name or path.name
         t = FILE_TEXT[language]
         map_name: str | None = state.context.map
+        started = time.perf_counter()
         try:
             added = self.workspace.add_file(path, shown)
         except JourneyError as exc:
-            text = t["failed"].format(name=shown, why=without_paths(str(exc)))
+            why = without_paths(str(exc))
+            yield ToolStep(
+                name="add_file", input={"file": shown}, error=why, seconds=time.perf_counter() - started
+            )
+            text = t["failed"].format(name=shown, why=why)
         else:
+            # What the answer states, as the step's result: shown with the step, and grounding its numbers.
+            summary: dict[str, Any] = {"kind": added.kind, "file": shown}
+            if added.map is not None:
+                summary |= {
+                    "map": added.map.name,
+                    "version": added.map.version,
+                    "stages": added.map.map.stage_names,
+                    "stage_count": len(added.map.map.stages),
+                }
+            elif added.ingest is not None:
+                summary |= {"dataset": added.source, "rows_stored": added.ingest.totals.rows_stored}
+            yield ToolStep(
+                name="add_file", input={"file": shown}, output=summary, seconds=time.perf_counter() - started
+            )
             if added.map is not None:
                 saved = added.map
                 map_name = saved.name
@@ -359,6 +378,12 @@ class Assistant:
                 final = yield from self._agent_turn(ctx, prompt)
         too_many = routing.too_many_personas(asked, language)
         if too_many and final.needs is None and ctx.intent in ("draft_personas", "draft_map"):
+            # The count asked and the count drafted, as a step: the sentence's numbers come from it.
+            yield ToolStep(
+                name="persona_count",
+                input={"text": text[:200]},
+                output={"asked": asked, "drafted": ctx.personas},
+            )
             final.text = f"{too_many}\n\n{final.text}"
         # A task that stopped to ask the user something waits for the answer (routing.continues_pending).
         made_map = any(isinstance(e, MapUpdate) for e in ctx.events)

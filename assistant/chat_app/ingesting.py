@@ -13,7 +13,7 @@ from typing import Any
 
 import chainlit as cl
 
-from assistant.agent.events import Final, MapUpdate
+from assistant.agent.events import Final, MapUpdate, ToolStep
 from assistant.chat_app import views
 from assistant.chat_app.state import background, language, owner, runtime, session_dir, show_map, workspace
 from assistant.chat_app.state import settings as chat_settings
@@ -108,7 +108,9 @@ async def import_map_file(path: Path, name: str, lang: str, clock: TurnClock) ->
     )
     final = events[-1] if events and isinstance(events[-1], Final) else None
     for event in events:
-        if isinstance(event, MapUpdate):
+        if isinstance(event, ToolStep):
+            await views.tool_step(event)
+        elif isinstance(event, MapUpdate):
             await show_map(
                 event.map, event.name, event.version, event.diff, lang, intro=final.text if final else ""
             )
