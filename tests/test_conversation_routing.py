@@ -8,6 +8,7 @@ scripted generator; the agent mode runs on the scripted chat model through the r
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -412,3 +413,38 @@ def test_agent_more_personas_than_the_limit_says_why_in_one_sentence(workspace: 
     first = answer(events).split("\n")[0]
     assert first.startswith("You asked for 5 personas; I drafted 3") and first.count(". ") == 0
     assistant.close()
+
+
+def test_journey_chat_continues_the_draft_across_turns(
+    journey_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    script = tmp_path / "script.json"
+    script.write_text(
+        json.dumps(
+            [
+                chat("Is it a new-customer journey, a renewal, or solving a problem?"),
+                {"tool_calls": [{"name": "save_journey_map", "args": {"map": SMALL_MAP}}]},
+                chat("I drafted the map."),
+            ]
+        ),
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("JOURNEY_SCRIPTED_MODEL", str(script))
+    monkeypatch.setenv("JOURNEY_EMBEDDING", "hashing")
+    lines = [
+        "Draft a journey map for our shop customers",
+        "Solving a problem: card declined at checkout",
+        "/exit",
+    ]
+    result = CliRunner().invoke(app, ["chat"], input="\n".join(lines) + "\n")
+    assert result.exit_code == 0, result.output
+    assert "solving a problem?" in result.output and "I drafted the map." in result.output
+    ws = Workspace.open()
+    try:
+        assert ws.get_map("Card declined").version == 1
+    finally:
+        ws.close()
