@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 class JourneyError(Exception):
     """Base class: the message is written for the person using the product."""
@@ -51,3 +53,12 @@ class ModelError(JourneyError):
 
 class ModelOutputError(JourneyError):
     """A language model kept returning output that fails validation."""
+
+
+_PATH = re.compile(r"(?<![\w.:/\\~-])(?:[A-Za-z]:)?(?:[\\/][^\\/\s:;,'\"()<>\[\]{}]+){2,}[\\/]?")
+
+
+def without_paths(message: str) -> str:
+    """The message with every absolute file-system path cut to its last part (a file's name): what a
+    server shows a user never names its own folders."""
+    return _PATH.sub(lambda m: re.split(r"[\\/]", m.group(0).rstrip("\\/"))[-1], message)

@@ -305,3 +305,41 @@ def test_a_csv_holding_binary_is_refused_and_starters_follow_the_browser_languag
         raise
     finally:
         ctx.close()
+
+
+def test_a_map_file_dropped_in_the_chat_becomes_the_map(world: dict[str, Any], browser: Any) -> None:
+    guard = OnlyLoopback()
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
+    ctx.route("**/*", guard)
+    ctx.set_default_timeout(TIMEOUT)
+    folder = Path(world["work"]) / "maps"
+    folder.mkdir()
+    good = folder / "airline_map.json"
+    good.write_text(json.dumps({"title": "US airline trip", "stages": ["Booking", "Lounge", "Boarding"]}))
+    broken = folder / "broken_map.json"
+    broken.write_text(json.dumps({"title": "Broken", "stages": ["Gate", "gate"]}))
+    try:
+        page = ctx.new_page()
+        sign_in(page, world["server"], "bob")
+        page.get_by_role("button", name="Scripted model").wait_for()
+        page.locator("input[type=file]").first.set_input_files(str(good))
+        page.get_by_text("airline_map.json").first.wait_for()
+        page.wait_for_selector("#chat-submit:not([disabled])")
+        page.click("#chat-submit")
+        wait_idle(page)
+        intro = page.locator(ASSISTANT, has_text="airline_map.json is a journey map").last
+        intro.wait_for()
+        assert "3 stages" in intro.inner_text()
+        intro.get_by_text("Lounge").first.wait_for()  # the map's grid, drawn from the imported stages
+        page.locator("input[type=file]").first.set_input_files(str(broken))
+        page.get_by_text("broken_map.json").first.wait_for()
+        page.wait_for_selector("#chat-submit:not([disabled])")
+        page.click("#chat-submit")
+        wait_idle(page)
+        refusal = page.locator(ASSISTANT, has_text="broken_map.json could not be added").last
+        refusal.wait_for()
+        shown = page.locator(ASSISTANT).all_inner_texts()
+        assert not [t for t in shown if "upload-" in t or str(world["work"]) in t], shown
+        assert not guard.blocked
+    finally:
+        ctx.close()

@@ -131,7 +131,7 @@ def test_workbooks_must_be_workbooks(tmp_path: Path) -> None:
 
 
 def test_json_must_start_like_json(tmp_path: Path) -> None:
-    assert "array of objects" in refused(write(tmp_path, "a.json", b"comment,rating\nok,5\n"))
+    assert "array of feedback objects" in refused(write(tmp_path, "a.json", b"comment,rating\nok,5\n"))
     assert "one JSON object per line" in refused(write(tmp_path, "a.jsonl", b"[1, 2]\n"))
 
 

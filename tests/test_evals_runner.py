@@ -208,6 +208,29 @@ def test_map_checks_stage_cover_undo_and_diff() -> None:
     assert got["undo_restores"].passed is True and got["map_unchanged"].passed is False
 
 
+def test_stages_in_order_must_be_next_to_each_other() -> None:
+    mp = SHOP_MAP.model_dump(mode="json", exclude={"created_at", "updated_at", "version"})
+    names = [st["name"] for st in mp["stages"]]
+    s = scenario(
+        turns=[
+            {"user": "a", "expect": {"stages_in_order": [f"^{names[1]}$", f"^{names[2]}$"]}},
+            {"user": "b", "expect": {"stages_in_order": [f"^{names[2]}$", f"^{names[1]}$"]}},
+            {"user": "c", "expect": {"stages_in_order": [f"^{names[0]}$", f"^{names[2]}$"]}},
+        ]
+    )
+    run = turn("ok", map_after={"name": "shop", "version": 1, "map": mp})
+    results = [
+        by_name(evaluators.map_checks(run, ctx(s), t.expect))["stages_in_order"].passed for t in s.turns
+    ]
+    assert results == [True, False, False]
+
+
+def test_a_turn_gives_a_message_or_a_file() -> None:
+    with pytest.raises(ValueError, match="message, a file, or both"):
+        scenario(turns=[{"user": " "}])
+    assert scenario(turns=[{"file": "knowledge/maps/ecommerce-first-purchase-en.json"}]).turns[0].user == ""
+
+
 def test_exports_are_read_back_in_their_format() -> None:
     content = export_map(SHOP_MAP, "xlsx")
     result = ExportResult(
@@ -382,6 +405,7 @@ def test_every_shipped_scenario_loads_and_covers_the_jobs() -> None:
         "ideas",
         "export",
         "injection",
+        "map_upload",
     } <= jobs
     assert all(s.scripted for s in scenarios)
     assert {s.language for s in scenarios if s.job == "injection"} == {"en", "ko"}

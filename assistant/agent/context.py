@@ -27,7 +27,11 @@ class TurnContext:
     """Name of the saved map the conversation is about."""
     language: Language
     personas: int = 1
-    """How many personas to draft by default (the methodology says at most three)."""
+    """How many personas to draft (1 to MAX_PERSONAS)."""
+    personas_asked: bool = False
+    """The user's message named the number of personas: exactly that many are drafted."""
+    intent: str | None = None
+    """The job this turn was routed to (assistant/agent/routing.py), once known."""
     use_feedback: bool = True
     """Whether drafting may use the stored feedback."""
     datasets: list[str] = field(default_factory=list)

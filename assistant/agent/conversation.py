@@ -14,23 +14,24 @@ import time
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage
 
-from assistant.agent import clarify
+from assistant.agent import clarify, routing
 from assistant.agent.answers import AgentAnswer, ChatAnswer, DiagnosisAnswer, quote_ids, render
 from assistant.agent.compose import compose_diagnosis
 from assistant.agent.context import TurnContext
-from assistant.agent.events import DiagnosisView, Event, Final, IdeasView, ModeInfo
+from assistant.agent.events import DiagnosisView, Event, Final, IdeasView, MapUpdate, ModeInfo, ToolStep
 from assistant.agent.grounding import GroundingReport, check_answer
 from assistant.agent.grounding import quote_ids as text_quote_ids
 from assistant.agent.providers import build_chat_model, check_endpoint, detect_mode
 from assistant.agent.threads import ThreadState, ThreadStore
 from assistant.agent.understand import detect_language
 from assistant.analysis.question_scope import QuestionScope, read_scope
-from assistant.errors import JourneyError
+from assistant.errors import JourneyError, without_paths
 from assistant.settings import Settings
 from assistant.workspace import Workspace
 from assistant.workspace.context import ChatContext
@@ -50,16 +51,33 @@ NO_ANSWER = {
     "ko": "한 번의 응답 한도 안에 답을 마치지 못했습니다. 질문 범위를 좁혀 다시 물어봐 주세요.",
 }
 
+FILE_TEXT: dict[Language, dict[str, str]] = {
+    "en": {
+        "map": "{name} is a journey map: I imported **{title}** (version {version}, {stages} stages), and it is "
+        "now this conversation's map.",
+        "feedback": "{name}: {rows:,} feedback rows stored in the dataset {source}, which this conversation now "
+        "reads.",
+        "failed": "{name} could not be added: {why}",
+    },
+    "ko": {
+        "map": "{name} 파일은 여정 지도입니다. **{title}** 지도(버전 {version}, {stages}개 단계)를 가져왔고, 이제 이 "
+        "대화의 지도입니다.",
+        "feedback": "{name}: 피드백 {rows:,}건을 데이터셋 {source}에 저장했고, 이 대화에서 이 데이터를 봅니다.",
+        "failed": "{name} 파일을 추가하지 못했습니다: {why}",
+    },
+}
+
 
 def _noting_views(events: Generator[Event, None, Final], ctx: TurnContext) -> Generator[Event, None, Final]:
-    """Pass the pipeline's events on, noting its diagnoses in the turn (the answer's scope comes from them)."""
+    """Pass the pipeline's events on, noting its diagnoses and maps in the turn (the answer's scope and the
+    pending task are read from them, as in the agent mode where the tools note them)."""
     while True:
         try:
             event = next(events)
         except StopIteration as stop:
             final: Final = stop.value
             return final
-        if isinstance(event, DiagnosisView):
+        if isinstance(event, DiagnosisView | MapUpdate):
             ctx.emit(event)
         yield event
 
@@ -78,6 +96,8 @@ class TurnOptions:
     language: Literal["auto", "en", "ko"] = "auto"
     """The answer language; "auto" follows the user's message."""
     personas: int = 1
+    """Personas to draft when the message names no number (a number in the message wins; at most
+    MAX_PERSONAS either way)."""
     current_map: str | None = None
     """Switch the conversation to this saved map before answering."""
     datasets: list[str] | None = None
@@ -168,13 +188,16 @@ class Assistant:
 
     # --- a turn -----------------------------------------------------------------------------------------
 
-    def _toolset(self, text: str, options: TurnOptions) -> tuple[frozenset[str] | None, str]:
-        """The tools this turn's job needs, and the job, read from the message by the local intent
-        classifier."""
+    def _toolset(
+        self, text: str, options: TurnOptions, ctx: TurnContext, state: ThreadState
+    ) -> tuple[frozenset[str] | None, str, routing.Route]:
+        """The tools this turn's job needs, and the job: read from the message by the local intent
+        classifier, then routed in the conversation (a reply to the assistant's question continues its
+        task; a stage edit is an edit)."""
         from assistant.agent.agent import toolset_for
 
         if options.intent == "draft_map":
-            return toolset_for("draft_map", 1.0), "draft_map"
+            return toolset_for("draft_map", 1.0), "draft_map", routing.Route("draft_map", "given")
         with self._lock:
             if self._classifier is None:
                 from assistant.agent.understand import IntentClassifier
@@ -182,7 +205,10 @@ class Assistant:
                 self._classifier = IntentClassifier(self.workspace.embedder, self.workspace.home / "cache")
             classifier = self._classifier
         intent, confidence = classifier.classify(text)
-        return toolset_for(intent, confidence), intent
+        chosen = routing.route(text, intent, confidence, state.pending_task, ctx.journey())
+        if chosen.reason != "classifier":
+            return toolset_for(chosen.intent, 1.0), chosen.intent, chosen
+        return toolset_for(intent, confidence), intent, chosen
 
     def language_for(self, text: str, options: TurnOptions, state: ThreadState) -> Language:
         if options.language != "auto":
@@ -215,6 +241,63 @@ class Assistant:
         state.context = state.context.with_dataset(name)
         self.threads.put(thread_id, state)
         return state.context
+
+    def add_file(
+        self, thread_id: str, path: Path, name: str | None = None, language: Language = "en"
+    ) -> Iterator[Event]:
+        """A file given in this conversation (an upload in the app, `/file` in `journey chat`): a map file
+        becomes the conversation's map (shown as a map update), a feedback file joins its data. Ends with
+        a Final saying which; an error is that Final's text, naming the file but never its folder."""
+        state = self.threads.get(thread_id)
+        shown = name or path.name
+        t = FILE_TEXT[language]
+        map_name: str | None = state.context.map
+        started = time.perf_counter()
+        try:
+            added = self.workspace.add_file(path, shown)
+        except JourneyError as exc:
+            why = without_paths(str(exc))
+            yield ToolStep(
+                name="add_file", input={"file": shown}, error=why, seconds=time.perf_counter() - started
+            )
+            text = t["failed"].format(name=shown, why=why)
+        else:
+            # What the answer states, as the step's result: shown with the step, and grounding its numbers.
+            summary: dict[str, Any] = {"kind": added.kind, "file": shown}
+            if added.map is not None:
+                summary |= {
+                    "map": added.map.name,
+                    "version": added.map.version,
+                    "stages": added.map.map.stage_names,
+                    "stage_count": len(added.map.map.stages),
+                }
+            elif added.ingest is not None:
+                summary |= {"dataset": added.source, "rows_stored": added.ingest.totals.rows_stored}
+            yield ToolStep(
+                name="add_file", input={"file": shown}, output=summary, seconds=time.perf_counter() - started
+            )
+            if added.map is not None:
+                saved = added.map
+                map_name = saved.name
+                state.context = state.context.model_copy(update={"map": saved.name})
+                yield MapUpdate(name=saved.name, version=saved.version, map=saved.map)
+                text = t["map"].format(
+                    name=shown, title=saved.map.title, version=saved.version, stages=len(saved.map.stages)
+                )
+            else:
+                assert added.ingest is not None and added.source is not None
+                state.context = state.context.with_dataset(added.source)
+                totals = added.ingest.totals
+                text = t["feedback"].format(name=shown, rows=totals.rows_stored, source=added.source)
+            self.threads.put(thread_id, state)
+        yield Final(
+            text=text,
+            language=language,
+            mode=self.mode.mode,
+            model=self.mode.model,
+            map_name=map_name,
+            context=state.context,
+        )
 
     def take_pending(self, thread_id: str) -> str | None:
         """The question held back for a missing map or data, once (the app asks it again after a pick)."""
@@ -269,8 +352,14 @@ class Assistant:
                 state.context, text = picked, state.pending_question
             state.pending_question = None
         language = self.language_for(text, options, state)
+        asked = routing.persona_count(text)
         ctx = TurnContext(
-            self.workspace, thread_id, state.context.map, language, max(1, min(options.personas, 10))
+            self.workspace,
+            thread_id,
+            state.context.map,
+            language,
+            routing.personas_to_draft(asked, options.personas),
+            personas_asked=asked is not None,
         )
         ctx.datasets = state.context.sources()
         ctx.has_data = state.context.has_data()
@@ -282,7 +371,8 @@ class Assistant:
         if self.mode.mode == "embedded":
             final = yield from _noting_views(self.pipeline().handle(ctx, text, state, options.intent), ctx)
         else:
-            ctx.toolset, intent = self._toolset(text, options)
+            ctx.toolset, intent, chosen = self._toolset(text, options, ctx, state)
+            ctx.intent = intent
             # Only a confident reading of the job asks first; an unsure one goes to the model with every tool.
             need = (
                 clarify.missing(intent, ctx.current_map is not None, ctx.has_data)
@@ -300,14 +390,39 @@ class Assistant:
                     model=self.mode.model,
                 )
             else:
+                prompt = text
                 if options.intent == "draft_map":
-                    text = (
+                    prompt = (
                         "Draft a journey map for this brief"
                         + ("" if options.use_feedback else " (do not use the stored feedback)")
                         + ":\n"
                         + text
                     )
-                final = yield from self._agent_turn(ctx, text)
+                elif chosen.reason == "continues":
+                    # The model asked this in its last answer (the checkpoint holds it); say so, so the
+                    # reply is read as the missing piece of that task, not as a new request.
+                    task = intent.replace("_", " ")
+                    prompt = f"[This answers your last question; continue the {task} with it.]\n{text}"
+                final = yield from self._agent_turn(ctx, prompt)
+        too_many = routing.too_many_personas(asked, language)
+        if too_many and final.needs is None and ctx.intent in ("draft_personas", "draft_map"):
+            # The count asked and the count drafted, as a step: the sentence's numbers come from it.
+            yield ToolStep(
+                name="persona_count",
+                input={"text": text[:200]},
+                output={"asked": asked, "drafted": ctx.personas},
+            )
+            final.text = f"{too_many}\n\n{final.text}"
+        # A task that stopped to ask the user something waits for the answer (routing.continues_pending).
+        made_map = any(isinstance(e, MapUpdate) for e in ctx.events)
+        state.pending_task = (
+            ctx.intent
+            if ctx.intent in routing.PENDING_TASKS
+            and final.needs is None
+            and not made_map
+            and routing.asked_a_question(final.text)
+            else None
+        )
         final.seconds = round(time.perf_counter() - started, 3)
         final.map_name = ctx.current_map
         state.context = state.context.model_copy(update={"map": ctx.current_map})

@@ -17,10 +17,11 @@ import threading
 import time
 from collections.abc import Callable
 from collections.abc import Generator as Gen
-from functools import partial
+from dataclasses import replace
+from functools import lru_cache, partial
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, create_model
 
 from assistant.agent import clarify
 from assistant.agent.compose import compose_diagnosis, compose_search, pct
@@ -38,11 +39,12 @@ from assistant.agent.events import (
     Status,
     ToolStep,
 )
+from assistant.agent.routing import route
 from assistant.agent.threads import ThreadState
 from assistant.agent.understand import IntentClassifier, Understanding, understand
 from assistant.analysis.question_scope import scope_summary, with_scope
-from assistant.domain.model import JourneyMap, Persona
-from assistant.errors import JourneyError, ModelOutputError
+from assistant.domain.model import MAX_PERSONAS, JourneyMap, Persona
+from assistant.errors import JourneyError, ModelOutputError, without_paths
 from assistant.maps.operations import (
     OPERATION_ADAPTER,
     OPERATION_MODELS,
@@ -137,18 +139,28 @@ class EmbeddedPipeline:
     def handle(
         self, ctx: TurnContext, text: str, state: ThreadState, intent: str | None = None
     ) -> Gen[Event, None, Final]:
+        routed = "given"
         if intent == "draft_map":
             u = Understanding(intent="draft_map", confidence=1.0, language=ctx.language, text=text)
         else:
             columns = self.workspace.db.columns() if self.workspace.feedback_count() else []
             u = understand(text, self.classifier(), ctx.journey(), columns, ctx.language)
-            if state.pending_brief is not None and u.intent not in ("diagnose", "ideas", "export", "undo"):
-                u = Understanding(intent="draft_map", confidence=1.0, language=ctx.language, text=text)
+            # The conversation, not the message alone: a reply to the question a draft asked continues the
+            # draft (its answer merged into the brief), a stage edit is an edit (routing.py).
+            pending = state.pending_task or ("draft_map" if state.pending_brief is not None else None)
+            chosen = route(text, u.intent, u.confidence, pending, ctx.journey())
+            routed = chosen.reason
+            if chosen.intent != u.intent:
+                u = replace(u, intent=chosen.intent, confidence=1.0)  # type: ignore[arg-type]
+            if state.pending_brief is not None and u.intent != "draft_map":
+                state.pending_brief = None  # a new request replaces the unfinished draft
+        ctx.intent = u.intent
         yield ToolStep(
             name="understand",
             input={"text": text},
             output={
                 "intent": u.intent,
+                "routed": routed,
                 "confidence": u.confidence,
                 "stage": u.stage,
                 "compare_to": u.compare_to,
@@ -177,7 +189,7 @@ class EmbeddedPipeline:
         try:
             text_out = yield from handler(ctx, u, state)
         except JourneyError as exc:
-            text_out = str(exc)
+            text_out = without_paths(str(exc))
         return Final(text=text_out, language=ctx.language, mode="embedded", model="embedded")
 
     def _step(
@@ -188,7 +200,9 @@ class EmbeddedPipeline:
             result = fn()
         except JourneyError as exc:
             # A refused call is a step the user sees too (e.g. an edit naming a stage the map lacks).
-            yield ToolStep(name=name, input=args, error=str(exc), seconds=time.perf_counter() - started)
+            yield ToolStep(
+                name=name, input=args, error=without_paths(str(exc)), seconds=time.perf_counter() - started
+            )
             raise
         data = result.model_dump(mode="json") if isinstance(result, BaseModel) else result
         ctx.record(data)
@@ -517,11 +531,12 @@ class EmbeddedPipeline:
             request=as_data(u.text),
             feedback=as_data("\n".join(f"- {h.text[:200]}" for h in hits) or "-"),
         )
+        schema = _personas_schema(ctx.personas)
         result = yield from self._step(
             ctx,
             "draft_personas",
             {"count": ctx.personas},
-            lambda: generator.generate(prompt, u.text, _Personas, max_tokens=400),
+            lambda: generator.generate(prompt, u.text, schema, max_tokens=200 * ctx.personas + 200),
         )
         personas = result.personas[: ctx.personas]
         if ctx.current_map is not None:
@@ -587,8 +602,17 @@ class _OperationChoice(BaseModel):
 
 
 class _Personas(BaseModel):
-    personas: Annotated[list[Persona], Field(min_length=1, max_length=5)]
+    personas: Annotated[list[Persona], Field(min_length=1, max_length=MAX_PERSONAS)]
     """At least one: the small model has answered with an empty list."""
+
+
+@lru_cache(maxsize=MAX_PERSONAS)
+def _personas_schema(count: int) -> type[_Personas]:
+    """Exactly `count` personas: the schema constrains the generation, so the count asked is the count
+    drafted."""
+    field: Any = (list[Persona], Field(min_length=count, max_length=count))
+    model: type[_Personas] = create_model("_Personas", __base__=_Personas, personas=field)
+    return model
 
 
 def dumps(value: Any) -> str:

@@ -33,6 +33,9 @@ class ThreadState(BaseModel):
     """Recent turns (role, text) for modes without a checkpointer (the embedded pipeline)."""
     pending_question: str | None = None
     """A question held back until the user picks the map or data it needs."""
+    pending_task: str | None = None
+    """The job (draft_map, draft_personas, edit_map) whose last answer asked the user something: a reply
+    that answers it continues that job (assistant/agent/routing.py)."""
 
     @model_validator(mode="before")
     @classmethod

@@ -23,8 +23,8 @@ from assistant.agent.context import TurnContext
 from assistant.agent.events import DiagnosisView, FileExport, IdeasView, MapUpdate, ToolStep
 from assistant.agent.views import model_view
 from assistant.analysis.question_scope import with_scope
-from assistant.domain.model import Evidence, JourneyMap, Persona
-from assistant.errors import JourneyError
+from assistant.domain.model import MAX_PERSONAS, Evidence, JourneyMap, Persona
+from assistant.errors import JourneyError, without_paths
 from assistant.maps.operations import Operation
 from assistant.prompts import as_data
 from assistant.workspace.requests import (
@@ -36,8 +36,6 @@ from assistant.workspace.requests import (
     SurveyOptions,
 )
 from assistant.workspace.results import Diagnosis, IdeasResult
-
-MAX_PERSONAS = 3
 
 
 class NoArgs(Request):
@@ -66,7 +64,7 @@ class EditArgs(Request):
 
 class PersonasArgs(Request):
     personas: Annotated[list[Persona], Field(min_length=1, max_length=10)]
-    """Personas grounded in the brief and the feedback; at most three unless the user asked for more."""
+    """Personas grounded in the brief and the feedback: as many as the user asked for (at most three)."""
 
 
 class ExportArgs(Request):
@@ -107,12 +105,13 @@ def _tool(name: str, description: str, args: type[BaseModel], body: Callable[...
         try:
             raw = body(ctx, **kwargs)
         except JourneyError as exc:
+            why = without_paths(str(exc))  # the model may repeat it, and the user sees the step
             ctx.emit(
                 ToolStep(
-                    name=name, input=_dump_args(kwargs), error=str(exc), seconds=time.perf_counter() - started
+                    name=name, input=_dump_args(kwargs), error=why, seconds=time.perf_counter() - started
                 )
             )
-            return json.dumps({"error": str(exc)}, ensure_ascii=False)
+            return json.dumps({"error": why}, ensure_ascii=False)
         result = _dump(raw)
         ctx.record(result)
         ctx.emit(
@@ -301,6 +300,12 @@ def undo(ctx: TurnContext) -> Any:
 def personas(ctx: TurnContext, personas: list[Persona]) -> Any:
     from assistant.maps.operations import UpsertPersona
 
+    if ctx.personas_asked and len(personas) < ctx.personas:
+        raise JourneyError(
+            f"The user asked for {ctx.personas} personas and this call has {len(personas)}; call "
+            f"draft_personas again with exactly {ctx.personas}. Nothing was saved."
+        )
+    personas = personas[: ctx.personas] if ctx.personas_asked else personas[:MAX_PERSONAS]
     if ctx.current_map is None:
         return {"personas": [p.model_dump(mode="json") for p in personas], "attached_to": None}
     result = edit_map(ctx, [UpsertPersona(persona=p) for p in personas], "personas drafted by the assistant")

@@ -36,7 +36,7 @@ from assistant.chat_app.state import (
 from assistant.chat_app.state import settings as chat_settings
 from assistant.chat_app.texts import t
 from assistant.chat_app.turns import TurnClock, iterate_in_thread
-from assistant.errors import JourneyError
+from assistant.errors import JourneyError, without_paths
 from assistant.workspace import Workspace
 from assistant.workspace.requests import DiagnoseOptions
 from assistant.workspace.results import Diagnosis
@@ -198,7 +198,7 @@ async def run_turn(text: str, clock: TurnClock, pick: Pick | None = None) -> Fin
         for held in pending:
             await show(held)
     except JourneyError as exc:
-        await cl.Message(content=str(exc)).send()
+        await cl.Message(content=without_paths(str(exc))).send()
         return None
     except ImportError as exc:
         log.warning("turn failed: %s", exc)

@@ -13,12 +13,23 @@ from typing import Any
 
 import chainlit as cl
 
+from assistant.agent.events import Final, MapUpdate, ToolStep
 from assistant.chat_app import views
-from assistant.chat_app.state import background, language, runtime, session_dir, workspace
+from assistant.chat_app.state import (
+    background,
+    language,
+    owner,
+    runtime,
+    session_dir,
+    show_context,
+    show_map,
+    workspace,
+)
+from assistant.chat_app.state import settings as chat_settings
 from assistant.chat_app.texts import t
 from assistant.chat_app.turns import TurnClock, call_in_thread
 from assistant.chat_app.uploads import UploadRefused, check_upload, stage_upload
-from assistant.errors import JourneyError
+from assistant.errors import JourneyError, without_paths
 from assistant.workspace.requests import IngestRequest
 
 log = logging.getLogger("journey.app")
@@ -36,6 +47,7 @@ async def ingest_uploads(files: list[Any], clock: TurnClock) -> list[str]:
     lang = language()
     folder = session_dir()
     accepted: list[Path] = []
+    maps: list[tuple[Path, str]] = []
     refused: list[str] = []
     for element in files[: rt.app.journey_app_upload_files]:
         try:
@@ -43,13 +55,19 @@ async def ingest_uploads(files: list[Any], clock: TurnClock) -> list[str]:
         except UploadRefused as exc:
             refused.append(exc.message(lang))
             continue
-        accepted.append(stage_upload(Path(element.path), folder / "uploads", element.name))
+        staged = stage_upload(Path(element.path), folder / "uploads", element.name)
+        if workspace().file_kind(staged) == "map":
+            maps.append((staged, element.name))
+        else:
+            accepted.append(staged)
     for element in files[rt.app.journey_app_upload_files :]:
         refused.append(
             UploadRefused("too_many", name=element.name, limit=rt.app.journey_app_upload_files).message(lang)
         )
     if refused:
         await cl.Message(content="\n".join(f"- {t(lang, 'refused', why=why)}" for why in refused)).send()
+    for path, name in maps:
+        await import_map_file(path, name, lang, clock)
     if not accepted:
         return []
     progress = cl.Message(content=t(lang, "reading", name=", ".join(p.name for p in accepted)))
@@ -77,7 +95,7 @@ async def ingest_uploads(files: list[Any], clock: TurnClock) -> list[str]:
     try:
         result = task.result()
     except JourneyError as exc:
-        progress.content = t(lang, "ingest_failed", why=str(exc))
+        progress.content = t(lang, "ingest_failed", why=without_paths(str(exc)))
         await progress.update()
         return []
     except Exception as exc:  # a bug, not the file: logged with its traceback, one sentence for the user
@@ -94,6 +112,30 @@ async def ingest_uploads(files: list[Any], clock: TurnClock) -> list[str]:
             if f.dataset and (f.rows_stored or f.unchanged or f.rows_duplicate)
         )
     )
+
+
+async def import_map_file(path: Path, name: str, lang: str, clock: TurnClock) -> None:
+    """A map file dropped in the chat: imported by the assistant, shown, and kept as the chat's map."""
+    rt = runtime()
+    assistant = await asyncio.to_thread(rt.assistant, owner(), chat_settings().get("model"))
+    thread_id = cl.context.session.thread_id
+    events = await call_in_thread(
+        lambda: list(assistant.add_file(thread_id, path, name, "ko" if lang.startswith("ko") else "en")),
+        clock,
+    )
+    final = events[-1] if events and isinstance(events[-1], Final) else None
+    if final is not None and final.context is not None:
+        await show_context(final.context)  # the map picker shows the imported map
+    for event in events:
+        if isinstance(event, ToolStep):
+            await views.tool_step(event)
+        elif isinstance(event, MapUpdate):
+            await show_map(
+                event.map, event.name, event.version, event.diff, lang, intro=final.text if final else ""
+            )
+            return
+    if final is not None:
+        await cl.Message(content=final.text).send()
 
 
 def progress_text(lang: str, phase: str, done: int, total: int) -> str:

@@ -36,7 +36,7 @@ from assistant.chat_app.state import (
 )
 from assistant.chat_app.texts import t, ui_language
 from assistant.chat_app.turns import TurnClock
-from assistant.errors import JourneyError
+from assistant.errors import JourneyError, without_paths
 
 log = logging.getLogger("journey.app")
 
@@ -269,7 +269,7 @@ async def undo(action: cl.Action) -> None:
         result = await asyncio.to_thread(ws.undo_map, name, "user")
         saved = await asyncio.to_thread(ws.get_map, result.name, result.version)
     except JourneyError as exc:
-        await cl.Message(content=t(lang, "nothing_to_undo", why=str(exc))).send()
+        await cl.Message(content=t(lang, "nothing_to_undo", why=without_paths(str(exc)))).send()
         return
     intro = t(lang, "undone", title=saved.map.title, version=saved.version)
     await show_map(saved.map, saved.name, saved.version, result.diff, lang, intro=intro)
@@ -293,7 +293,7 @@ async def export(action: cl.Action) -> None:
             False,
         )
     except JourneyError as exc:
-        await cl.Message(content=str(exc)).send()
+        await cl.Message(content=without_paths(str(exc))).send()
         return
     await views.file_message(result, session_dir(), lang)
     log.info("export %s of %r in %.3f s", fmt, name, time.perf_counter() - started)

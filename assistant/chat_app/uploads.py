@@ -82,8 +82,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "저장해 다시 올려 주세요.",
     },
     "json_array": {
-        "en": "{name} does not start like JSON: expected an array of objects ([…]).",
-        "ko": "{name} 파일이 JSON 형식으로 시작하지 않습니다: 객체 배열([…])이어야 합니다.",
+        "en": "{name} does not start like JSON: expected an array of feedback objects ([…]) or a journey map "
+        "({{…}}).",
+        "ko": "{name} 파일이 JSON 형식으로 시작하지 않습니다: 피드백 객체 배열([…]) 또는 여정 지도({{…}})여야 합니다.",
     },
     "jsonl_lines": {
         "en": "{name} does not start like JSONL: expected one JSON object per line ({{…}}).",
@@ -201,6 +202,7 @@ def check_upload(path: Path, name: str, max_bytes: int) -> CheckedUpload:
             .decode(head, final=False)
             .lstrip("\ufeff \t\r\n")
         )
+        # A JSON object is a journey map (the workspace tells maps from feedback); feedback is an array.
         if not text or text[0] not in ("[{" if kind == "json" else "{"):
             raise UploadRefused("json_array" if kind == "json" else "jsonl_lines", name=name)
     return CheckedUpload(name, kind, size)

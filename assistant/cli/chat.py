@@ -69,11 +69,16 @@ def _start(map_ref: str | None = None) -> tuple[Any, Any, str | None]:
 def _run_turn(
     assistant: Any, thread: str, text: str, options: Any, exports: Path | None
 ) -> tuple[Any, list[Any]]:
+    return _show(assistant.send(thread, text, options), exports)
+
+
+def _show(stream: Any, exports: Path | None) -> tuple[Any, list[Any]]:
+    """Print a turn's events as they come (steps, map changes, files) and return its final answer."""
     from assistant.agent.events import FileExport, Final, MapUpdate, Status, ToolStep
 
     final: Final | None = None
     events: list[Any] = []
-    for event in assistant.send(thread, text, options):
+    for event in stream:
         events.append(event)
         if isinstance(event, ToolStep):
             mark = "[red]✗[/]" if event.error else "[green]✓[/]"
@@ -230,7 +235,8 @@ def chat_command(
         "journey-exports"
     ),
 ) -> None:
-    """A conversation in the terminal with the same assistant as the app (type /exit to leave)."""
+    """A conversation in the terminal with the same assistant as the app (/file PATH adds a map or feedback
+    file to it; /exit leaves)."""
     from assistant.agent.conversation import TurnOptions
 
     with clear_errors():
@@ -240,7 +246,8 @@ def chat_command(
     if thread is not None and not source:
         data.pop("all_feedback", None)  # a resumed conversation keeps the data it chose
     err.print(
-        f"[dim]conversation {thread_id} (resume with --thread {thread_id}); /exit to leave[/]",
+        f"[dim]conversation {thread_id} (resume with --thread {thread_id}); /file PATH adds a map or feedback "
+        "file; /exit to leave[/]",
         highlight=False,
     )
     try:
@@ -253,6 +260,16 @@ def chat_command(
             if text in ("/exit", "/quit", "exit", "quit"):
                 break
             if not text:
+                continue
+            if text.startswith("/file "):
+                # A map file becomes the conversation's map; a feedback file joins its data.
+                path = Path(text[len("/file ") :].strip().strip("\"'")).expanduser()
+                lang = language if language != "auto" else "en"
+                with clear_errors():
+                    final, shown = _show(assistant.add_file(thread_id, path, path.name, lang), exports)
+                if any(e.type == "map" for e in shown):
+                    name = None  # the file's map, not --map, is the conversation's map now
+                sys.stdout.write(f"assistant> {final.text if final else ''}\n")
                 continue
             with clear_errors():
                 final, _ = _run_turn(

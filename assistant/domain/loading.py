@@ -8,11 +8,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from assistant.domain.model import JourneyMap
+from assistant.domain.model import MAX_PERSONAS, JourneyMap
 from assistant.errors import MapValidationError
 
 MAX_MAP_BYTES = 20 * 1024 * 1024
-PERSONA_SOFT_LIMIT = 3
 
 
 def json_path(loc: tuple[int | str, ...]) -> str:
@@ -52,9 +51,9 @@ def load_map(path: Path) -> JourneyMap:
 def map_warnings(journey: JourneyMap) -> list[str]:
     """Methodology advice that does not make a map invalid."""
     warnings = []
-    if len(journey.personas) > PERSONA_SOFT_LIMIT:
+    if len(journey.personas) > MAX_PERSONAS:
         warnings.append(
-            f"The map follows {len(journey.personas)} personas; start with at most {PERSONA_SOFT_LIMIT} "
+            f"The map follows {len(journey.personas)} personas; start with at most {MAX_PERSONAS} "
             "so each journey stays concrete."
         )
     if all(not s.steps for s in journey.stages):

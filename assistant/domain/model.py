@@ -18,6 +18,9 @@ MAX_TEXT = 5000
 MAX_STAGES = 30
 MAX_STEPS = 60
 MAX_ITEMS = 50
+MAX_PERSONAS = 3
+"""The methodology starts a map with at most three personas: the most the assistant drafts at once, and
+more on one map draws a warning."""
 
 Text = Annotated[str, StringConstraints(max_length=MAX_TEXT, strip_whitespace=True)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]

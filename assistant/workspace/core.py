@@ -31,6 +31,8 @@ from assistant.feedback.store import FeedbackStore
 from assistant.maps.apply import MapEditError, apply_operation
 from assistant.maps.operations import Operation, describe
 from assistant.settings import Settings, load_settings
+from assistant.workspace.files import FileKind, file_kind, read_map_file
+from assistant.workspace.files import public as public_error
 from assistant.workspace.labelling import (
     LABEL_SCHEMA,
     Labeller,
@@ -52,6 +54,7 @@ from assistant.workspace.requests import (
     SurveyOptions,
 )
 from assistant.workspace.results import (
+    AddedFile,
     AnswerScope,
     Assignments,
     CollectionCounts,
@@ -571,6 +574,34 @@ class Workspace:
         from assistant.exports import import_map
 
         return import_map(path)
+
+    @staticmethod
+    def file_kind(path: Path) -> FileKind:
+        """Whether a file holds a journey map (the product's JSON or CSV export, or a hand-written
+        `{title, stages}` JSON) or feedback."""
+        return file_kind(path)
+
+    def add_file(
+        self,
+        path: Path,
+        name: str | None = None,
+        source: str | None = None,
+        progress: Progress | None = None,
+    ) -> AddedFile:
+        """A file given in a chat or a terminal conversation: a map file is imported and saved (a new
+        version when a map of that title exists), anything else is ingested as feedback. `name` is the
+        name the user knows the file by; errors carry it, never the file's folder."""
+        shown = name or path.name
+        if file_kind(path) == "map":
+            journey = read_map_file(path, shown)
+            saved = self.save_map(journey.title, journey, "user", f"imported from {shown}")
+            return AddedFile(kind="map", file=shown, map=saved)
+        try:
+            result = self.ingest(IngestRequest(files=[path], source=source), progress)
+        except JourneyError as exc:
+            raise public_error(exc, path, shown) from None
+        dataset = source or path.name
+        return AddedFile(kind="feedback", file=shown, ingest=result, source=dataset)
 
     @staticmethod
     def map_from_data(data: Any) -> JourneyMap:

@@ -586,6 +586,20 @@ class MapVersion(Result):
     map: JourneyMap
 
 
+class AddedFile(Result):
+    """A file given in a chat: imported as a journey map, or ingested as feedback (told by its content)."""
+
+    kind: Literal["map", "feedback"]
+    file: str
+    """The file's name as the user gave it (never a server path)."""
+    map: MapVersion | None = None
+    """The saved map, when the file is a map."""
+    ingest: IngestResult | None = None
+    """The ingest's accounting, when the file is feedback."""
+    source: str | None = None
+    """The dataset the feedback went into."""
+
+
 class Change(Result):
     """One difference between two versions of a map."""
 

@@ -9,6 +9,7 @@ was given, and the store, for quotes.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import re
 import tempfile
@@ -425,6 +426,13 @@ def map_checks(run: TurnRun, ctx: Context, expect: Expect) -> list[Check]:
                 covered / len(expect.stages_cover),
             )
         )
+    if expect.stages_in_order:
+        found = [
+            next((i for i, n in enumerate(names) if re.search(p, n, re.IGNORECASE)), -1)
+            for p in expect.stages_in_order
+        ]
+        ok = -1 not in found and all(b == a + 1 for a, b in itertools.pairwise(found))
+        out.append(Check("stages_in_order", ok, f"stages {names}", run.index))
     if expect.stage_count is not None:
         lo, hi = expect.stage_count
         out.append(

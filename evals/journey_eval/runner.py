@@ -20,13 +20,15 @@ from pathlib import Path
 from typing import Any, Literal
 
 from assistant.agent.conversation import Assistant, TurnOptions
+from assistant.agent.events import Final
 from assistant.agent.grounding import quote_ids
+from assistant.chat_app.uploads import stage_upload
 from assistant.prompts import load_prompt
 from assistant.workspace import Workspace
 from evals.journey_eval.analyst import ScriptedAnalyst
 from evals.journey_eval.evaluators import Check, Context, TurnRun, evaluate_turn, same_as_control
 from evals.journey_eval.fixtures import FixtureCache, workspace_settings
-from evals.journey_eval.scenario import Scenario
+from evals.journey_eval.scenario import ROOT, Scenario
 
 Mode = Literal["scripted", "embedded", "openai"]
 MODES: tuple[Mode, ...] = ("scripted", "embedded", "openai")
@@ -208,8 +210,19 @@ class ScenarioRunner:
                 )
                 started = time.perf_counter()
                 try:
-                    for event in assistant.send(f"eval-{scenario.id}", turn.user, options):
-                        run.events.append(event)
+                    if turn.file is not None:
+                        # As the app does: the upload is staged in a server folder the answer must never name.
+                        staged = stage_upload(ROOT / turn.file, target / "uploads", Path(turn.file).name)
+                        lang = scenario.language if turn.language == "auto" else turn.language
+                        for event in assistant.add_file(
+                            f"eval-{scenario.id}", staged, Path(turn.file).name, lang
+                        ):
+                            if isinstance(event, Final) and turn.user.strip():
+                                continue  # the message's answer is the turn's answer
+                            run.events.append(event)
+                    if turn.user.strip():
+                        for event in assistant.send(f"eval-{scenario.id}", turn.user, options):
+                            run.events.append(event)
                 except Exception as exc:  # the turn's failure is the finding; keep what it produced
                     run.error = f"{type(exc).__name__}: {exc}"
                     if isinstance(exc, ModuleNotFoundError) and (exc.name or "").startswith("assistant.llm"):

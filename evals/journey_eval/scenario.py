@@ -32,6 +32,7 @@ Job = Literal[
     "ideas",
     "export",
     "injection",
+    "map_upload",
 ]
 JOBS: tuple[str, ...] = Job.__args__  # type: ignore[attr-defined]
 ToolName = Literal[
@@ -51,6 +52,9 @@ ToolName = Literal[
     "understand",
     "read_brief",
     "draft_journey_map",
+    # a file dropped in the chat; the number of personas asked
+    "add_file",
+    "persona_count",
 ]
 
 
@@ -157,6 +161,8 @@ class Expect(_Strict):
     map_updated: bool | None = None
     stages_cover: list[str] = []
     """Regexes (alternatives with |): each must match the name of some stage of the current map."""
+    stages_in_order: list[str] = []
+    """Regexes that must match stages of the current map next to each other, in this order."""
     stage_count: tuple[int, int] | None = None
     pain_points: PainPoints | None = None
     personas: tuple[int, int] | None = None
@@ -179,7 +185,12 @@ class Expect(_Strict):
 
 
 class Turn(_Strict):
-    user: Annotated[str, Field(min_length=1)]
+    user: str = ""
+    """The message (may be empty when the turn only drops a file)."""
+    file: str | None = None
+    """A file the user drops in the chat with this turn (relative to the repository root). It is copied
+    into an upload folder as the app stages uploads, added to the conversation (a map file becomes its map,
+    a feedback file joins its data), then the message, if any, is sent."""
     language: Literal["auto", "en", "ko"] = "auto"
     intent: Literal["draft_map"] | None = None
     personas: Annotated[int, Field(ge=1, le=10)] = 1
@@ -214,9 +225,15 @@ class Scenario(_Strict):
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
         for k, turn in enumerate(self.turns, 1):
+            if not turn.user.strip() and turn.file is None:
+                raise ValueError(f"turn {k}: give the user's message, a file, or both")
             if turn.expect.restores_turn is not None and turn.expect.restores_turn >= k:
                 raise ValueError(f"turn {k}: restores_turn must name an earlier turn")
-            for pattern in [*turn.expect.stages_cover, *turn.expect.answer_matches]:
+            for pattern in [
+                *turn.expect.stages_cover,
+                *turn.expect.stages_in_order,
+                *turn.expect.answer_matches,
+            ]:
                 _compile(pattern, f"turn {k}")
             for pain in turn.expect.pain_points.planted if turn.expect.pain_points else []:
                 _compile(pain.stage, f"turn {k}")
@@ -260,6 +277,9 @@ def load_scenario(path: Path) -> Scenario:
     for m in scenario.setup.maps:
         if not (ROOT / m.file).is_file():
             raise ScenarioError(f"{path}: setup.maps file {m.file!r} does not exist")
+    for k, turn in enumerate(scenario.turns, 1):
+        if turn.file is not None and not (ROOT / turn.file).is_file():
+            raise ScenarioError(f"{path}: turn {k} file {turn.file!r} does not exist")
     return scenario
 
 
