@@ -240,8 +240,8 @@ def to_xlsx(journey: JourneyMap) -> bytes:
         ["Version", journey.version],
         ["Created (UTC)", journey.created_at.isoformat()],
         ["Updated (UTC)", journey.updated_at.isoformat()],
-        *(["Note", note] for note in journey.notes),
     ]
+    about += [["Note", note] for note in journey.notes]
     _sheet(wb, "About", ["Field", "Value"], about)
 
     wb.properties.title = xlsx_cell(journey.title)
