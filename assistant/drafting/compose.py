@@ -154,19 +154,21 @@ def draft_journey(
     outline: Callable[[BriefFacts], dict[str, Any]] | None = None,
     cache_dir: Path | None = None,
     library: tuple[Reference, ...] | None = None,
+    ask: bool = True,
+    force_outline: bool = False,
 ) -> DraftResult:
     """Draft a map for `text`. `outline` is the model's own outline from the methodology (used when no
     reference is close and a model is there); without it the generic methodology draft is used."""
     started = time.perf_counter()
     facts = read_brief(text, language, personas)
-    if facts.lacks_who_and_journey:
+    if facts.lacks_who_and_journey and ask:
         return DraftResult(map=None, facts=facts, question=QUESTION[facts.language])
     count = min(3, max(1, facts.personas or 1))
     library = library if library is not None else load_library()
     matches = retrieve(text, library, embedder, cache_dir=cache_dir)
     top = matches[0] if matches else None
     en = facts.language == "en"
-    close = top is not None and top.close()
+    close = top is not None and top.close() and not (force_outline and outline is not None)
     notes = _assumptions(facts, count, close)
     reference_id = None
     if top is not None and close:
@@ -190,6 +192,15 @@ def draft_journey(
             "페인포인트·기회·KPI는 이 분야의 전형이며 우리 고객 데이터가 아님('reference'로 표시).",
         )
         notes += changes
+    elif force_outline and outline is not None:
+        notes.insert(
+            0,
+            "Drawn on the stages your feedback is filed under, outlined by the model (marked 'model')."
+            if en
+            else "피드백이 분류된 단계를 그대로 쓰고 모델이 스텝을 그림('model'로 표시).",
+        )
+        data = outline(facts)
+        method = "model"
     else:
         best = f"{top.domain} {top.score:.2f}" if top else "-"
         notes.insert(
