@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import snowballstemmer
 
 from assistant.drafting.library import Reference, by_domain
 from assistant.embedding import Embedder
@@ -23,7 +24,9 @@ from tools.language import Language
 
 MEANING_WEIGHT = 0.6
 KEYWORD_WEIGHT = 0.4
-CLOSE_ENOUGH = 0.62
+MEANING_SPAN = 0.1
+"""A cosine lead over the median domain of this much counts as a full meaning match."""
+CLOSE_ENOUGH = 0.31
 """Blended score from which a reference is adapted (below: drafted from the methodology alone). Measured
 on evals/drafting/briefs.jsonl: see evals/drafting/README.md."""
 
@@ -109,8 +112,21 @@ class Match:
         return self.score >= CLOSE_ENOUGH
 
 
+_STEMMER = snowballstemmer.stemmer("english")
+PHRASE_BONUS = 0.15
+"""Added to the keyword score for each of a domain's multi-word keywords the brief contains verbatim
+("credit card", "위탁 수하물"), at most twice: a phrase says more than its words apart."""
+
+
 def _tokens(text: str) -> set[str]:
-    return {t for t in tokenize(text) if t not in _NOISE and len(t) > 1}
+    """Content tokens: English words stemmed (purchasing = purchase), Korean as character bigrams."""
+    return {
+        _STEMMER.stemWord(t) if t.isascii() else t for t in tokenize(text) if t not in _NOISE and len(t) > 1
+    }
+
+
+def _phrases(refs: dict[Language, Reference]) -> set[str]:
+    return {k.casefold() for ref in refs.values() for k in ref.keywords if " " in k.strip()}
 
 
 def _domain_tokens(refs: dict[Language, Reference]) -> set[str]:
@@ -172,11 +188,18 @@ def retrieve(
         return math.log((n + 1) / (df.get(token, 0) + 1))
 
     brief_tokens = _tokens(text)
+    lowered = " ".join(text.casefold().split())
     total = sum(idf(t) for t in brief_tokens) or 1.0
+    # e5 puts every brief close to every journey (cosines 0.75-0.95): what tells is how far a domain stands
+    # above the typical one, so meaning is the cosine's lead over the median domain, scaled.
+    median = float(np.median(list(best.values())))
     matches = []
     for name in names:
+        phrases = sum(1 for p in _phrases(domains[name]) if p in lowered)
         keyword = min(1.0, 1.5 * sum(idf(t) for t in brief_tokens & vocab[name]) / total)
-        score = MEANING_WEIGHT * best[name] + KEYWORD_WEIGHT * keyword
+        keyword = min(1.0, keyword + PHRASE_BONUS * min(phrases, 2))
+        meaning = min(1.0, max(0.0, (best[name] - median) / MEANING_SPAN))
+        score = MEANING_WEIGHT * meaning + KEYWORD_WEIGHT * keyword
         matches.append(Match(name, domains[name], round(score, 4), round(best[name], 4), round(keyword, 4)))
     matches.sort(key=lambda m: -m.score)
     return matches[:k]
