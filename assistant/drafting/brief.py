@@ -60,7 +60,7 @@ _GENERIC_WHO = {"customer", "customers", "user", "users", "people", "고객", "�
 _LEAD_EN = re.compile(
     r"^\s*(?:please\s+|can you\s+|could you\s+)?(?:(?:draft|map|create|make|build|draw|sketch|design|write|generate)"
     r"\s+)?(?:me\s+|us\s+)?(?:an?\s+|the\s+)?(?:(?:current|future|as-is|to-be)\s+)?(?:customer\s+)?"
-    r"(?:journey(?:\s+map)?|map)?\s*(?:for|of|about)?\s*",
+    r"(?:journey(?:\s+map)?\b|map\b)?\s*(?:(?:for|of|about)\b)?\s*",
     re.I,
 )
 _TAIL_KO = re.compile(
