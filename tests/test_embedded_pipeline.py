@@ -142,7 +142,7 @@ def test_a_vague_brief_gets_one_question_then_the_answer_completes_it(ws: Worksp
     others = [p for p in pains if p.provenance != "feedback"]
     assert others and all(p.provenance == "inferred" and p.origin.source == "reference" for p in others)  # type: ignore[union-attr]
     stored = ws.quotes([e.feedback_id for p in from_feedback for e in p.evidence if e.feedback_id])
-    assert all(e.quote == stored[e.feedback_id] for p in from_feedback for e in p.evidence if e.feedback_id)
+    assert all(e.quote in stored[e.feedback_id] for p in from_feedback for e in p.evidence if e.feedback_id)
     assert any("as-is" in n for n in journey.notes) and "as-is" in second[-1].text  # type: ignore[union-attr]
     assert not generator.answers  # every scripted answer was used
 
@@ -320,6 +320,9 @@ def test_the_model_load_shows_its_progress_while_it_happens(ws: Workspace) -> No
     scripted = ScriptedGenerator([OUTLINE])
 
     class LoadingPipeline(EmbeddedPipeline):
+        def _model_on_disk(self) -> bool:
+            return True  # as if fetched before: drafting loads it (it never fetches one itself)
+
         def generator(self, status: Any) -> Any:
             status("Fetching the embedded model: part 1 of 22…", 0.05)
             # Holds the load until the user has seen the status: a pipeline that buffered statuses
@@ -334,7 +337,7 @@ def test_the_model_load_shows_its_progress_while_it_happens(ws: Workspace) -> No
     events: list[Event] = []
     for event in assistant.send(
         "t",
-        "Draft the current journey of first-time buyers",
+        "Draft the current journey of new members at our climbing gym",
         TurnOptions(intent="draft_map", all_feedback=True),
     ):
         events.append(event)
@@ -418,7 +421,9 @@ def test_an_outline_with_too_few_distinct_stages_is_asked_for_again(ws: Workspac
     # No reference journey is close to this brief, so the model outlines it from the methodology.
     generator = ScriptedGenerator([repeated, OUTLINE])
     events = turn(
-        assistant_with(ws, generator), "Draft the current journey of first-time buyers", intent="draft_map"
+        assistant_with(ws, generator),
+        "Draft the current journey of new members at our climbing gym",
+        intent="draft_map",
     )
     update = next(e for e in events if isinstance(e, MapUpdate))
     assert update.map.stage_names == ["Checkout", "Delivery", "Returns and support"]
@@ -485,7 +490,7 @@ def test_a_draft_built_on_the_feedback_keeps_the_stages_it_is_filed_under(ws: Wo
     evidence = [ev for st in review.steps for p in st.pain_points for ev in p.evidence]
     assert evidence
     stored = ws.quotes([ev.feedback_id for ev in evidence])
-    assert all(stored[ev.feedback_id] == ev.quote for ev in evidence)
+    assert all(ev.quote in stored[ev.feedback_id] for ev in evidence)  # verbatim (a sentence of the row)
     rows = {r.feedback_id: r for r in ws.db.get([ev.feedback_id for ev in evidence])}
     assert all(rows[ev.feedback_id].stage_label == "심사" for ev in evidence)
 

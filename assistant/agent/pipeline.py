@@ -372,7 +372,8 @@ class EmbeddedPipeline:
         from assistant.drafting.compose import draft_journey
 
         pending = state.pending_brief or {}
-        request = " ".join(filter(None, [pending.get("text"), u.text]))
+        # A brief is only asked about when it named neither customer nor journey: the answer is the brief.
+        request = u.text if pending.get("asked") else " ".join(filter(None, [pending.get("text"), u.text]))
         generator: Generator | None = None
         if self._generator is not None or self._model_on_disk():
             generator = yield from self._model(ctx)
