@@ -42,7 +42,9 @@ PERSONA_PARTS = (
 
 
 def load_briefs(only: set[str] | None = None) -> list[dict[str, Any]]:
-    rows = [json.loads(line) for line in (HERE / "briefs.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    rows = [
+        json.loads(line) for line in (HERE / "briefs.jsonl").read_text(encoding="utf-8").splitlines() if line
+    ]
     return [r for r in rows if not only or r["id"] in only]
 
 
@@ -78,7 +80,9 @@ def score(brief: dict[str, Any], journey: dict[str, Any] | None, seconds: float)
         return {**row, "valid": False}
     stages = journey["stages"]
     steps = [st for s in stages for st in s["steps"]]
-    stage_text = " ".join(s["name"] + " " + " ".join(st["action"] for st in s["steps"]) for s in stages).casefold()
+    stage_text = " ".join(
+        s["name"] + " " + " ".join(st["action"] for st in s["steps"]) for s in stages
+    ).casefold()
     essentials = brief["essentials"]
     found = [e for e in essentials if any(alt.casefold() in stage_text for alt in e.split("|"))]
     texts = _texts(journey)
@@ -133,7 +137,9 @@ def score(brief: dict[str, Any], journey: dict[str, Any] | None, seconds: float)
             "language_share": round(sum(_in_language(t, brief["language"]) for t in texts) / len(texts), 3),
             "map_language_ok": journey.get("language") == brief["language"],
             "keep_share": round(
-                sum(k.casefold() in everything for k in brief.get("keep", [])) / max(len(brief.get("keep", [])), 1), 3
+                sum(k.casefold() in everything for k in brief.get("keep", []))
+                / max(len(brief.get("keep", [])), 1),
+                3,
             ),
             "personas": len(personas),
             "personas_ok": len(personas) == brief.get("personas", 1),
@@ -143,7 +149,11 @@ def score(brief: dict[str, Any], journey: dict[str, Any] | None, seconds: float)
             else None,
             "origin_share": round(sum(bool(e.get("origin")) for e in elements) / max(len(elements), 1), 3),
             "reference": next(
-                (st["origin"].get("reference") for st in steps if st.get("origin") and st["origin"].get("reference")),
+                (
+                    st["origin"].get("reference")
+                    for st in steps
+                    if st.get("origin") and st["origin"].get("reference")
+                ),
                 None,
             ),
         }
@@ -168,28 +178,37 @@ def draft_code(briefs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         row["method"] = result.method
         row["top_match"] = [result.matches[0].domain, result.matches[0].score] if result.matches else None
         rows.append(row)
-        print(f"{b['id']:18s} {result.method or '-':12s} {row.get('essentials', 0):.2f} {seconds:5.1f}s", file=sys.stderr)
+        print(
+            f"{b['id']:18s} {result.method or '-':12s} {row.get('essentials', 0):.2f} {seconds:5.1f}s",
+            file=sys.stderr,
+        )
     return rows
 
 
 def draft_cli(briefs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One JOURNEY_HOME for every brief, as a user has: the library's vectors are embedded on the first
+    brief only (its time shows that once-only cost)."""
     journey_bin = ROOT / ".venv/bin/journey"
     rows = []
-    for b in briefs:
-        with tempfile.TemporaryDirectory() as home:
-            env = dict(os.environ, JOURNEY_HOME=home)
-            env.pop("OPENAI_API_KEY", None)
+    with tempfile.TemporaryDirectory() as home:
+        env = dict(os.environ, JOURNEY_HOME=home)
+        env.pop("OPENAI_API_KEY", None)
+        for b in briefs:
             started = time.perf_counter()
-            args = [str(journey_bin), "map", b["brief"], "--json"]
-            args += [arg for _ in range(b.get("personas", 1)) for arg in ("--persona", "")][:0]
-            proc = subprocess.run(args, capture_output=True, text=True, env=env, timeout=900)
+            proc = subprocess.run(
+                [str(journey_bin), "map", b["brief"], "--json"],
+                capture_output=True,
+                text=True,
+                env=env,
+                timeout=900,
+            )
             seconds = time.perf_counter() - started
-        data = json.loads(proc.stdout) if proc.stdout.strip().startswith("{") else {}
-        row = score(b, data.get("map"), seconds)
-        row["exit"] = proc.returncode
-        row["mode"] = (data.get("mode") or {}).get("mode")
-        rows.append(row)
-        print(f"{b['id']:18s} exit {proc.returncode} {seconds:6.1f}s", file=sys.stderr)
+            data = json.loads(proc.stdout) if proc.stdout.strip().startswith("{") else {}
+            row = score(b, data.get("map"), seconds)
+            row["exit"] = proc.returncode
+            row["mode"] = (data.get("mode") or {}).get("mode")
+            rows.append(row)
+            print(f"{b['id']:18s} exit {proc.returncode} {seconds:6.1f}s", file=sys.stderr)
     return rows
 
 
@@ -217,7 +236,10 @@ SUMMARY_KEYS = (
 
 
 def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {"n": len(rows), "valid": round(sum(r["valid"] for r in rows) / max(len(rows), 1), 3)}
+    out: dict[str, Any] = {
+        "n": len(rows),
+        "valid": round(sum(r["valid"] for r in rows) / max(len(rows), 1), 3),
+    }
     valid = [r for r in rows if r["valid"]]
     for key in SUMMARY_KEYS:
         values = [float(r[key]) for r in valid if r.get(key) is not None]
