@@ -30,3 +30,8 @@ def sample_maps_dir() -> Path:
 
 def sample_feedback_dir() -> Path:
     return _bundled("knowledge", "feedback")
+
+
+def reference_journeys_dir() -> Path:
+    """The reference journeys drafting adapts (one JSON file per domain and language)."""
+    return _bundled("knowledge", "journeys")

@@ -171,7 +171,7 @@ def test_xlsx_sheets_values_and_styling() -> None:
     assert opportunities == [
         # A leading "+" would start a formula, so the cell carries the apostrophe prefix.
         ("Discover", "Reads reviews", "Show verified-buyer badges", "'+5% add-to-cart", "low", "high", "medium", "high",
-         "Add-to-cart rate", "Product team")
+         "Add-to-cart rate", "Product team", None)
     ]  # fmt: skip
     kpis = list(wb["KPIs"].iter_rows(min_row=2, values_only=True))
     assert kpis[0][:4] == ("Discover", "Click-through rate", "Clicks / impressions", "2%")

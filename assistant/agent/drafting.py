@@ -364,16 +364,22 @@ def fill_outline(outline: Outline, brief: Brief, language: Language) -> dict[str
                         "is_moment": mot,
                         "why": (why_first if (i, j) == (0, 0) else why_low) if mot else "",
                     },
+                    # The model wrote the action, touchpoint, channel and emotion; code filled the rest
+                    # from the channel and position: all of it an inference, none of it evidence.
+                    "origin": {"source": "model"},
                 }
             )
-        stages.append({"name": s.name, "steps": steps, "kpis": [kpi_for(i, len(outline.stages), language)]})
+        kpi = {**kpi_for(i, len(outline.stages), language), "origin": {"source": "model"}}
+        stages.append({"name": s.name, "steps": steps, "kpis": [kpi], "origin": {"source": "model"}})
     return {
         "title": outline.title,
         "language": language,
         "journey_type": brief.journey_type or "other",
         "state": brief.state or "current",
         "scope": brief.journey or "",
-        "personas": [{"name": brief.who[:200]}] if brief.who else [],
+        "personas": [{"name": brief.who[:200], "segment": brief.who, "origin": {"source": "brief"}}]
+        if brief.who
+        else [],
         "stages": stages,
     }
 
@@ -406,6 +412,10 @@ def add_feedback_pain_points(
                         {"feedback_id": q.feedback_id, "row": q.row, "quote": q.text, "sentiment": "negative"}
                         for q in theme.quotes[:2]
                     ],
+                    "origin": {
+                        "source": "feedback",
+                        "feedback_ids": [q.feedback_id for q in theme.quotes[:2] if q.feedback_id],
+                    },
                 }
             )
     return data

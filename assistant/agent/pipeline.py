@@ -27,7 +27,13 @@ from assistant.agent import clarify
 from assistant.agent.compose import compose_diagnosis, compose_search, pct
 from assistant.agent.context import TurnContext
 from assistant.agent.diff_text import change_text
-from assistant.agent.drafting import MISSING_QUESTIONS, Brief, BriefReading, Generator, draft_map
+from assistant.agent.drafting import (
+    MISSING_QUESTIONS,
+    Brief,
+    Generator,
+    add_feedback_pain_points,
+    draft_map,
+)
 from assistant.agent.edit_rules import rule_edit
 from assistant.agent.events import (
     DiagnosisView,
@@ -78,7 +84,9 @@ TEXT: dict[Language, dict[str, str]] = {
         "then ask again.",
         "loading": "Loading the embedded model (first start assembles it; later starts take seconds)…",
         "drafted": "I drafted **{title}** ({stages} stages, {steps} steps; {pains} pain points from your feedback, "
-        "each quoted with its id). Ask me to change anything, for example “rename {first} to …”.",
+        "each quoted with its id; the rest is marked with where it comes from). Ask me to change anything, "
+        "for example “rename {first} to …”.",
+        "assumed": "What the draft rests on (also in the map's notes):",
         "edited": "Done ({what}). Version {version}:",
         "undone": "Undone. Version {version}:",
         "edit_failed": "I could not turn that into a valid edit: {why}",
@@ -96,7 +104,8 @@ TEXT: dict[Language, dict[str, str]] = {
         "no_map": "아직 이 대화에 여정 지도가 없습니다. 먼저 지도를 만든 뒤(“…여정 지도를 만들어줘”) 다시 물어봐 주세요.",
         "loading": "내장 모델을 불러오는 중입니다(처음에는 모델 파일을 조립하고, 이후에는 몇 초면 됩니다)…",
         "drafted": "**{title}** 지도를 만들었습니다({stages}개 단계, {steps}개 스텝, 피드백에서 찾은 페인포인트 {pains}개는 "
-        "원문과 ID로 인용). “{first} 이름을 …로 바꿔줘”처럼 수정을 요청해 보세요.",
+        "원문과 ID로 인용, 나머지는 출처를 표시). “{first} 이름을 …로 바꿔줘”처럼 수정을 요청해 보세요.",
+        "assumed": "초안의 전제(지도의 메모에도 적어 둠):",
         "edited": "수정했습니다({what}). 버전 {version}:",
         "undone": "되돌렸습니다. 버전 {version}:",
         "edit_failed": "요청을 올바른 수정으로 바꾸지 못했습니다: {why}",
@@ -371,33 +380,27 @@ class EmbeddedPipeline:
         generator: Generator = outcome["generator"]
         return generator
 
+    def _model_on_disk(self) -> bool:
+        """Whether the embedded model can be loaded without fetching it (drafting never waits for a
+        1.1 GB download: with no model it adapts the reference journey in code)."""
+        from assistant.llm.model_setup import model_status
+
+        try:
+            return model_status(self.settings).present
+        except (OSError, JourneyError):
+            return False
+
     def _draft_map(self, ctx: TurnContext, u: Understanding, state: ThreadState) -> Gen[Event, None, str]:
-        generator = yield from self._model(ctx)
+        from assistant.drafting.compose import draft_journey
+
         pending = state.pending_brief or {}
-        request = " ".join(filter(None, [pending.get("text"), u.text]))
-        prompt = load_prompt("embedded_brief").render(request=as_data(request))
-        brief = yield from self._step(
-            ctx,
-            "read_brief",
-            {"request": request},
-            lambda: generator.generate(prompt, request, BriefReading, max_tokens=120).brief(),
-        )
-        merged = Brief.model_validate(
-            {
-                **{k: v for k, v in pending.get("brief", {}).items() if v},
-                **{k: v for k, v in brief.model_dump().items() if v},
-            }
-        )
-        missing = [k for k in ("who", "journey", "journey_type", "state") if getattr(merged, k) is None]
-        if missing and not pending.get("asked"):
-            state.pending_brief = {"text": request, "brief": merged.model_dump(), "asked": True}
-            q = MISSING_QUESTIONS[ctx.language]
-            return "\n".join([q["head"], *(f"- {q[k]}" for k in missing)])
-        state.pending_brief = None
-        notes = self.workspace.search(SearchRequest(query=request[:500], collection="methodology", limit=3))
-        # Short: every prompt token costs the small model about a twentieth of a second.
-        methodology = "\n".join(h.text.split("\n", 1)[-1][:200] for h in notes.hits[:2])
+        # A brief is only asked about when it named neither customer nor journey: the answer is the brief.
+        request = u.text if pending.get("asked") else " ".join(filter(None, [pending.get("text"), u.text]))
+        generator: Generator | None = None
+        if self._generator is not None or self._model_on_disk():
+            generator = yield from self._model(ctx)
         feedback_stages: list[str] = []
+        wants_feedback = bool(_ASKS_FOR_FEEDBACK.search(request))
         if ctx.use_feedback and ctx.has_data and self.workspace.feedback_count() > 0:
             # The feedback that speaks about this journey (its sources), and the stages it is filed under:
             # a map drafted on those stages is one its pain points can be found in.
@@ -411,24 +414,73 @@ class EmbeddedPipeline:
             sources = sorted({h.source for h in found.hits}) if found is not None else []
             if sources:
                 feedback_stages = self.workspace.feedback_stages(sources)
-        journey = yield from self._step(
-            ctx,
-            "draft_journey_map",
-            {"brief": merged.model_dump(), "feedback_stages": feedback_stages},
-            lambda: draft_map(
+
+        def outline(facts: Any) -> dict[str, Any]:
+            """The model's own outline from the methodology (no reference close, or the user asked to
+            build on their feedback's stages); everything in it is marked `model`."""
+            assert generator is not None
+            notes = self.workspace.search(
+                SearchRequest(query=request[:500], collection="methodology", limit=3)
+            )
+            # Short: every prompt token costs the small model about a twentieth of a second.
+            methodology = "\n".join(h.text.split("\n", 1)[-1][:200] for h in notes.hits[:2])
+            brief = Brief(who=facts.who, journey=facts.journey, state=facts.state)
+            journey = draft_map(
                 self.workspace,
                 generator,
                 request,
-                merged,
+                brief,
                 ctx.language,
                 methodology,
-                use_feedback=ctx.use_feedback and ctx.has_data,
+                use_feedback=False,
                 feedback_stages=feedback_stages,
-                keep_feedback_stages=bool(_ASKS_FOR_FEEDBACK.search(request)),
-            ),
+                keep_feedback_stages=wants_feedback,
+            )
+            return journey.model_dump(mode="json", exclude={"created_at", "updated_at", "version"})
+
+        fixed_stages = wants_feedback and len(set(feedback_stages)) >= 3 and generator is not None
+        drafted: dict[str, Any] = {}
+
+        def run() -> dict[str, Any]:
+            result = draft_journey(
+                request,
+                self.workspace.embedder,
+                language=ctx.language,
+                personas=ctx.personas,
+                generator=generator,
+                outline=outline if generator is not None else None,
+                cache_dir=self.workspace.home / "cache",
+                ask=not pending.get("asked"),
+                force_outline=fixed_stages,
+            )
+            drafted["result"] = result
+            return {
+                "method": result.method,
+                "reference": result.reference,
+                "matches": [{"domain": m.domain, "score": m.score} for m in result.matches],
+                "question": result.question,
+                "assumptions": result.assumptions,
+            }
+
+        yield from self._step(
+            ctx, "draft_journey_map", {"brief": request, "feedback_stages": feedback_stages}, run
         )
+        result = drafted["result"]
+        if result.map is None:
+            state.pending_brief = {"text": request, "asked": True}
+            return result.question or MISSING_QUESTIONS[ctx.language]["head"]
+        state.pending_brief = None
+        journey = result.map
+        if ctx.use_feedback and ctx.has_data and self.workspace.feedback_count() > 0:
+            diagnosis = yield from self._step(
+                ctx, "diagnose_journey", {"map": journey.title}, lambda: self.workspace.diagnose(journey)
+            )
+            data = journey.model_dump(mode="json", exclude={"created_at", "updated_at", "version"})
+            journey = self.workspace.map_from_data(add_feedback_pain_points(data, diagnosis, ctx.language))
         stored: dict[str, MapVersion] = {}
-        pains = sum(len(st.pain_points) for s in journey.stages for st in s.steps)
+        pains = sum(
+            1 for s in journey.stages for st in s.steps for p in st.pain_points if p.provenance == "feedback"
+        )
         steps = sum(len(s.steps) for s in journey.stages)
 
         def save() -> dict[str, Any]:
@@ -450,13 +502,15 @@ class EmbeddedPipeline:
         saved = stored["map"]
         ctx.current_map = saved.name
         yield MapUpdate(name=saved.name, version=saved.version, map=saved.map)
-        return TEXT[ctx.language]["drafted"].format(
+        t = TEXT[ctx.language]
+        head = t["drafted"].format(
             title=journey.title,
             stages=len(journey.stages),
             steps=steps,
             pains=pains,
             first=journey.stages[0].name,
         )
+        return "\n".join([head, t["assumed"], *(f"- {a}" for a in result.assumptions)])
 
     def _edit_map(self, ctx: TurnContext, u: Understanding, state: ThreadState) -> Gen[Event, None, str]:
         name = self._need_map(ctx)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from assistant.domain.model import JourneyMap, Stage, Step
+from assistant.domain.model import JourneyMap, Origin, Persona, Stage, Step
 from assistant.workspace.results import MapDiff
 
 LANES = (
@@ -46,6 +46,22 @@ LANE_LABELS = {
         "opportunities": "개선 기회",
         "kpis": "KPI",
     },
+}
+ORIGIN_LABELS = {
+    "en": {"brief": "brief", "feedback": "feedback", "reference": "reference", "model": "inferred"},
+    "ko": {"brief": "브리프", "feedback": "피드백", "reference": "참고 여정", "model": "추론"},
+}
+PERSONA_LABELS = {
+    "en": {"goals": "Goals", "needs": "Needs", "frustrations": "Frustrations", "behaviours": "Behaviours"},
+    "ko": {"goals": "목표", "needs": "니즈", "frustrations": "불편", "behaviours": "행동 특성"},
+}
+_LANE_FIELD = {
+    "actions": "action",
+    "touchpoints": "touchpoint",
+    "front_stage": "front_stage",
+    "back_stage": "back_stage",
+    "thoughts": "thoughts",
+    "emotion": "emotion",
 }
 EMOTION_COLOURS = {-2: "#d64545", -1: "#ee8f52", 0: "#e3b93c", 1: "#8cbf5a", 2: "#3b9a57"}
 MAX_CELL = 400
@@ -86,7 +102,38 @@ def changed_places(journey: JourneyMap, diff: MapDiff | None) -> tuple[set[str],
     return stages, steps
 
 
+def _origin(origin: Origin | None, field: str | None = None) -> dict[str, str] | None:
+    """Where a cell's content comes from: the source word (the JSX mutes `model`, i.e. inferred) and,
+    for a reference, which one."""
+    if origin is None:
+        return None
+    source = origin.of(field) if field else origin.source
+    return {"source": source, "reference": origin.reference or "" if source == "reference" else ""}
+
+
 def _step_cell(lane: str, step: Step) -> dict[str, Any]:
+    cell = _step_content(lane, step)
+    if lane in _LANE_FIELD:
+        cell["origin"] = _origin(step.origin, _LANE_FIELD[lane])
+    return cell
+
+
+def _persona_card(p: Persona) -> dict[str, Any]:
+    return {
+        "name": p.name,
+        "role": _short(p.occupation, 120),
+        "situation": _short(p.life_situation, 240),
+        "goals": [_short(g, 120) for g in (p.personal_goals + p.professional_goals)[:3]],
+        "needs": [_short(n, 120) for n in p.needs[:3]],
+        "frustrations": [_short(f, 120) for f in p.frustrations[:3]],
+        "behaviours": [_short(b, 120) for b in p.behaviours[:3]],
+        "channels": list(p.channels),
+        "quote": _short(p.quote, 240),
+        "origin": _origin(p.origin),
+    }
+
+
+def _step_content(lane: str, step: Step) -> dict[str, Any]:
     if lane == "actions":
         return {"text": _short(step.action)}
     if lane == "touchpoints":
@@ -107,6 +154,7 @@ def _step_cell(lane: str, step: Step) -> dict[str, Any]:
                     "text": _short(p.description, 240),
                     "severity": p.severity,
                     "provenance": p.provenance,
+                    "origin": _origin(p.origin),
                     "evidence": [
                         {"id": e.feedback_id or "", "quote": _short(e.quote, 160)} for e in p.evidence[:2]
                     ],
@@ -117,7 +165,12 @@ def _step_cell(lane: str, step: Step) -> dict[str, Any]:
     if lane == "opportunities":
         return {
             "items": [
-                {"text": _short(o.description, 240), "kpi": _short(o.kpi, 80), "effort": o.effort or ""}
+                {
+                    "text": _short(o.description, 240),
+                    "kpi": _short(o.kpi, 80),
+                    "effort": o.effort or "",
+                    "origin": _origin(o.origin),
+                }
                 for o in step.opportunities
             ]
         }
@@ -127,7 +180,12 @@ def _step_cell(lane: str, step: Step) -> dict[str, Any]:
 def _kpi_cell(stage: Stage) -> dict[str, Any]:
     return {
         "items": [
-            {"text": _short(k.name, 80), "target": _short(k.target, 80), "owner": _short(k.owner, 60)}
+            {
+                "text": _short(k.name, 80),
+                "target": _short(k.target, 80),
+                "owner": _short(k.owner, 60),
+                "origin": _origin(k.origin),
+            }
             for k in stage.kpis
         ]
     }
@@ -183,7 +241,10 @@ def grid_props(journey: JourneyMap, name: str, version: int, diff: MapDiff | Non
         "columns": columns,
         "lanes": lanes,
         "personas": [p.name for p in journey.personas],
+        "persona_cards": [_persona_card(p) for p in journey.personas],
+        "origins": ORIGIN_LABELS["ko" if journey.language.startswith("ko") else "en"],
         "labels": {
+            "persona": PERSONA_LABELS["ko" if journey.language.startswith("ko") else "en"],
             "moment": "결정적 순간" if journey.language.startswith("ko") else "Moment of truth",
             "empty": "단계에 스텝 없음" if journey.language.startswith("ko") else "no steps yet",
             "state": ("현재(As-is)" if journey.state == "current" else "미래(To-be)")

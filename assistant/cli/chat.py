@@ -113,7 +113,9 @@ def map_command(
     language: LanguageOption = "auto",
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")] = False,
 ) -> None:
-    """Draft a journey map from a brief (asks for what is missing instead of guessing)."""
+    """Draft a journey map from a brief: adapted from the closest reference journey, with its assumptions
+    stated. Writes a map, or exits 2 with the one question it needs answered (the brief names neither the
+    customer nor the journey)."""
     from assistant.agent.conversation import TurnOptions
 
     with clear_errors():
@@ -127,7 +129,7 @@ def map_command(
                 use_feedback=use_feedback,
                 all_feedback=use_feedback,
             )
-            final, _events = _run_turn(assistant, f"map-{uuid.uuid4().hex[:12]}", text, options, None)
+            final, events = _run_turn(assistant, f"map-{uuid.uuid4().hex[:12]}", text, options, None)
             saved = ws.get_map(final.map_name) if final and final.map_name else None
             if saved is not None and save and save != saved.name:
                 saved = ws.save_map(save, saved.map, "user", f"saved as {save}")
@@ -148,8 +150,17 @@ def map_command(
                 "map": saved.map.model_dump(mode="json") if saved else None,
             }
         )
-        return
-    sys.stdout.write((final.text if final else "") + "\n")
+    else:
+        sys.stdout.write((final.text if final else "") + "\n")
+    if saved is None:
+        # No map: the brief needs an answer first (exit 2, the question is the text above), or drafting
+        # failed and said why (exit 1). Never exit 0 without a map.
+        asked = any(
+            getattr(e, "name", None) == "draft_journey_map" and (e.output or {}).get("question")
+            for e in events
+            if getattr(e, "type", None) == "tool"
+        )
+        raise typer.Exit(2 if asked else 1)
 
 
 @app.command("ask")

@@ -40,6 +40,30 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, validate_assignment=True)
 
 
+OriginSource = Literal["brief", "feedback", "reference", "model"]
+
+
+class Origin(_Strict):
+    """Where a piece of content comes from, so a reader can tell what was said, measured, adapted or
+    inferred: `brief` (the user said it), `feedback` (customers' rows, by id), `reference` (adapted from a
+    reference journey in the product's library), `model` (inferred by the assistant or filled in by code)."""
+
+    source: OriginSource
+    """Where the content as a whole comes from."""
+    reference: Annotated[str, StringConstraints(max_length=200)] | None = None
+    """The reference journey it was adapted from (its id), when any of it comes from one."""
+    feedback_ids: Annotated[
+        list[Annotated[str, StringConstraints(max_length=200)]], Field(max_length=MAX_ITEMS)
+    ] = []
+    """Ids of the feedback rows it quotes or rests on."""
+    fields: dict[Annotated[str, StringConstraints(max_length=60)], OriginSource] = {}
+    """Fields whose origin differs from `source`, e.g. {"channel": "brief"} when the brief set the channel."""
+
+    def of(self, field: str) -> OriginSource:
+        """The origin of one field."""
+        return self.fields.get(field, self.source)
+
+
 class Evidence(_Strict):
     """One piece of customer feedback that supports a claim, quoted verbatim."""
 
@@ -66,6 +90,8 @@ class PainPoint(_Strict):
     """Where the claim comes from: stated by the user, shown by feedback, or inferred by the assistant."""
     evidence: Annotated[list[Evidence], Field(max_length=MAX_ITEMS)] = []
     """Feedback that supports it."""
+    origin: Origin | None = None
+    """Where it comes from (brief, feedback, reference journey or model)."""
 
 
 class Opportunity(_Strict):
@@ -87,6 +113,8 @@ class Opportunity(_Strict):
     """The KPI it should move."""
     owner: Text = ""
     """Who is accountable."""
+    origin: Origin | None = None
+    """Where it comes from (brief, feedback, reference journey or model)."""
 
 
 class KPI(_Strict):
@@ -106,6 +134,8 @@ class KPI(_Strict):
     """Who is responsible (who)."""
     rationale: Text = ""
     """Why this measure matters for the stage (why)."""
+    origin: Origin | None = None
+    """Where it comes from (brief, feedback, reference journey or model)."""
 
 
 class Emotion(_Strict):
@@ -151,6 +181,8 @@ class Step(_Strict):
     """Whether this is a moment of truth, and why."""
     opportunities: Annotated[list[Opportunity], Field(max_length=MAX_ITEMS)] = []
     """Improvement ideas for the step."""
+    origin: Origin | None = None
+    """Where the step's fields come from; `fields` names those with another origin (e.g. the channel)."""
 
 
 class Stage(_Strict):
@@ -166,6 +198,8 @@ class Stage(_Strict):
     """Ordered steps."""
     kpis: Annotated[list[KPI], Field(max_length=MAX_ITEMS)] = []
     """How the stage is measured."""
+    origin: Origin | None = None
+    """Where the stage's name, description and goal come from."""
 
 
 class Persona(_Strict):
@@ -197,6 +231,8 @@ class Persona(_Strict):
     """The customer segment the persona stands for."""
     buying_role: BuyingRole | None = None
     """For B2B: their role in the purchase decision."""
+    origin: Origin | None = None
+    """Where the persona's attributes come from; `fields` names those with another origin."""
 
 
 def _now() -> datetime:
@@ -224,6 +260,8 @@ class JourneyMap(_Strict):
     """The personas the journey follows (methodology: start with at most three)."""
     stages: Annotated[list[Stage], Field(min_length=1, max_length=MAX_STAGES)]
     """Ordered stages."""
+    notes: TextList = []
+    """Notes on the map: the assumptions a draft was made on and what it was drafted from."""
     created_at: datetime = Field(default_factory=_now)
     """When the map was first created (UTC)."""
     updated_at: datetime = Field(default_factory=_now)

@@ -12,6 +12,8 @@ Layout (documented here because `importing.py` reads it back):
 * Map-level fields (`map_*`, personas included) are filled on the first data row only.
 * Every text cell goes through `sanitize.quote_cell`: a leading formula trigger or apostrophe gets an
   apostrophe in front, which the importer removes again.
+* Where content comes from travels in the JSON cells (pain points, opportunities, KPIs, personas each
+  carry their `origin`), in `origin` for a step (a JSON object) and `stage_origin` for a stage.
 * Encoded as UTF-8 with a byte-order mark, so Excel shows Korean text correctly.
 """
 
@@ -25,7 +27,7 @@ from typing import Any
 from assistant.domain import JourneyMap, Stage, Step
 from assistant.exports.sanitize import quote_cell
 
-STAGE_COLUMNS = ["stage_index", "stage_name", "stage_description", "stage_goal", "stage_kpis"]
+STAGE_COLUMNS = ["stage_index", "stage_name", "stage_description", "stage_goal", "stage_kpis", "stage_origin"]
 STEP_COLUMNS = [
     "step_index",
     "action",
@@ -41,6 +43,7 @@ STEP_COLUMNS = [
     "moment_of_truth",
     "moment_of_truth_why",
     "opportunities",
+    "origin",
 ]
 MAP_COLUMNS = [
     "map_title",
@@ -54,6 +57,7 @@ MAP_COLUMNS = [
     "map_updated_at",
     "map_version",
     "map_personas",
+    "map_notes",
 ]
 COLUMNS = STAGE_COLUMNS + STEP_COLUMNS + MAP_COLUMNS
 # Columns whose cells are numbers or fixed words written by the product, never user text.
@@ -68,6 +72,13 @@ def json_cell(items: list[Any]) -> str:
     return json.dumps([i.model_dump(mode="json") for i in items], ensure_ascii=False)
 
 
+def object_cell(item: Any) -> str:
+    """One model as a JSON object (None: empty cell)."""
+    if item is None:
+        return ""
+    return json.dumps(item.model_dump(mode="json"), ensure_ascii=False)
+
+
 def _stage_cells(index: int, stage: Stage) -> dict[str, str]:
     return {
         "stage_index": str(index),
@@ -75,6 +86,7 @@ def _stage_cells(index: int, stage: Stage) -> dict[str, str]:
         "stage_description": stage.description,
         "stage_goal": stage.goal,
         "stage_kpis": json_cell(stage.kpis),
+        "stage_origin": object_cell(stage.origin),
     }
 
 
@@ -94,13 +106,15 @@ def _step_cells(index: int, step: Step) -> dict[str, str]:
         "moment_of_truth": YES if step.moment_of_truth.is_moment else NO,
         "moment_of_truth_why": step.moment_of_truth.why,
         "opportunities": json_cell(step.opportunities),
+        "origin": object_cell(step.origin),
     }
 
 
 def _map_cells(journey: JourneyMap) -> dict[str, str]:
-    data = journey.model_dump(mode="json", exclude={"stages", "personas"})
+    data = journey.model_dump(mode="json", exclude={"stages", "personas", "notes"})
     cells = {f"map_{key}": str(value) for key, value in data.items()}
     cells["map_personas"] = json_cell(journey.personas)
+    cells["map_notes"] = json.dumps(journey.notes, ensure_ascii=False) if journey.notes else ""
     return cells
 
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from assistant.domain import JourneyMap, Persona, Stage, Step
+from assistant.domain import JourneyMap, Origin, Persona, Stage, Step
 from assistant.exports.html_curve import EMOTION_COLOURS, CurvePoint, emotion_curve_svg
+from assistant.exports.origins import SOURCE_WORDS, is_inferred, origin_label
 from assistant.exports.sanitize import html_text
 
 COLUMN_WIDTH = 190
@@ -56,6 +57,8 @@ letter-spacing:.03em;overflow-wrap:normal;width:LANEpx}
 .map td.mot{background:#fff7db}
 .badge{display:inline-block;font-size:11px;font-weight:600;border-radius:8px;padding:0 6px;margin:0 4px 4px 0}
 .badge.mot{background:#f2c94c;color:#3d3000}.badge.pain{background:#d64545;color:#fff}
+.badge.src{background:#e8edf2;color:#4a5a6a;font-weight:500}.badge.src.model{background:#f1eefa;color:#6a5a8a}
+.inferred{color:#6b7785}
 .channel{display:inline-block;font-size:11px;background:#e3e9f0;border-radius:6px;padding:0 5px;margin-right:4px}
 tr.backstage td,tr.backstage th{border-top:2px dashed #7b8da1}
 .thought{font-style:italic;color:#33475b}
@@ -100,9 +103,23 @@ def _text(value: str, limit: int = CELL_LIMIT) -> str:
     return shown
 
 
+def _source(origin: Origin | None) -> str:
+    """A small badge saying where an element comes from; its full label as a tooltip."""
+    if origin is None:
+        return ""
+    word = SOURCE_WORDS[origin.source]
+    kind = " model" if is_inferred(origin) else ""
+    return f' <span class="badge src{kind}" title="{html_text(origin_label(origin))}">{word}</span>'
+
+
+def _muted(origin: Origin | None, html: str) -> str:
+    """Inferred content in a muted style; anything else as it is."""
+    return f'<span class="inferred">{html}</span>' if is_inferred(origin) else html
+
+
 def _persona(p: Persona) -> str:
     who = ", ".join(x for x in (p.age, p.occupation, p.segment) if x)
-    parts = [f'<article class="persona"><h3>{_text(p.name)}</h3>']
+    parts = [f'<article class="persona"><h3>{_text(p.name)}{_source(p.origin)}</h3>']
     if who:
         parts.append(f'<div class="who">{_text(who)}</div>')
     if p.life_situation:
@@ -128,7 +145,8 @@ def _step_cell(step: Step) -> str:
         badges += f'<span class="badge mot"{why}>★ Moment of truth</span>'
     if step.pain_points:
         badges += f'<span class="badge pain">! {len(step.pain_points)} pain point{"s" if len(step.pain_points) > 1 else ""}</span>'
-    return (f"<div>{badges}</div>" if badges else "") + _text(step.action)
+    badges += _source(step.origin)
+    return (f"<div>{badges}</div>" if badges else "") + _muted(step.origin, _text(step.action))
 
 
 def _touchpoint(step: Step) -> str:
@@ -143,7 +161,8 @@ def _pains(step: Step) -> str:
         dots = "●" * p.severity + "○" * (5 - p.severity)
         quote = f'<span class="sub">“{_text(p.evidence[0].quote, 140)}”</span>' if p.evidence else ""
         items.append(
-            f'<li class="pain"><span class="sev" title="severity {p.severity}/5">{dots}</span>{_text(p.description)}{quote}</li>'
+            f'<li class="pain"><span class="sev" title="severity {p.severity}/5">{dots}</span>'
+            f"{_muted(p.origin, _text(p.description))}{_source(p.origin)}{quote}</li>"
         )
     return f'<ul class="items">{"".join(items)}</ul>'
 
@@ -157,7 +176,7 @@ def _opportunities(step: Step) -> str:
             x for x in (o.expected_impact, f"effort {o.effort}" if o.effort else "", o.owner) if x
         )
         sub = f'<span class="sub">{_text(facts, 160)}</span>' if facts else ""
-        items.append(f"<li>{_text(o.description)}{sub}</li>")
+        items.append(f"<li>{_muted(o.origin, _text(o.description))}{_source(o.origin)}{sub}</li>")
     return f'<ul class="items">{"".join(items)}</ul>'
 
 
@@ -168,7 +187,7 @@ def _kpis(stage: Stage) -> str:
     for k in stage.kpis:
         facts = " · ".join(x for x in (k.target and f"target {k.target}", k.cadence, k.owner) if x)
         sub = f'<span class="sub">{_text(facts, 160)}</span>' if facts else ""
-        items.append(f"<li><b>{_text(k.name)}</b>{sub}</li>")
+        items.append(f"<li><b>{_muted(k.origin, _text(k.name))}</b>{_source(k.origin)}{sub}</li>")
     return f'<ul class="items">{"".join(items)}</ul>'
 
 
@@ -276,7 +295,9 @@ def to_html(journey: JourneyMap) -> str:
     )
     body.append(
         f'<p class="legend">Emotion: {legend}<span>★ moment of truth</span>'
-        "<span>●●●○○ pain point severity (1–5)</span><span>dashed line: line of visibility</span></p>"
+        "<span>●●●○○ pain point severity (1–5)</span><span>dashed line: line of visibility</span>"
+        "<span>badges: brief (the user said it), feedback (customers' rows), reference (adapted from a "
+        "reference journey), inferred (the assistant's assumption, shown muted)</span></p>"
     )
     moments = [
         (stage, step) for stage in journey.stages for step in stage.steps if step.moment_of_truth.is_moment
@@ -290,6 +311,10 @@ def to_html(journey: JourneyMap) -> str:
             for stage, step in moments
         ]
         body.append("</ul>")
+    if journey.notes:
+        body.append(
+            "<h2>Notes</h2><ul>" + "".join(f"<li>{_text(n, 600)}</li>" for n in journey.notes) + "</ul>"
+        )
     body.append(
         "<footer>Exported by Journey Assistant. This page works offline and prints on landscape pages.</footer>"
     )

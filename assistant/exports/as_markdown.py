@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from assistant.domain import JourneyMap, Persona, Stage, Step
+from assistant.exports.origins import origin_label
 from assistant.exports.sanitize import md_text
 
 _EMOTION_WORDS = {-2: "very negative", -1: "negative", 0: "neutral", 1: "positive", 2: "very positive"}
@@ -14,8 +15,14 @@ def _emotion(step: Step) -> str:
     return f"{score:+d} {_EMOTION_WORDS[score]}{label}" if score else f"0 neutral{label}"
 
 
+def _mark(origin: object) -> str:
+    """A short origin mark after an element, e.g. ` _(from: reference loan.en)_`."""
+    label = origin_label(origin)  # type: ignore[arg-type]
+    return f" _(from: {md_text(label)})_" if label else ""
+
+
 def _persona(persona: Persona) -> list[str]:
-    out = [f"### {md_text(persona.name)}", ""]
+    out = [f"### {md_text(persona.name)}{_mark(persona.origin)}", ""]
     facts = [
         ("Age", persona.age),
         ("Occupation", persona.occupation),
@@ -63,7 +70,7 @@ def _stage_steps(index: int, stage: Stage) -> list[str]:
         return [*out, "_No steps yet._", ""]
     for n, step in enumerate(stage.steps, 1):
         mark = " ★ moment of truth" if step.moment_of_truth.is_moment else ""
-        out.append(f"{n}. **{md_text(step.action)}**{mark}")
+        out.append(f"{n}. **{md_text(step.action)}**{mark}{_mark(step.origin)}")
         details = [
             (
                 "Touchpoint",
@@ -79,6 +86,10 @@ def _stage_steps(index: int, stage: Stage) -> list[str]:
     return [*out, ""]
 
 
+def _has_origins(journey: JourneyMap) -> bool:
+    return any(p.origin for p in journey.personas) or any(st.origin for s in journey.stages for st in s.steps)
+
+
 def to_markdown(journey: JourneyMap) -> str:
     """The map as a Markdown document."""
     out = [f"# {md_text(journey.title)}", ""]
@@ -92,6 +103,14 @@ def to_markdown(journey: JourneyMap) -> str:
     ]
     out += [f"- **{label}:** {value}" for label, value in meta if value]
     out.append("")
+    if journey.notes:
+        out += ["## Notes", "", *(f"- {md_text(n)}" for n in journey.notes), ""]
+    if _has_origins(journey):
+        out += [
+            "_Sources: “brief” is what the user said, “feedback” quotes customers' rows, “reference” is "
+            "adapted from a reference journey, “inferred” is the assistant's assumption._",
+            "",
+        ]
 
     if journey.personas:
         out += ["## Personas", ""]
@@ -112,7 +131,7 @@ def to_markdown(journey: JourneyMap) -> str:
             quotes = " / ".join(f"“{md_text(e.quote)}”" for e in p.evidence[:3])
             out.append(
                 f"| {md_text(stage.name)} | {md_text(step.action)} | {md_text(p.description)} "
-                f"| {p.severity}/5 | {p.provenance} | {quotes} |"
+                f"| {p.severity}/5 | {md_text(origin_label(p.origin)) or p.provenance} | {quotes} |"
             )
     else:
         out.append("_None recorded._")
@@ -130,11 +149,14 @@ def to_markdown(journey: JourneyMap) -> str:
     ideas = [(stage, step, o) for stage, step in steps for o in step.opportunities]
     out += ["## Opportunities", ""]
     if ideas:
-        out += ["| Stage | Idea | Expected impact | Effort | KPI | Owner |", "|---|---|---|---|---|---|"]
+        out += [
+            "| Stage | Idea | Expected impact | Effort | KPI | Owner | Source |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for stage, _step, o in ideas:
             out.append(
                 f"| {md_text(stage.name)} | {md_text(o.description)} | {md_text(o.expected_impact)} "
-                f"| {o.effort or ''} | {md_text(o.kpi)} | {md_text(o.owner)} |"
+                f"| {o.effort or ''} | {md_text(o.kpi)} | {md_text(o.owner)} | {md_text(origin_label(o.origin))} |"
             )
     else:
         out.append("_None recorded._")
@@ -144,8 +166,8 @@ def to_markdown(journey: JourneyMap) -> str:
     out += ["## KPIs", ""]
     if kpis:
         out += [
-            "| Stage | KPI | Definition | Target | Data source | Cadence | Owner | Why |",
-            "|---|---|---|---|---|---|---|---|",
+            "| Stage | KPI | Definition | Target | Data source | Cadence | Owner | Why | Source |",
+            "|---|---|---|---|---|---|---|---|---|",
         ]
         for stage, k in kpis:
             cells = [
@@ -157,6 +179,7 @@ def to_markdown(journey: JourneyMap) -> str:
                 k.cadence,
                 k.owner,
                 k.rationale,
+                origin_label(k.origin),
             ]
             out.append("| " + " | ".join(md_text(c) for c in cells) + " |")
     else:

@@ -11,6 +11,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from assistant.domain import JourneyMap, Step
+from assistant.exports.origins import origin_label
 from assistant.exports.sanitize import xlsx_cell
 
 Cell = str | int | float | None
@@ -42,6 +43,7 @@ MAP_HEADER = [
     "Why it matters",
     "Pain points",
     "Opportunities",
+    "Origin",
 ]
 EMOTION_COLUMN = MAP_HEADER.index("Emotion") + 1
 
@@ -92,6 +94,7 @@ def _step_row(s: int, stage_name: str, n: int, step: Step) -> list[Cell]:
         step.moment_of_truth.why,
         "\n".join(f"[{p.severity}/5] {p.description}" for p in step.pain_points),
         "\n".join(o.description for o in step.opportunities),
+        origin_label(step.origin),
     ]
 
 
@@ -115,7 +118,7 @@ def to_xlsx(journey: JourneyMap) -> bytes:
     _sheet(
         wb,
         "Pain points",
-        ["Stage", "Step", "Pain point", "Severity", "Provenance", "Evidence"],
+        ["Stage", "Step", "Pain point", "Severity", "Provenance", "Evidence", "Origin"],
         (
             [
                 stage.name,
@@ -127,6 +130,7 @@ def to_xlsx(journey: JourneyMap) -> bytes:
                     f"“{e.quote}”" + (f" ({e.source_file}:{e.row})" if e.source_file else "")
                     for e in p.evidence
                 ),
+                origin_label(p.origin),
             ]
             for stage, step in steps
             for p in step.pain_points
@@ -146,6 +150,7 @@ def to_xlsx(journey: JourneyMap) -> bytes:
             "Viability",
             "KPI",
             "Owner",
+            "Origin",
         ],
         (
             [
@@ -159,6 +164,7 @@ def to_xlsx(journey: JourneyMap) -> bytes:
                 o.viability,
                 o.kpi,
                 o.owner,
+                origin_label(o.origin),
             ]
             for stage, step in steps
             for o in step.opportunities
@@ -167,9 +173,19 @@ def to_xlsx(journey: JourneyMap) -> bytes:
     _sheet(
         wb,
         "KPIs",
-        ["Stage", "KPI", "Definition", "Target", "Data source", "Cadence", "Owner", "Why"],
+        ["Stage", "KPI", "Definition", "Target", "Data source", "Cadence", "Owner", "Why", "Origin"],
         (
-            [stage.name, k.name, k.definition, k.target, k.data_source, k.cadence, k.owner, k.rationale]
+            [
+                stage.name,
+                k.name,
+                k.definition,
+                k.target,
+                k.data_source,
+                k.cadence,
+                k.owner,
+                k.rationale,
+                origin_label(k.origin),
+            ]
             for stage in journey.stages
             for k in stage.kpis
         ),
@@ -191,6 +207,7 @@ def to_xlsx(journey: JourneyMap) -> bytes:
             "Behaviours",
             "Channels",
             "Quote",
+            "Origin",
         ],
         (
             [
@@ -207,6 +224,7 @@ def to_xlsx(journey: JourneyMap) -> bytes:
                 "\n".join(p.behaviours),
                 ", ".join(p.channels),
                 p.quote,
+                origin_label(p.origin),
             ]
             for p in journey.personas
         ),
@@ -223,6 +241,7 @@ def to_xlsx(journey: JourneyMap) -> bytes:
         ["Created (UTC)", journey.created_at.isoformat()],
         ["Updated (UTC)", journey.updated_at.isoformat()],
     ]
+    about += [["Note", note] for note in journey.notes]
     _sheet(wb, "About", ["Field", "Value"], about)
 
     wb.properties.title = xlsx_cell(journey.title)

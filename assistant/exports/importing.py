@@ -15,7 +15,16 @@ from assistant.exports.sanitize import unquote_cell
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 REQUIRED_COLUMNS = ("stage_index", "stage_name", "step_index", "action", "map_title")
-_JSON_COLUMNS = {"stage_kpis", "pain_points", "opportunities", "map_personas"}
+_JSON_COLUMNS = {
+    "stage_kpis",
+    "stage_origin",
+    "pain_points",
+    "opportunities",
+    "origin",
+    "map_personas",
+    "map_notes",
+}
+_OBJECT_COLUMNS = {"stage_origin", "origin"}
 _STEP_FIELDS = {
     "action": ("action",),
     "touchpoint": ("touchpoint",),
@@ -30,6 +39,7 @@ _STEP_FIELDS = {
     "moment_of_truth": ("moment_of_truth", "is_moment"),
     "moment_of_truth_why": ("moment_of_truth", "why"),
     "opportunities": ("opportunities",),
+    "origin": ("origin",),
 }
 
 
@@ -146,8 +156,9 @@ def _cell(value: str, column: str, number: int, name: str) -> Any:
     try:
         return json.loads(value)
     except json.JSONDecodeError as exc:
+        kind = "a JSON object" if column in _OBJECT_COLUMNS else "a JSON list"
         raise ImportFormatError(
-            f"{name}: data row {number}, column {column} is not a JSON list: {exc.msg}."
+            f"{name}: data row {number}, column {column} is not {kind}: {exc.msg}."
         ) from None
 
 

