@@ -286,7 +286,7 @@ def test_a_csv_holding_binary_is_refused_and_starters_follow_the_browser_languag
 
         fake = Path(world["work"]) / "orders.csv"
         fake.write_bytes(b"MZ\x90\x00\x03" + bytes(range(256)) * 40)
-        page.get_by_role("button", name="스크립트 모델").wait_for()  # the mode, in Korean  # the session is up
+        page.get_by_role("button", name="스크립트 모델").wait_for()  # the session is up
         page.locator("input[type=file]").first.set_input_files(str(fake))
         page.get_by_text("orders.csv").first.wait_for()
         page.wait_for_selector("#chat-submit:not([disabled])")
