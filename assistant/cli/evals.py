@@ -47,6 +47,15 @@ def eval_command(
     threshold: Annotated[
         float | None, typer.Option(help="Minimum pass rate (default: 1.0 for the scripted assistant suite).")
     ] = None,
+    threshold_model: Annotated[
+        float | None,
+        typer.Option(
+            help="Minimum pass rate of the scenarios the model answers (embedded: those needing it)."
+        ),
+    ] = None,
+    threshold_code: Annotated[
+        float | None, typer.Option(help="Minimum pass rate of the scenarios code answers alone (embedded).")
+    ] = None,
     budget: Annotated[
         float | None, typer.Option(help="Stop starting scenarios after this many seconds.")
     ] = None,
@@ -68,6 +77,8 @@ def eval_command(
         scenarios=scenario or [],
         embedding=embedding,
         threshold=threshold,
+        threshold_model=threshold_model,
+        threshold_code=threshold_code,
         budget=budget,
         json=json_output,
         out=out,

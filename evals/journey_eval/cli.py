@@ -39,6 +39,10 @@ class EvalArgs:
     scenarios: list[str] = field(default_factory=list)
     embedding: str | None = None
     threshold: float | None = None
+    threshold_model: float | None = None
+    """Minimum pass rate of the scenarios the model answers (in the embedded mode: those that need it)."""
+    threshold_code: float | None = None
+    """Minimum pass rate of the scenarios code answers alone (embedded mode)."""
     budget: float | None = None
     json: bool = False
     out: Path | None = None
@@ -186,6 +190,16 @@ def run_eval(args: EvalArgs) -> int:
         )
     if threshold is not None and (rate is None or rate < threshold):
         return 1
+    for who, gate in (("model", args.threshold_model), ("code", args.threshold_code)):
+        part = records.pass_rate(results, who)
+        if gate is not None:
+            met = part is not None and part >= gate
+            shown = "nothing scored" if part is None else f"{part:.1%}"
+            console.print(
+                f"gate for the {who}-answered scenarios: {shown} ≥ {gate:.0%}: {'met' if met else 'NOT met'}"
+            )
+            if not met:
+                return 1
     return 0
 
 
@@ -200,6 +214,8 @@ def parse(argv: list[str] | None = None) -> EvalArgs:
     parser.add_argument("--scenario", action="append", default=[], help="Scenario id or glob (repeatable).")
     parser.add_argument("--embedding", default=None)
     parser.add_argument("--threshold", type=float, default=None)
+    parser.add_argument("--threshold-model", type=float, default=None)
+    parser.add_argument("--threshold-code", type=float, default=None)
     parser.add_argument(
         "--budget", type=float, default=None, help="Stop starting scenarios after this many seconds."
     )
@@ -214,6 +230,8 @@ def parse(argv: list[str] | None = None) -> EvalArgs:
         scenarios=ns.scenario,
         embedding=ns.embedding,
         threshold=ns.threshold,
+        threshold_model=ns.threshold_model,
+        threshold_code=ns.threshold_code,
         budget=ns.budget,
         json=ns.json,
         out=ns.out,

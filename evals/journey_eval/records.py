@@ -73,6 +73,9 @@ def scenario_record(result: ScenarioResult, embedding: str, commit: str) -> dict
             for t in result.turns
         ],
         error=result.error,
+        # Who produced the answers: in the embedded mode a scenario either needs the language model or is
+        # answered by code alone (a model regression cannot fail those); the agent modes always ask the model.
+        answered_by="code" if result.mode == "embedded" and s.embedded == "no_model" else "model",
     )
     if s.known_issue and result.mode in s.known_issue.modes:
         record["known_issue"] = s.known_issue.note
@@ -113,8 +116,11 @@ def metric_record(
     return record
 
 
-def pass_rate(records: list[dict[str, Any]]) -> float | None:
-    scored = [r for r in records if r["status"] in SCORED]
+def pass_rate(records: list[dict[str, Any]], answered_by: str | None = None) -> float | None:
+    """Passed / scored; with `answered_by` ("model" or "code"), over those scenarios only."""
+    scored = [
+        r for r in records if r["status"] in SCORED and answered_by in (None, r.get("answered_by", "model"))
+    ]
     if not scored:
         return None
     return sum(r["status"] == "passed" for r in scored) / len(scored)

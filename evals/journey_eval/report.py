@@ -96,6 +96,10 @@ def summary(records: list[dict[str, Any]]) -> dict[str, Any]:
         "scored": len(scored),
         "by_status": by,
         "pass_rate": pass_rate(records),
+        "pass_rate_model": pass_rate(records, "model"),
+        "pass_rate_code": pass_rate(records, "code"),
+        "scored_model": sum(1 for r in scored if r.get("answered_by", "model") == "model"),
+        "scored_code": sum(1 for r in scored if r.get("answered_by") == "code"),
         "seconds": round(sum(r.get("seconds", 0) for r in records), 1),
         "tokens": sum(_tokens(r) for r in records),
     }
@@ -120,6 +124,10 @@ def print_summary(
     console.print(
         f"[bold]{line}[/]{verdict}  [dim]({counts}; {wall_s:.0f} s wall, {s['tokens']:,} tokens)[/]"
     )
+    for who in ("model", "code"):
+        part = s[f"pass_rate_{who}"]
+        if part is not None and s["scored_code"]:
+            console.print(f"  answered by the {who}: {part:.1%} of {s[f'scored_{who}']} scored")
 
 
 # --- compare -------------------------------------------------------------------------------------------
