@@ -35,6 +35,7 @@ async def ingest_uploads(files: list[Any], clock: TurnClock) -> None:
     lang = language()
     folder = session_dir()
     accepted: list[Path] = []
+    shown_as: dict[str, str] = {}
     refused: list[str] = []
     for element in files[: rt.app.journey_app_upload_files]:
         try:
@@ -43,6 +44,7 @@ async def ingest_uploads(files: list[Any], clock: TurnClock) -> None:
             refused.append(exc.message(lang))
             continue
         accepted.append(stage_upload(Path(element.path), folder / "uploads", element.name))
+        shown_as[str(accepted[-1])] = element.name
     for element in files[rt.app.journey_app_upload_files :]:
         refused.append(
             UploadRefused("too_many", name=element.name, limit=rt.app.journey_app_upload_files).message(lang)
@@ -76,7 +78,7 @@ async def ingest_uploads(files: list[Any], clock: TurnClock) -> None:
     try:
         result = task.result()
     except JourneyError as exc:
-        progress.content = t(lang, "ingest_failed", why=str(exc))
+        progress.content = t(lang, "ingest_failed", why=without_paths(str(exc), shown_as))
         await progress.update()
         return
     except Exception as exc:  # a bug, not the file: logged with its traceback, one sentence for the user
@@ -86,6 +88,13 @@ async def ingest_uploads(files: list[Any], clock: TurnClock) -> None:
         return
     await progress.remove()
     await views.accounting_message(result, folder, lang)
+
+
+def without_paths(message: str, shown_as: dict[str, str]) -> str:
+    """The message with each staged copy's server path replaced by the name the person uploaded."""
+    for path, name in sorted(shown_as.items(), key=lambda item: -len(item[0])):
+        message = message.replace(path, name)
+    return message
 
 
 def progress_text(lang: str, phase: str, done: int, total: int) -> str:

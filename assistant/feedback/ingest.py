@@ -19,6 +19,7 @@ from typing import Any
 
 from assistant.errors import IngestError
 from assistant.feedback.columns import infer_rating_type, map_columns
+from assistant.feedback.content import refuse_non_feedback
 from assistant.feedback.readers import Table, open_table
 from assistant.feedback.records import (
     FeedbackRecord,
@@ -221,6 +222,7 @@ def ingest_files(
             source = options.source or path.name
             try:
                 _check_regular(path)
+                refuse_non_feedback(path)
                 digest = file_sha256(path) if path.is_file() else ""
             except OSError as exc:
                 raise IngestError(f"{path}: cannot be read ({exc.strerror or exc}).") from None
