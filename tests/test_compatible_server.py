@@ -83,6 +83,14 @@ class LlamaServer:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return json.loads(response.read())
 
+    def model_name(self) -> str:
+        """The name the server lists its model under (llama.cpp decides it from the alias or the file)."""
+        request = urllib.request.Request(
+            self.url + "/v1/models", headers={"Authorization": f"Bearer {self.key}"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return str(json.loads(response.read())["data"][0]["id"])
+
     def metrics(self) -> dict[str, float]:
         request = urllib.request.Request(
             self.url + "/metrics", headers={"Authorization": f"Bearer {self.key}"}
@@ -159,7 +167,7 @@ def test_one_agent_turn_through_openai_base_url(llama: LlamaServer, tmp_path: Pa
     env.update(
         OPENAI_BASE_URL=llama.url + "/v1",
         OPENAI_API_KEY=llama.key,
-        OPENAI_MODEL=ALIAS,
+        OPENAI_MODEL=llama.model_name(),
         OPENAI_TIMEOUT="1800",
         OPENAI_MAX_RETRIES="0",
     )
