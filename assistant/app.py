@@ -15,6 +15,7 @@ from typing import Any
 import chainlit as cl
 import chainlit.server as chainlit_server
 from chainlit.config import config as chainlit_config
+from chainlit.session import WebsocketSession
 from chainlit.types import ThreadDict
 from fastapi import HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse
@@ -26,6 +27,7 @@ from assistant.chat_app.offline import offline_template
 from assistant.chat_app.persistence import NotOwner
 from assistant.chat_app.runtime import get_runtime
 from assistant.chat_app.storage import ROUTE, serve_headers
+from assistant.chat_app.uploads import persist_empty_too
 
 
 def auth_mode() -> str:
@@ -42,6 +44,9 @@ def auth_mode() -> str:
 
 if not hasattr(chainlit_server.get_html_template, "__wrapped__"):
     chainlit_server.get_html_template = offline_template(chainlit_server.get_html_template)
+
+# An empty upload reaches the chat (and is answered "the file is empty") instead of failing in the server.
+WebsocketSession.persist_file = persist_empty_too(WebsocketSession.persist_file)  # type: ignore[method-assign,assignment]
 
 
 async def stored_file(object_key: str, expires: int, signature: str) -> FileResponse:

@@ -25,7 +25,10 @@ class Settings(BaseSettings):
     )
     openai_model: str = Field(default="gpt-4o-mini", description="Chat model name at the endpoint.")
     openai_timeout: float = Field(
-        default=60.0, gt=0, le=600, description="Seconds before a model call times out."
+        default=60.0,
+        gt=0,
+        le=3600,
+        description="Seconds before a model call times out (a local server on a CPU may need minutes).",
     )
     openai_max_retries: int = Field(
         default=3, ge=0, le=10, description="Retries (with backoff) on timeouts, 429, 5xx."

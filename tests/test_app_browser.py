@@ -295,6 +295,20 @@ def test_a_csv_holding_binary_is_refused_and_starters_follow_the_browser_languag
         refusal = page.locator(ASSISTANT, has_text="윈도우 실행 파일").last
         refusal.wait_for()
         assert "윈도우 실행 파일" in refusal.inner_text() and "텍스트가 아닌" in refusal.inner_text()
+        # A shell script named .csv and an empty file: one sentence each in the chat (the empty upload used to
+        # fail inside Chainlit and leave the send button disabled).
+        script, empty = Path(world["work"]) / "evil.csv", Path(world["work"]) / "empty.csv"
+        script.write_bytes(b"#!/bin/sh\necho 'text,rating'\n")
+        empty.write_bytes(b"")
+        page.locator("input[type=file]").first.set_input_files([str(script), str(empty)])
+        page.get_by_text("empty.csv").first.wait_for()
+        page.wait_for_selector("#chat-submit:not([disabled])")
+        page.click("#chat-submit")
+        wait_idle(page)
+        refusal = page.locator(ASSISTANT, has_text="셸 스크립트").last
+        refusal.wait_for()
+        assert "empty.csv 파일이 비어 있습니다" in refusal.inner_text(), refusal.inner_text()
+        assert "/tmp" not in refusal.inner_text() and "Error" not in refusal.inner_text()
         # A chat that starts with files only is named after them in the history.
         page.reload()
         page.locator("a[href^='/thread/']", has_text="reviews.jsonl").first.wait_for()

@@ -33,8 +33,11 @@ MIX_SHIFT = [
 ]
 
 
-def ingest(ws: Workspace, tmp_path: Path, groups: list[tuple[str, str, str, int, float]]) -> None:
-    """groups: (date, region, version, rows, negative share), all at Checkout, plus a steady Delivery."""
+def ingest(
+    ws: Workspace, tmp_path: Path, groups: list[tuple[str, str, str, int, float]], delivery: float = 0.2
+) -> None:
+    """groups: (date, region, version, rows, negative share), all at Checkout, plus a steady Delivery
+    (100 rows a quarter, `delivery` of them negative)."""
     path = tmp_path / "feedback.csv"
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
@@ -50,7 +53,8 @@ def ingest(ws: Workspace, tmp_path: Path, groups: list[tuple[str, str, str, int,
                 k += 1
         for date in (Q1, Q2):
             for i in range(100):
-                w.writerow([f"d{k}", "Delivery", f"parcel {k}", 1 if i < 20 else 5, date, "north", "1", "x"])
+                bad = i < round(100 * delivery)
+                w.writerow([f"d{k}", "Delivery", f"parcel {k}", 1 if bad else 5, date, "north", "1", "x"])
                 k += 1
     ws.ingest(IngestRequest(files=[path], source="shop", rating_type="csat", index=False))
 
@@ -88,6 +92,30 @@ def test_one_segment_getting_worse_is_the_breakdown(workspace: Workspace, tmp_pa
     assert shift.segments[0].segment == "2"  # the value carrying the change comes first
     # The column that only restates each row's sentiment was a candidate, and was not kept.
     assert "label" in workspace.segment_candidates()
+
+
+@pytest.mark.parametrize(
+    ("base", "worse", "store_share"),
+    [(0.02, 0.08, 0.034), (0.07, 0.25, 0.111), (0.42, 0.72, 0.488)],
+    ids=["3%", "10%", "50%"],
+)
+def test_a_store_with_few_negative_rows_still_gets_a_breakdown(
+    workspace: Workspace, tmp_path: Path, base: float, worse: float, store_share: float
+) -> None:
+    """Version 2 got worse at Checkout; region separates nothing; label restates each row's sentiment.
+    At 3 % negative rows the old purity rule called every column a restatement (each was >= 97 % 'pure')
+    and 'what changed?' never got a breakdown."""
+    groups = [(Q1, r, v, 250, base) for r in ("south", "west") for v in ("1", "2")]
+    groups += [(Q2, r, "1", 250, base) for r in ("south", "west")]
+    groups += [(Q2, r, "2", 250, worse) for r in ("south", "west")]
+    ingest(workspace, tmp_path, groups, delivery=base)
+    negative = sum(round(n * share) for *_, n, share in groups) + 2 * round(100 * base)
+    assert negative / (sum(g[3] for g in groups) + 200) == pytest.approx(store_share, abs=0.001)
+    result = workspace.diagnose_change(JOURNEY, DiagnoseOptions(), "Checkout")
+    assert result.segment_by == "version"
+    shift = result.stage("Checkout").mix_shift  # type: ignore[union-attr]
+    assert shift is not None and not shift.mix_dominates and shift.segments[0].segment == "2"
+    assert {"label", "region"} <= set(workspace.segment_candidates())
 
 
 def test_no_change_no_breakdown(workspace: Workspace, tmp_path: Path) -> None:

@@ -137,7 +137,7 @@ def _check_stored_row(case: dict[str, Any], expected: dict[str, Any], got: Store
         if name in expected:
             assert getattr(got, name) == expected[name], f"{where}: {name} {getattr(got, name)!r}"
     if "source" not in expected:
-        default = case["options"].get("source") or Path(got.file_name).name
+        default = case["options"].get("source") or got.file_name
         assert got.source == default, where
     for key, value in expected.get("columns_subset", {}).items():
         assert got.columns.get(key) == value, f"{where}: column {key!r} in {got.columns}"
@@ -330,7 +330,7 @@ def test_overlapping_files_in_different_sources_are_not_duplicates(ws: Workspace
     paths = [CORPUS / "overlap_a.csv", CORPUS / "overlap_b.csv"]
     report = ingest(ws, paths, IngestOptions())
     assert (report.totals.rows_stored, report.totals.rows_duplicate) == (6, 0)
-    assert ws.feedback_count("overlap_a") == 3 and ws.feedback_count("overlap_b") == 3
+    assert ws.feedback_count("overlap_a.csv") == 3 and ws.feedback_count("overlap_b.csv") == 3
 
 
 def test_overlap_across_two_separate_ingests_into_one_source(ws: Workspace) -> None:

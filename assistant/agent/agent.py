@@ -65,6 +65,12 @@ TOOLSETS: dict[str, frozenset[str]] = {
     "search": frozenset({"search_methodology", "search_feedback", "feedback_overview"}),
     "export": frozenset({"get_current_map", "export_map"}),
 }
+COMPACT_TOOLSET = frozenset(
+    {"feedback_overview", "diagnose_journey", "search_feedback", "search_methodology", "get_current_map"}
+)
+"""Offered when the job is unclear and the model is a local one behind an OpenAI-compatible server: the
+reading tools, about a tenth of every tool's schemas (assistant.agent.request_size). Editing, saving and
+exporting tools come with a turn whose job is clear."""
 INTENT_TOOLSET = {
     "diagnose": "diagnosis",
     "ideas": "ideas",

@@ -380,6 +380,11 @@ class Assistant:
                 else None
             )
             misses = ctx.scope.misses if ctx.scope is not None and intent in ("diagnose", "ideas") else []
+            if ctx.toolset is None and self.mode.mode == "compatible":
+                from assistant.agent.agent import COMPACT_TOOLSET
+
+                # A small local model cannot read every tool's schema on every call (request_size.py).
+                ctx.toolset = COMPACT_TOOLSET
             if need is not None:
                 final = self.ask_for(need, ctx, text, state)
             elif misses and ctx.toolset is not None:

@@ -48,6 +48,7 @@ async def ingest_uploads(files: list[Any], clock: TurnClock) -> list[str]:
     folder = session_dir()
     accepted: list[Path] = []
     maps: list[tuple[Path, str]] = []
+    shown_as: dict[str, str] = {}
     refused: list[str] = []
     for element in files[: rt.app.journey_app_upload_files]:
         try:
@@ -60,6 +61,7 @@ async def ingest_uploads(files: list[Any], clock: TurnClock) -> list[str]:
             maps.append((staged, element.name))
         else:
             accepted.append(staged)
+            shown_as[str(staged)] = element.name
     for element in files[rt.app.journey_app_upload_files :]:
         refused.append(
             UploadRefused("too_many", name=element.name, limit=rt.app.journey_app_upload_files).message(lang)
@@ -95,7 +97,7 @@ async def ingest_uploads(files: list[Any], clock: TurnClock) -> list[str]:
     try:
         result = task.result()
     except JourneyError as exc:
-        progress.content = t(lang, "ingest_failed", why=without_paths(str(exc)))
+        progress.content = t(lang, "ingest_failed", why=without_paths(with_upload_names(str(exc), shown_as)))
         await progress.update()
         return []
     except Exception as exc:  # a bug, not the file: logged with its traceback, one sentence for the user
@@ -136,6 +138,13 @@ async def import_map_file(path: Path, name: str, lang: str, clock: TurnClock) ->
             return
     if final is not None:
         await cl.Message(content=final.text).send()
+
+
+def with_upload_names(message: str, shown_as: dict[str, str]) -> str:
+    """The message with each staged copy's server path replaced by the name the person uploaded."""
+    for path, name in sorted(shown_as.items(), key=lambda item: -len(item[0])):
+        message = message.replace(path, name)
+    return message
 
 
 def progress_text(lang: str, phase: str, done: int, total: int) -> str:

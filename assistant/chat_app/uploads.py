@@ -1,9 +1,10 @@
 """Checks on uploaded feedback files before anything reads them whole.
 
 Chainlit checks uploads only by their declared type and extension (a `.csv` holding program bytes is
-accepted). The app checks the size from the file system first, then the first 64 KB: a known binary
-signature, NUL bytes or control characters in a text format, a workbook that is not an XLSX, a JSON
-file that does not start like JSON. A refused file gets one sentence saying what is wrong and what to do.
+accepted). The app checks the size from the file system first, then the first 64 KB: what the bytes are
+whatever the name says (programs, scripts, archives, web pages: assistant.feedback.content, the same
+check `journey ingest` makes), NUL bytes or control characters in a text format, a workbook that is not
+an XLSX, a JSON file that does not start like JSON. A refused file gets one sentence saying what is wrong and what to do.
 
 Accepted files are copied under a clean name into the session's own temporary folder, so no name a user
 typed is ever used as a path.
@@ -12,34 +13,19 @@ typed is ever used as a path.
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 import shutil
 import unicodedata
-import zipfile
+import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from assistant.feedback.content import HEAD_BYTES, Content, identify_head
 
 ACCEPTED = {".csv": "csv", ".tsv": "tsv", ".xlsx": "xlsx", ".json": "json", ".jsonl": "jsonl"}
-HEAD_BYTES = 64 * 1024
-SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
-    (b"MZ", "a Windows program", "윈도우 실행 파일"),
-    (b"\x7fELF", "a Linux program", "리눅스 실행 파일"),
-    (b"\xcf\xfa\xed\xfe", "a macOS program", "macOS 실행 파일"),
-    (b"%PDF", "a PDF document", "PDF 문서"),
-    (b"\x89PNG", "a PNG image", "PNG 이미지"),
-    (b"GIF8", "a GIF image", "GIF 이미지"),
-    (b"\xff\xd8\xff", "a JPEG image", "JPEG 이미지"),
-    (b"\x1f\x8b", "a gzip archive", "gzip 압축 파일"),
-    (b"7z\xbc\xaf", "a 7-Zip archive", "7-Zip 압축 파일"),
-    (b"Rar!", "a RAR archive", "RAR 압축 파일"),
-    (
-        b"\xd0\xcf\x11\xe0",
-        "an old Office file (.xls/.doc) or a password-protected workbook",
-        "예전 오피스 파일(.xls/.doc) 또는 암호가 걸린 통합 문서",
-    ),
-    (b"PK\x03\x04", "a zip archive (an XLSX workbook?)", "zip 압축 파일(XLSX 통합 문서?)"),
-    (b"SQLite format 3", "a SQLite database", "SQLite 데이터베이스"),
-)
 MESSAGES: dict[str, dict[str, str]] = {
     "format": {
         "en": "{name}: only CSV, TSV, XLSX, JSON and JSONL feedback files can be uploaded ({suffix} is not one "
@@ -62,6 +48,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "xlsx_no_workbook": {
         "en": "{name} is a zip archive but not an XLSX workbook.",
         "ko": "{name} 파일은 zip 압축 파일이지만 XLSX 통합 문서가 아닙니다.",
+    },
+    "not_feedback": {
+        "en": "{name} is named {suffix} but is {what}, not feedback; it was not read and nothing was stored.",
+        "ko": "{name} 파일은 이름만 {suffix}이고 실제로는 {what}입니다. 피드백 파일이 아니어서 읽지 않았고 아무것도 "
+        "저장하지 않았습니다.",
     },
     "binary": {
         "en": "{name} is named {suffix} but holds {what}, not text; export the feedback as {kind}.",
@@ -124,11 +115,8 @@ def _mb(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
-def _binary_kind(head: bytes) -> dict[str, str] | None:
-    for signature, en, ko in SIGNATURES:
-        if head.startswith(signature):
-            return {"en": en, "ko": ko}
-    return None
+def _what(found: Content) -> dict[str, str]:
+    return {"en": found.en, "ko": found.ko}
 
 
 def _decodes(sample: bytes) -> str | None:
@@ -174,24 +162,24 @@ def check_upload(path: Path, name: str, max_bytes: int) -> CheckedUpload:
         raise UploadRefused("empty", name=name)
     with path.open("rb") as fh:
         head = fh.read(HEAD_BYTES)
-    binary = _binary_kind(head)
+    # What the bytes are, whatever the name says: the same check `journey ingest` makes.
+    found = identify_head(head, path)
+    is_zip = head.startswith(b"PK\x03\x04")
     if kind == "xlsx":
-        if not head.startswith(b"PK\x03\x04"):
+        if not is_zip:
             raise UploadRefused(
                 "xlsx_other",
                 name=name,
-                what=binary or {"en": "not a workbook", "ko": "통합 문서가 아닌 파일"},
+                what=_what(found) if found else {"en": "not a workbook", "ko": "통합 문서가 아닌 파일"},
             )
-        try:
-            with zipfile.ZipFile(path) as archive:  # reads the directory at the end, not the members
-                names = set(archive.namelist())
-        except zipfile.BadZipFile:
-            raise UploadRefused("xlsx_damaged", name=name) from None
-        if "xl/workbook.xml" not in names:
-            raise UploadRefused("xlsx_no_workbook", name=name)
+        if found is not None:
+            raise UploadRefused("xlsx_damaged" if found.code == "damaged" else "xlsx_no_workbook", name=name)
         return CheckedUpload(name, kind, size)
-    if binary is not None:
-        raise UploadRefused("binary", name=name, suffix=suffix, what=binary, kind=kind.upper())
+    if is_zip and found is None:
+        found = Content("archive", "an XLSX workbook", "XLSX 통합 문서", True)
+    if found is not None:
+        code = "binary" if found.binary else "not_feedback"
+        raise UploadRefused(code, name=name, suffix=suffix, what=_what(found), kind=kind.upper())
     problem = _text_problem(head)
     if problem is not None:
         raise UploadRefused(problem, name=name, kind=kind.upper())
@@ -229,3 +217,28 @@ def stage_upload(source: Path, folder: Path, name: str) -> Path:
     target.parent.mkdir()
     shutil.copyfile(source, target)
     return target
+
+
+def persist_empty_too(persist: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """Chainlit's session refuses to persist an upload with no bytes (a ValueError in the server that the
+    browser never explains, and the send button stays disabled). Wrapped, an empty upload is kept as an
+    empty file, so the upload check can tell the person that the file is empty."""
+    if getattr(persist, "__wrapped__", None) is not None:
+        return persist
+
+    @functools.wraps(persist)
+    async def persist_file(
+        self: Any, name: str, mime: str, path: str | None = None, content: bytes | str | None = None
+    ) -> Any:
+        if not path and content is not None and len(content) == 0:
+            folder = Path(self.files_dir)
+            folder.mkdir(parents=True, exist_ok=True)
+            empty = folder / f"empty-{uuid.uuid4().hex}"
+            empty.touch()
+            try:
+                return await persist(self, name, mime, path=str(empty))
+            finally:
+                empty.unlink(missing_ok=True)
+        return await persist(self, name, mime, path=path, content=content)
+
+    return persist_file

@@ -19,6 +19,7 @@ from typing import Any
 
 from assistant.errors import IngestError
 from assistant.feedback.columns import infer_rating_type, map_columns
+from assistant.feedback.content import refuse_non_feedback
 from assistant.feedback.readers import Table, open_table
 from assistant.feedback.records import (
     FeedbackRecord,
@@ -49,10 +50,22 @@ def file_sha256(path: Path) -> str:
 
 
 def feedback_id(
-    source: str, external_id: str | None, text: str, rating: float | None, date: str | None
+    source: str,
+    external_id: str | None,
+    text: str,
+    rating: float | None,
+    date: str | None,
+    columns: dict[str, Any] | None = None,
 ) -> str:
-    """Content key: the same feedback in the same source always gets the same id."""
-    key = "\x1f".join([source, external_id or "", text, "" if rating is None else repr(rating), date or ""])
+    """Content key: the same feedback in the same source always gets the same id.
+
+    Rows with different ids are different feedback. Without an id, the same text is the same feedback
+    only when every other column matches too (`columns`, the row as read): three customers who each
+    wrote "thanks" on different days or under different names are three rows."""
+    parts = [source, external_id or "", text, "" if rating is None else repr(rating), date or ""]
+    if external_id is None and columns:
+        parts.append(json.dumps(columns, sort_keys=True, ensure_ascii=False, default=str))
+    key = "\x1f".join(parts)
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 
@@ -104,8 +117,9 @@ class RowValidator:
         except ValueProblem as exc:
             return str(exc)
         external_id = _text(values.get(col["id"])) if col["id"] else None
+        columns = {str(k): _jsonable(v) for k, v in values.items()}
         return FeedbackRecord(
-            feedback_id=feedback_id(self.source, external_id, text, rating, date),
+            feedback_id=feedback_id(self.source, external_id, text, rating, date, columns),
             source=self.source,
             file_name=self.file_name,
             row=raw.row,
@@ -116,7 +130,7 @@ class RowValidator:
             date=date,
             channel=_text(values.get(col["channel"])) if col["channel"] else None,
             stage_label=_text(values.get(col["stage"])) if col["stage"] else None,
-            columns={str(k): _jsonable(v) for k, v in values.items()},
+            columns=columns,
         )
 
 
@@ -221,6 +235,7 @@ def ingest_files(
             source = options.source or path.name
             try:
                 _check_regular(path)
+                refuse_non_feedback(path)
                 digest = file_sha256(path) if path.is_file() else ""
             except OSError as exc:
                 raise IngestError(f"{path}: cannot be read ({exc.strerror or exc}).") from None

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.analysis.aggregate import drop_summary
+from assistant.analysis.outcome_columns import restates_outcome
 from assistant.domain.loading import load_map, map_from_data, map_warnings
 from assistant.domain.model import JourneyMap
 from assistant.embedding import Embedder, build_embedder
@@ -998,13 +999,13 @@ def _share_of_change(diagnosis: Diagnosis, stage: str) -> tuple[bool, float]:
     return False, min(1.0, abs(top.contribution or 0.0) / abs(shift.change))
 
 
-def _restates_sentiment(diagnosis: Diagnosis, purity: float = 0.9) -> bool:
+def _restates_sentiment(diagnosis: Diagnosis) -> bool:
     """True when the breakdown's values almost decide whether a row is negative (a sentiment or score
-    column under another name): such a column "explains" every change and says nothing about why."""
-    pure = total = 0
-    for view in diagnosis.segments.values():
-        n = sum(st.n for st in view.stages)
-        negative = sum(st.negative for st in view.stages)
-        pure += max(negative, n - negative)
-        total += n
-    return total > 0 and pure / total >= purity
+    column under another name): such a column "explains" every change and says nothing about why.
+    Measured against the overall negative share (assistant.analysis.outcome_columns), so a store with
+    few negative rows still gets breakdowns."""
+    table = [
+        (sum(st.n for st in view.stages), sum(st.negative for st in view.stages))
+        for view in diagnosis.segments.values()
+    ]
+    return restates_outcome(table)
