@@ -175,3 +175,15 @@ def test_generator_protocol_used_by_the_agent() -> None:
         {"role": "user", "content": "The ID check failed."},
     ]
     assert first["max_tokens"] == 60
+
+
+def test_map_models_with_keyed_origins_compile_to_a_grammar_llguidance_accepts() -> None:
+    """Origins keyed by field name give `propertyNames`, which llguidance does not compile: it is dropped
+    (the decoded output is still validated by the model)."""
+    import json
+
+    from assistant.domain.model import Persona
+
+    schema = Persona.model_json_schema()
+    assert "propertyNames" in json.dumps(schema)
+    assert "propertyNames" not in schema_grammar(schema, compact=True)

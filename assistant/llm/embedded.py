@@ -281,7 +281,7 @@ def schema_grammar(json_schema: dict[str, Any], *, compact: bool) -> str:
     """
     import xllamacpp
 
-    schema = dict(json_schema)
+    schema = _without_unsupported(json_schema)
     if compact:
         schema["x-guidance"] = {"whitespace_flexible": False}
     try:
@@ -289,6 +289,19 @@ def schema_grammar(json_schema: dict[str, Any], *, compact: bool) -> str:
     except (RuntimeError, ValueError) as exc:
         raise ModelError(f"The output schema cannot be turned into a grammar: {exc}") from exc
     return grammar
+
+
+_UNSUPPORTED = frozenset({"propertyNames"})
+"""JSON Schema keywords llguidance does not compile (a dict keyed by a Literal gets `propertyNames`). Dropping
+them only loosens the grammar: the output is still validated by its Pydantic model after decoding."""
+
+
+def _without_unsupported(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _without_unsupported(v) for k, v in node.items() if k not in _UNSUPPORTED}
+    if isinstance(node, list):
+        return [_without_unsupported(v) for v in node]
+    return node
 
 
 def _completion(response: dict[str, Any], seconds: float, *, constrained: bool) -> Completion:
