@@ -157,6 +157,11 @@ def _journey(home: Path, env: dict[str, str], *args: str, timeout: float) -> sub
     )
 
 
+@pytest.mark.skipif(
+    os.environ.get("JOURNEY_TEST_SERVER_TURN") != "1",
+    reason="One agent turn through the local server takes 30+ minutes on 2 cores with the 1.5B model and does "
+    "not finish (see the xfail below); run it with JOURNEY_TEST_SERVER_TURN=1.",
+)
 @pytest.mark.xfail(
     strict=False,
     reason="Measured 2026-12-06 at load 12-13 on 2 cores: the server read the compact request (2,616 "
