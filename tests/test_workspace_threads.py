@@ -262,6 +262,6 @@ def test_two_processes_ingesting_into_one_home_lose_nothing(tmp_path: Path) -> N
         collection = ws.chroma.get_collection(f"feedback__{ws.embedder.name}")
         assert collection.count() == 2 * rows
         hits = ws.search(
-            SearchRequest(query="refund (south)", collection="feedback", where={"source": "south"})
+            SearchRequest(query="refund (south)", collection="feedback", where={"source": "south.csv"})
         )
-        assert hits.hits and all(h.source == "south" for h in hits.hits)
+        assert hits.hits and all(h.source == "south.csv" for h in hits.hits)
