@@ -40,6 +40,7 @@ def filters(text: str, stages: tuple[str, ...] = ()) -> set[tuple[str, str, str]
         ("Which stage is worst, except United?", {("airline", "!=", "United")}),
         ("United 제외하고 가장 부진한 단계는?", {("airline", "!=", "United")}),
         ("Which stage underperforms?", set()),
+        ("Do returns go worse for our frees than for pros?", {("plan", "=", "Free"), ("plan", "=", "Pro")}),
         # A bare number is not a scope without its column; a word inside another word is not a value.
         ("Give me the 5.2 worst stages", set()),
         ("Why do customers complain about proactive updates?", set()),

@@ -223,7 +223,8 @@ def _find(value: str, text: str) -> re.Match[str] | None:
         return None
     body = r"[\s\-_]*".join(parts)
     last = value.strip()[-1]
-    end = r"(?![\w])" if last.isascii() and last.isalnum() else ""
+    # An English value may be named in the plural ("members" for member, "Pros" for Pro).
+    end = r"(?:e?s)?(?![\w])" if last.isascii() and last.isalpha() else r"(?![\w])" if last.isascii() else ""
     start = r"(?<![\w])" if value.strip()[0].isascii() else r"(?<![가-힣])"
     return re.search(start + body + end, text, re.I)
 
