@@ -198,7 +198,7 @@ def _labels(
     """Labels per external id, through the product's labelling step; and its time."""
     labeller = Labeller(ws.db, ws.embedder)
     report = labeller.label(journey, source, map_id=map_id, use_archetypes=use_archetypes)
-    rows = assignment_rows(ws.db, journey, report.map_key, report.labeller, source)
+    rows = assignment_rows(ws.db, journey, report.map_key, report.labeller, [source])
     return (
         {
             r.external_id or r.feedback_id: {
