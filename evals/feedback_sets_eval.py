@@ -254,7 +254,8 @@ def evaluate_set(
         labeller = Labeller(ws.db, ws.embedder)
         report = labeller.label(journey, source, map_id=ws.map_id(journey))
         got = {
-            a.external_id: a for a in assignment_rows(ws.db, journey, report.map_key, report.labeller, [source])
+            a.external_id: a
+            for a in assignment_rows(ws.db, journey, report.map_key, report.labeller, [source])
         }
         ids = {r["id"]: got[r["id"]].feedback_id for r in subset}
         p = [got[r["id"]].stage for r in subset]
