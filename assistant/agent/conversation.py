@@ -34,7 +34,7 @@ from assistant.analysis.question_scope import QuestionScope, read_scope
 from assistant.errors import JourneyError, without_paths
 from assistant.settings import Settings
 from assistant.workspace import Workspace
-from assistant.workspace.context import ChatContext
+from assistant.workspace.context import ChatContext, context_line
 from assistant.workspace.requests import RowFilter
 from tools.language import Language
 
@@ -435,6 +435,12 @@ class Assistant:
         if final.scope is None:
             view = next((e for e in reversed(ctx.events) if isinstance(e, DiagnosisView)), None)
             final.scope = view.diagnosis.scope if view is not None else None
+        if final.scope is not None and final.needs is None:
+            # Every diagnosis answer starts with what it is about, whoever wrote the rest (the model's own
+            # text in the agent modes; code in the embedded one already starts with it).
+            line = context_line(final.scope, language)
+            if not final.text.startswith(line):
+                final.text = f"{line}\n\n{final.text}"
         state.language = language
         state.history.extend(
             [{"role": "user", "text": text[:2000]}, {"role": "assistant", "text": final.text[:2000]}]
