@@ -164,11 +164,20 @@ def _map_name(ctx: TurnContext) -> str:
     return ctx.current_map
 
 
+def _given(model: type[BaseModel], kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The arguments the model chose: the tool layer fills every field's default in, and a default must not
+    hide the measure or period the question itself names (with_scope fills only what is unset)."""
+    fields = model.model_fields
+    return {k: v for k, v in kwargs.items() if k not in fields or v != fields[k].default}
+
+
 def diagnose(ctx: TurnContext, **kwargs: Any) -> Any:
     """The diagnosis, plus the ideas for the stage asked about (or the worst one): an answer about why a
     stage underperforms needs both, and one tool call instead of two saves a model round trip."""
     name = _map_name(ctx)
-    options = with_scope(DiagnoseOptions(**kwargs, source=_need_data(ctx)), ctx.where, ctx.scope)
+    options = with_scope(
+        DiagnoseOptions(**_given(DiagnoseOptions, kwargs), source=_need_data(ctx)), ctx.where, ctx.scope
+    )
     result = ctx.workspace.diagnose(name, options)
     ctx.emit(DiagnosisView(diagnosis=result, focus=options.stage))
     target = options.stage or (result.ranking[0] if result.ranking else None)
@@ -186,7 +195,9 @@ def diagnose(ctx: TurnContext, **kwargs: Any) -> Any:
 
 
 def ideas(ctx: TurnContext, **kwargs: Any) -> Any:
-    options = with_scope(IdeasOptions(**kwargs, source=_need_data(ctx)), ctx.where, ctx.scope)
+    options = with_scope(
+        IdeasOptions(**_given(IdeasOptions, kwargs), source=_need_data(ctx)), ctx.where, ctx.scope
+    )
     result = ctx.workspace.ideas(_map_name(ctx), options)
     ctx.emit(IdeasView(ideas=result))
     return result
