@@ -162,6 +162,8 @@ def test_sample_map_is_valid_complete_and_in_its_language(name: str, language: s
     assert 1 <= len(journey.personas) <= 2
     for persona in journey.personas:
         for field in type(persona).model_fields:
+            if field == "origin":
+                continue  # where a drafted persona came from; these samples were written by hand
             assert getattr(persona, field), f"persona {persona.name}: {field} is empty"
     moments = 0
     for stage in journey.stages:
