@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import os
 import socket
 import uuid
@@ -260,7 +261,9 @@ def test_app_root_is_prepared_under_journey_home(tmp_path: Path) -> None:
     assert "auto_tag_thread = false" in config
     assert (root / "chainlit.md").read_text(encoding="utf-8").startswith("# Journey Assistant")
     assert (root / "public" / "elements" / "JourneyGrid.jsx").is_file()
-    assert '"custom_fonts": []' in (root / "public" / "theme.json").read_text(encoding="utf-8")
+    # Fonts only from the app itself (the Korean font it ships), never from another host.
+    fonts = json.loads((root / "public" / "theme.json").read_text(encoding="utf-8"))["custom_fonts"]
+    assert fonts and all(f.startswith("/public/fonts/") for f in fonts)
     stray = root / "public" / "leftover.csv"
     stray.write_text("x")
     prepare_app_root(settings)  # public/ is replaced by the shipped copy on every start

@@ -134,10 +134,10 @@ def test_the_agent_request_is_measured_and_kept_compact(llama: LlamaServer) -> N
     assert sizes["all tools"] > CONTEXT  # every tool's schema does not even fit a small model's context
     assert sizes["compact"] <= COMPACT_BUDGET and sizes["compact"] * 4 < sizes["all tools"]
     assert all(sizes[name] <= COMPACT_BUDGET for name in ("diagnosis", "ideas", "search", "export"))
-    assert sizes["drafting"] < CONTEXT
-    # Known gap: map editing's one tool carries the schema of every operation (measured 10,737 tokens
-    # with the answer schemas), more than an 8k context; a local model needs a 16k context to edit maps.
-    assert [name for name, n in sizes.items() if n > CONTEXT] == ["all tools", "editing"]
+    # Known gaps: map editing's one tool carries the schema of every operation (measured 10,737 tokens
+    # with the answer schemas), and since every map field carries its origin the drafting tools measure
+    # 8,660 (5,783 before): more than an 8k context. A local model needs a 16k context to draft or edit maps.
+    assert sorted(name for name, n in sizes.items() if n > CONTEXT) == ["all tools", "drafting", "editing"]
 
 
 def _journey(home: Path, env: dict[str, str], *args: str, timeout: float) -> subprocess.CompletedProcess[str]:
