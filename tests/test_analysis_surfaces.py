@@ -145,7 +145,9 @@ def test_agent_tools_return_what_the_workspace_computes(home: Path, journey_home
         assert steps[1].output["ideas"][0]["expected_impact"]["severity"] >= 4  # moment of truth + blocked
         assert steps[2].output["stages"][0]["questions"][0]["scale"].startswith("1 (very difficult)")
         assert steps[3].error is not None and "no stage 'Payment'" in steps[3].error
-        assert events[-1].text == "Done." and model.remaining == 0
+        # The model's text, after the line every diagnosis answer starts with (map, data, scope).
+    assert events[-1].text.startswith("Map: shop v1 · Data: ") and events[-1].text.endswith("\n\nDone.")
+    assert model.remaining == 0
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
