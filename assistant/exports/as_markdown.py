@@ -5,6 +5,7 @@ from __future__ import annotations
 from assistant.domain import JourneyMap, Persona, Stage, Step
 from assistant.exports.origins import origin_label
 from assistant.exports.sanitize import md_text
+from assistant.exports.tables import kpi_row
 
 _EMOTION_WORDS = {-2: "very negative", -1: "negative", 0: "neutral", 1: "positive", 2: "very positive"}
 
@@ -170,18 +171,7 @@ def to_markdown(journey: JourneyMap) -> str:
             "|---|---|---|---|---|---|---|---|---|",
         ]
         for stage, k in kpis:
-            cells = [
-                stage.name,
-                k.name,
-                k.definition,
-                k.target,
-                k.data_source,
-                k.cadence,
-                k.owner,
-                k.rationale,
-                origin_label(k.origin),
-            ]
-            out.append("| " + " | ".join(md_text(c) for c in cells) + " |")
+            out.append("| " + " | ".join(md_text(c) for c in kpi_row(stage, k)) + " |")
     else:
         out.append("_None defined._")
     return "\n".join(out) + "\n"

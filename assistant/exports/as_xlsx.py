@@ -13,6 +13,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from assistant.domain import JourneyMap, Step
 from assistant.exports.origins import origin_label
 from assistant.exports.sanitize import xlsx_cell
+from assistant.exports.tables import kpi_row
 
 Cell = str | int | float | None
 
@@ -174,21 +175,7 @@ def to_xlsx(journey: JourneyMap) -> bytes:
         wb,
         "KPIs",
         ["Stage", "KPI", "Definition", "Target", "Data source", "Cadence", "Owner", "Why", "Origin"],
-        (
-            [
-                stage.name,
-                k.name,
-                k.definition,
-                k.target,
-                k.data_source,
-                k.cadence,
-                k.owner,
-                k.rationale,
-                origin_label(k.origin),
-            ]
-            for stage in journey.stages
-            for k in stage.kpis
-        ),
+        (kpi_row(stage, k) for stage in journey.stages for k in stage.kpis),
     )
     _sheet(
         wb,
