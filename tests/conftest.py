@@ -118,3 +118,18 @@ def chroma_server(tmp_path: Path) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright (no browser download), one per test module."""
+    from evals.app_harness import BROWSER_ARGS, CHROMIUM
+
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's Chromium is missing at /usr/bin/chromium: run tests/setup.sh")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+        yield launched
+        launched.close()

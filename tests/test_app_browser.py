@@ -26,8 +26,6 @@ from app_support import FOCUS, SECRET, USERS, Expected, compute_expected, feedba
 from assistant.chat_app.grid import LANES
 from evals.app_harness import (
     ASSISTANT,
-    BROWSER_ARGS,
-    CHROMIUM,
     OnlyLoopback,
     Server,
     running_server,
@@ -54,18 +52,6 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     env = server_env(work / "home", script_path, users_env(), SECRET)
     with running_server(work, env) as server:
         yield {"server": server, "csv": csv_path, "expected": expected, "work": work}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's Chromium is missing at /usr/bin/chromium: run tests/setup.sh")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -20,8 +20,6 @@ from app_support import MAP_NAME, SAMPLE_FEEDBACK, SAMPLE_MAP
 
 from evals.app_harness import (
     ASSISTANT,
-    BROWSER_ARGS,
-    CHROMIUM,
     OnlyLoopback,
     running_server,
     send,
@@ -66,18 +64,6 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     env["JOURNEY_MODELS_DIR"] = str(work / "no-models")  # nothing here needs the model; never fetch it
     with running_server(work, env, timeout=180) as server:
         yield {"server": server, "survey": survey, "other": other, "n_survey": n_survey, "n_other": n_other}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's Chromium is missing at /usr/bin/chromium: run tests/setup.sh")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

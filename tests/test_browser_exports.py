@@ -31,19 +31,7 @@ BROWSER_ARGS = [
 MAPS: dict[str, Callable[[], JourneyMap]] = {"sample": full_map, "korean": korean_map, "hostile": hostile_map}
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's Chromium is missing at /usr/bin/chromium: run tests/setup.sh")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def mermaid_page(browser: Any) -> Iterator[Any]:
     if not MERMAID_JS.exists():
         pytest.fail("mermaid is not installed in tests/node_modules: run tests/setup.sh")
