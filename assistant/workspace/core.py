@@ -19,6 +19,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from filelock import FileLock
+
 from assistant.analysis.aggregate import drop_summary
 from assistant.analysis.outcome_columns import restates_outcome
 from assistant.domain.loading import load_map, map_from_data, map_warnings
@@ -130,19 +132,10 @@ def owner_home(settings: Settings, owner: str | None) -> Path:
 
 @contextmanager
 def _home_lock(home: Path, name: str) -> Iterator[None]:
-    """An exclusive lock shared by every process using this home (POSIX; elsewhere no lock)."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows
-        yield
-        return
+    """An exclusive lock shared by every process using this home (filelock: portable, unlike fcntl)."""
     home.mkdir(parents=True, exist_ok=True)
-    with (home / f".{name}.lock").open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with FileLock(home / f".{name}.lock"):
+        yield
 
 
 class Workspace:
