@@ -7,9 +7,7 @@ from typing import Any
 
 from scipy import stats as sps
 
-from tools.stats import wilson_interval
-
-Z95 = 1.959963984540054
+from tools.stats_core import wilson_interval
 
 
 def _mean_ci(n: int, total: float, total_sq: float) -> tuple[float, float, float] | None:
@@ -27,26 +25,38 @@ def _r(x: float, nd: int = 4) -> float | None:
     return None if x != x else round(x, nd)
 
 
+def nps_interval(
+    n: int, promoters: int, detractors: int, confidence: float = 0.95
+) -> tuple[float, float, float]:
+    """NPS in -100..100 and its normal interval on the trinomial variance of (promoter - detractor):
+    SE = sqrt((p_pro + p_det - (p_pro - p_det)^2) / n), scaled to -100..100 and clipped there."""
+    if n == 0:
+        return math.nan, math.nan, math.nan
+    p, d = promoters / n, detractors / n
+    score = (p - d) * 100.0
+    se = math.sqrt(max(p + d - (p - d) ** 2, 0.0) / n) * 100.0
+    half = float(sps.norm.ppf(0.5 + confidence / 2)) * se
+    return score, max(score - half, -100.0), min(score + half, 100.0)
+
+
 def nps_from_counts(n: int, promoters: int, detractors: int) -> dict[str, Any] | None:
     """NPS in -100..100 with a normal interval on the trinomial variance."""
     if n == 0:
         return None
-    p, d = promoters / n, detractors / n
-    score = (p - d) * 100
-    se = math.sqrt(max(p + d - (p - d) ** 2, 0.0) / n) * 100
+    score, low, high = nps_interval(n, promoters, detractors)
     return {
         "n": n,
         "promoters": promoters,
         "passives": n - promoters - detractors,
         "detractors": detractors,
         "nps": _r(score, 1),
-        "ci_low": _r(max(score - Z95 * se, -100.0), 1),
-        "ci_high": _r(min(score + Z95 * se, 100.0), 1),
+        "ci_low": _r(low, 1),
+        "ci_high": _r(high, 1),
     }
 
 
 def csat_from_counts(n: int, satisfied: int, total: float, total_sq: float) -> dict[str, Any] | None:
-    """CSAT (1-5): share of 4-5 answers with a Wilson interval, and the mean with a t interval."""
+    """CSAT (1-5): share of satisfied answers (`survey_scales`) with a Wilson interval, and the mean with a t interval."""
     mean = _mean_ci(n, total, total_sq)
     if mean is None:
         return None
@@ -63,7 +73,7 @@ def csat_from_counts(n: int, satisfied: int, total: float, total_sq: float) -> d
 
 
 def ces_from_counts(n: int, easy: int, total: float, total_sq: float) -> dict[str, Any] | None:
-    """CES (1-7, higher is easier): the mean with a t interval, and the share answering 5-7."""
+    """CES (1-7, higher is easier): the mean with a t interval, and the share answering easy (`survey_scales`)."""
     mean = _mean_ci(n, total, total_sq)
     if mean is None:
         return None

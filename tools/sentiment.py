@@ -21,6 +21,7 @@ from typing import Literal
 import numpy as np
 
 from tools.encoders import Encoder
+from tools.survey_scales import NPS_DETRACTOR_MAX, NPS_PROMOTER_MIN
 
 Label = Literal["negative", "neutral", "positive"]
 LABELS: tuple[Label, ...] = ("negative", "neutral", "positive")
@@ -102,7 +103,13 @@ class SentimentResult:
 def from_rating(rating: float, rating_type: str) -> SentimentResult:
     """NPS 0-6 negative, 7-8 neutral, 9-10 positive; CSAT 1-2 / 3 / 4-5; CES (1-7, higher is easier) 1-3 / 4 / 5-7."""
     if rating_type == "nps":
-        label: Label = "negative" if rating <= 6 else "neutral" if rating <= 8 else "positive"
+        label: Label = (
+            "negative"
+            if rating <= NPS_DETRACTOR_MAX
+            else "neutral"
+            if rating < NPS_PROMOTER_MIN
+            else "positive"
+        )
         score = (rating - 5.0) / 5.0
     elif rating_type == "ces":
         label = "negative" if rating <= 3 else "neutral" if rating < 5 else "positive"

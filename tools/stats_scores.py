@@ -8,9 +8,18 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats as sps
 
+from tools.rating_metrics import nps_interval
 from tools.stats_core import JsonDataclass, mean_interval, wilson_interval
+from tools.survey_scales import (
+    CES_MAX,
+    CSAT_MAX,
+    NPS_DETRACTOR_MAX,
+    NPS_MAX,
+    NPS_PROMOTER_MIN,
+    ces_easy_min,
+    csat_satisfied_min,
+)
 
 Metric = Literal["nps", "csat", "ces"]
 
@@ -63,26 +72,18 @@ def _top_box(
 def nps_summary(scores: npt.ArrayLike, confidence: float = 0.95) -> ScoreSummary:
     """Net Promoter Score of 0-10 answers (9-10 promoters, 0-6 detractors); NaN answers are skipped.
 
-    The interval is normal, on the trinomial variance of (promoter - detractor) indicators:
-    SE = sqrt((p_pro + p_det - (p_pro - p_det)^2) / n), scaled to -100..100 and clipped there.
+    The interval is `rating_metrics.nps_interval`, the one the product computes from SQL counts.
     """
-    x = _clean(scores, 0, 10, "NPS")
+    x = _clean(scores, 0, NPS_MAX, "NPS")
     n = int(x.size)
-    promoters = int(np.count_nonzero(x >= 9))
-    detractors = int(np.count_nonzero(x <= 6))
+    promoters = int(np.count_nonzero(x >= NPS_PROMOTER_MIN))
+    detractors = int(np.count_nonzero(x <= NPS_DETRACTOR_MAX))
     mean, mean_low, mean_high = mean_interval(x, confidence)
-    top, share, top_low, top_high = _top_box(x, 9, confidence)
-    if n:
-        p, d = promoters / n, detractors / n
-        nps = (p - d) * 100.0
-        se = math.sqrt(max(p + d - (p - d) ** 2, 0.0) / n) * 100.0
-        half = float(sps.norm.ppf(0.5 + confidence / 2)) * se
-        low, high = max(nps - half, -100.0), min(nps + half, 100.0)
-    else:
-        nps = low = high = math.nan
+    top, share, top_low, top_high = _top_box(x, NPS_PROMOTER_MIN, confidence)
+    nps, low, high = nps_interval(n, promoters, detractors, confidence)
     return ScoreSummary(
         metric="nps",
-        scale_max=10,
+        scale_max=NPS_MAX,
         n=n,
         score=nps,
         ci_low=low,
@@ -100,10 +101,10 @@ def nps_summary(scores: npt.ArrayLike, confidence: float = 0.95) -> ScoreSummary
     )
 
 
-def csat_summary(scores: npt.ArrayLike, scale_max: int = 5, confidence: float = 0.95) -> ScoreSummary:
+def csat_summary(scores: npt.ArrayLike, scale_max: int = CSAT_MAX, confidence: float = 0.95) -> ScoreSummary:
     """CSAT on a 1..scale_max scale: share in the top two boxes (Wilson interval) and the mean (t interval)."""
     x = _clean(scores, 1, scale_max, "CSAT")
-    top, share, top_low, top_high = _top_box(x, scale_max - 1, confidence)
+    top, share, top_low, top_high = _top_box(x, csat_satisfied_min(scale_max), confidence)
     mean, mean_low, mean_high = mean_interval(x, confidence)
     return ScoreSummary(
         metric="csat",
@@ -122,12 +123,11 @@ def csat_summary(scores: npt.ArrayLike, scale_max: int = 5, confidence: float = 
     )
 
 
-def ces_easy_threshold(scale_max: int) -> int:
-    """Lowest answer counted as easy: the top 3 boxes of a 7-point scale, the top 2 of shorter ones."""
-    return scale_max - 2 if scale_max >= 7 else scale_max - 1
+ces_easy_threshold = ces_easy_min
+"""Lowest answer counted as easy (kept under its older name for `tools.stats` users)."""
 
 
-def ces_summary(scores: npt.ArrayLike, scale_max: int = 7, confidence: float = 0.95) -> ScoreSummary:
+def ces_summary(scores: npt.ArrayLike, scale_max: int = CES_MAX, confidence: float = 0.95) -> ScoreSummary:
     """Customer Effort Score (higher = easier) on 1..scale_max: mean with a t interval, and the easy share."""
     x = _clean(scores, 1, scale_max, "CES")
     top, share, top_low, top_high = _top_box(x, ces_easy_threshold(scale_max), confidence)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.feedback.database import SQLITE, Dialect
 from assistant.feedback.store import SUMMARY_TABLES, FeedbackStore
 from tools.counts import Counts
+from tools.survey_scales import NPS_DETRACTOR_MAX, NPS_PROMOTER_MIN, ces_easy_min, csat_satisfied_min
 
 if TYPE_CHECKING:
     from assistant.workspace.requests import RowFilter
@@ -29,11 +30,12 @@ def _select(d: Dialect) -> str:
     nps, csat, ces = "s.rating_type = 'nps'", "s.rating_type = 'csat'", "s.rating_type = 'ces'"
     return f"""
     COUNT(*), {d.count_if("s.label = -1")}, {d.count_if("s.label = 0")}, {d.count_if("s.label = 1")},
-    {d.count_if(nps)}, {d.count_if(f"{nps} AND s.rating >= 9")}, {d.count_if(f"{nps} AND s.rating <= 6")},
-    {d.count_if(csat)}, {d.count_if(f"{csat} AND s.rating >= 4")},
+    {d.count_if(nps)}, {d.count_if(f"{nps} AND s.rating >= {NPS_PROMOTER_MIN}")},
+    {d.count_if(f"{nps} AND s.rating <= {NPS_DETRACTOR_MAX}")},
+    {d.count_if(csat)}, {d.count_if(f"{csat} AND s.rating >= {csat_satisfied_min()}")},
     {d.total(f"CASE WHEN {csat} THEN s.rating END")},
     {d.total(f"CASE WHEN {csat} THEN s.rating * s.rating END")},
-    {d.count_if(ces)}, {d.count_if(f"{ces} AND s.rating >= 5")},
+    {d.count_if(ces)}, {d.count_if(f"{ces} AND s.rating >= {ces_easy_min()}")},
     {d.total(f"CASE WHEN {ces} THEN s.rating END")},
     {d.total(f"CASE WHEN {ces} THEN s.rating * s.rating END")}
 """
