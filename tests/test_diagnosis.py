@@ -115,3 +115,35 @@ def test_unknown_stage_or_column_is_a_clear_error(workspace: Workspace, tmp_path
         store.diagnose(JOURNEY, DiagnoseOptions(stage="Payment"))
     with pytest.raises(JourneyError, match="column 'region'"):
         store.diagnose(JOURNEY, DiagnoseOptions(segment_by="region"))
+
+
+def test_complaints_only_data_says_shares_cannot_rank_and_counts_can(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    """A complaints database is negative everywhere: the diagnosis says shares cannot separate the stages
+    and points to counts, which still do (Checkout holds most of the complaints)."""
+    path = tmp_path / "complaints.csv"
+    per_stage = {"Discover": 40, "Sign up": 40, "Checkout": 100, "Delivery": 40}
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "stage", "comment", "csat"])
+        for stage, n in per_stage.items():
+            for i in range(n):
+                w.writerow([f"{stage}-{i}", stage, f"{stage}: complaint number {i}, nothing worked", 1])
+    store = workspace
+    store.ingest(IngestRequest(files=[path], source="complaints", rating_type="csat", index=False))
+    result = store.diagnose(JOURNEY).model_dump(mode="json")
+    codes = [w["code"] for w in result["warning_details"]]
+    assert "nearly_all_negative" in codes
+    detail = next(w for w in result["warning_details"] if w["code"] == "nearly_all_negative")
+    assert detail["params"]["negative"] == detail["params"]["total"] == result["n"]
+    counts = store.diagnose(JOURNEY, DiagnoseOptions(metric="negative_count")).model_dump(mode="json")
+    assert counts["metric_ranking"]["stages"][0]["stage"] == "Checkout"
+
+
+def test_ordinary_data_has_no_complaints_only_warning(workspace: Workspace, tmp_path: Path) -> None:
+    store = build_store(
+        workspace, tmp_path, {"Discover": 0.1, "Sign up": 0.1, "Checkout": 0.3, "Delivery": 0.1}
+    )
+    codes = [w["code"] for w in store.diagnose(JOURNEY).model_dump(mode="json")["warning_details"]]
+    assert "nearly_all_negative" not in codes

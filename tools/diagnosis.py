@@ -27,6 +27,9 @@ from tools.themes import Theme
 CompareTo = Literal["rest", "previous"]
 ALPHA = 0.05
 SURVIVOR_EARLY_SHARE = 0.10
+NEARLY_ALL_NEGATIVE = 0.95
+"""At this negative share of all rows (a complaints database, a support queue of problems) a stage's share
+mostly measures the channel, not the stage."""
 
 
 @dataclass
@@ -250,6 +253,13 @@ def warnings_for(
             DiagnosisWarning(
                 "survivorship",
                 {"early": early, "assigned": assigned, "share": early / assigned, "half": half},
+            )
+        )
+    negative = sum(c.negative for c in data.by_stage.values())
+    if total >= MIN_N and negative / total >= NEARLY_ALL_NEGATIVE:
+        warnings.append(
+            DiagnosisWarning(
+                "nearly_all_negative", {"negative": negative, "total": total, "share": negative / total}
             )
         )
     rated = sum(c.nps_n + c.csat_n + c.ces_n for c in data.by_stage.values())

@@ -26,6 +26,9 @@ TEMPLATES: dict[Language, dict[str, str]] = {
         "who stayed; add unsolicited sources (support chats, reviews) to hear from those who left.",
         "mix_shift": "Mix shift in {stage}: most of the change comes from a different mix of {column} values, not "
         "from each segment getting worse.",
+        "nearly_all_negative": "{negative} of {total} rows ({share:.0%}) are negative, as in a complaints channel: "
+        "every stage's negative share is near 100%, so shares cannot tell the stages apart. Compare where the "
+        "complaints are instead (ask which stage has the most complaints, or --metric negative_count).",
     },
     "ko": {
         "no_data": "이 범위에는 분석된 피드백이 없습니다. 먼저 피드백을 가져오거나 --since/--until 범위를 넓혀 주세요.",
@@ -40,6 +43,9 @@ TEMPLATES: dict[Language, dict[str, str]] = {
         "solicited_only": "거의 모든 행에 설문 점수가 있습니다(요청형 피드백). 설문은 남아 있는 고객에게만 닿으므로, "
         "상담 기록이나 리뷰 같은 비요청형 피드백도 추가해 떠난 고객의 이야기를 들어 보세요.",
         "mix_shift": "{stage} 단계의 변화는 각 세그먼트가 나빠져서라기보다 {column} 구성이 달라진 영향이 큽니다.",
+        "nearly_all_negative": "전체 {total}건 중 {negative}건({share:.0%})이 부정 의견입니다(민원 창구처럼). 모든 "
+        "단계의 부정 비율이 100%에 가까워 비율로는 단계를 구분할 수 없습니다. 대신 불만이 어느 단계에 몰리는지 "
+        "건수로 비교해 보세요(불만이 가장 많은 단계를 묻거나 --metric negative_count).",
     },
 }
 
