@@ -541,7 +541,9 @@ def run(
     questions: list[dict[str, str]] | None = None,
     embedding: str | None = None,
     work: Path | None = None,
+    progress: Any = None,
 ) -> dict[str, Any]:
+    """The report for one mode; `progress(run)` is called after each question (long embedded runs)."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}")
     from evals.journey_eval.runner import share_agent_tools
@@ -559,6 +561,8 @@ def run(
         runs = []
         for q in questions:
             runs.append(ask(mode, base / "home", q, labels, grams, embedding))
+            if progress is not None:
+                progress(runs[-1])
         model = runs[0]["model"] if runs else "?"
         return {
             "mode": mode,
@@ -611,7 +615,16 @@ def main(argv: list[str] | None = None) -> int:
     if ns.questions:
         wanted = set(ns.questions.split(","))
         questions = [q for q in questions if q["id"] in wanted]
-    report = run(ns.mode, ns.rows, questions, ns.embedding)
+
+    def progress(r: dict[str, Any]) -> None:
+        kinds = ",".join(sorted({s["kind"] for s in r["signals"]})) or "clean"
+        print(f"  … {r['question']}: {kinds} ({r['seconds']} s)", file=sys.stderr, flush=True)
+        if ns.out:
+            partial = ns.out.with_suffix(".partial.jsonl")
+            with partial.open("a", encoding="utf-8") as f:
+                f.write(json.dumps(r, ensure_ascii=False) + "\n")
+
+    report = run(ns.mode, ns.rows, questions, ns.embedding, progress=progress)
     if ns.out:
         ns.out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     print(render(report))
