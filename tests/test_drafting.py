@@ -113,7 +113,7 @@ def test_outside_the_library_the_draft_says_so_and_marks_everything_inferred(no_
     journey = JourneyMap.model_validate_json(out.read_text(encoding="utf-8"))
     assert journey.language == "ko" and len(journey.personas) == 2
     assert all(p.needs and p.frustrations and p.quote and p.channels for p in journey.personas)
-    assert "참고 여정이 없음" in journey.notes[0]
+    assert "가까운 참고 여정이 없" in journey.notes[0]
     steps = [st for s in journey.stages for st in s.steps]
     assert all(st.origin and st.origin.source == "model" for st in steps)
 
