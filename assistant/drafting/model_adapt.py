@@ -156,7 +156,7 @@ def adapt_reference_with_model(
         persona=as_data(_persona_line(data)),
         brief=as_data(facts.text[:600]),
     )
-    answer = _ask(generator, system, facts, adaptation_schema(facts.language), 120)
+    answer = _ask(generator, system, facts, adaptation_schema(facts.language), 160)
     if answer is None:
         return False
     texts = [answer.title, answer.name, answer.role, answer.situation]
@@ -184,7 +184,7 @@ def adapt_methodology_with_model(generator: Generator, data: dict[str, Any], fac
         persona=as_data(_persona_line(data)),
         brief=as_data(facts.text[:600]),
     )
-    budget = 260 if facts.language == "en" else 300
+    budget = 300 if facts.language == "en" else 420  # a cap: the bounds keep answers well under it
     answer = _ask(generator, system, facts, methodology_schema(facts.language, len(stages)), budget)
     if answer is None:
         return 0
