@@ -108,7 +108,6 @@ GYM_STAGES = [
     ("Stay or leave", "Decides whether to renew"),
 ]
 GYM = MethodologyAdaptation(
-    title="New members at a climbing gym",
     name="Beginner climber Alex",
     role="Office worker",
     situation="Wants a new hobby after work and has never climbed",
@@ -121,7 +120,6 @@ def test_a_vague_brief_gets_one_question_then_the_answer_completes_it(ws: Worksp
     generator = ScriptedGenerator(
         [
             Adaptation(
-                title="First purchase in our online shop",
                 name="First-time buyer Sam",
                 role="Teacher",
                 situation="Buys from this shop for the first time, on a lunch break",
@@ -137,7 +135,8 @@ def test_a_vague_brief_gets_one_question_then_the_answer_completes_it(ws: Worksp
     second = turn(assistant, "First-time buyers in our online shop, their first purchase as it is today")
     update = next(e for e in second if isinstance(e, MapUpdate))
     journey = update.map
-    assert journey.state == "current" and journey.title == "First purchase in our online shop"
+    # The title is the brief's own words (code); the model wrote only the persona.
+    assert journey.state == "current" and journey.title.startswith("First-time buyers in our online shop")
     # Adapted from the library's e-commerce reference, with the model's persona marked as its own.
     persona = journey.personas[0]
     assert persona.name == "First-time buyer Sam" and persona.segment.startswith("First-time buyers")
@@ -170,7 +169,6 @@ def test_drafting_without_feedback_marks_nothing_as_evidence(ws: Workspace) -> N
     generator = ScriptedGenerator(
         [
             Adaptation(
-                title="첫 온라인 구매 여정",
                 name="첫 구매 고객 김민지",
                 role="회사원",
                 situation="점심시간에 휴대폰으로 처음 이 쇼핑몰에서 주문함",
@@ -466,10 +464,7 @@ def test_out_of_the_library_the_model_adapts_the_methodology_and_says_nothing_wa
         "Stay or leave",
     ]
     assert journey.stages[0].steps[0].action == "Sees a friend's climbing photos"
-    assert (
-        journey.title == "New members at a climbing gym"
-        and journey.personas[0].name == "Beginner climber Alex"
-    )
+    assert "climbing gym" in journey.title and journey.personas[0].name == "Beginner climber Alex"
     # Deep like every methodology draft: two steps a stage, thoughts, a KPI per stage.
     assert all(len(s.steps) == 2 and s.kpis for s in journey.stages)
     assert all(st.thoughts for s in journey.stages for st in s.steps)
@@ -484,7 +479,7 @@ def test_out_of_the_library_the_model_adapts_the_methodology_and_says_nothing_wa
 
 
 def test_a_korean_answer_in_the_wrong_language_keeps_the_generic_korean_journey(ws: Workspace) -> None:
-    english = GYM.model_copy(update={"title": "Gym members"})
+    english = GYM
     events = turn(
         assistant_with(ws, ScriptedGenerator([english])),
         "헬스장에 새로 등록하는 직장인 회원의 여정을 그려줘",
@@ -565,7 +560,6 @@ def test_a_draft_that_does_not_ask_for_feedback_adapts_the_reference(ws: Workspa
     generator = ScriptedGenerator(
         [
             Adaptation(
-                title="모바일 대출 신청 여정",
                 name="첫 대출 고객 박지훈",
                 role="회사원",
                 situation="전세 보증금이 모자라 처음으로 대출을 알아봄",

@@ -3,9 +3,12 @@ grammar whose bounds keep the answer short (the embedded model writes a few toke
 costs it about a token a character). Code checks the language and keeps the draft's own text wherever the
 answer does not fit; everything the model wrote is marked `model`.
 
-- A reference journey (close to the brief): the title and the first persona's name, role and situation.
+- A reference journey (close to the brief): the first persona's name, role and situation.
 - The methodology's generic journey (nothing in the library is close): the same, plus each stage's name
   and its first step's action in the brief's own terms, so the generic lifecycle becomes this journey.
+
+The title stays the brief's own words (code): the 1.5B model, asked for one, copied its instruction
+("The Map's Title for This Brief") or the reference's stage list, and lost the brief's details.
 """
 
 from __future__ import annotations
@@ -32,8 +35,6 @@ class Adaptation(BaseModel):
     """What a model writes when it adapts a reference: the few parts that need judgement."""
 
     model_config = ConfigDict(extra="forbid")
-    title: Annotated[str, Field(min_length=1, max_length=80)]
-    """The map's title for this brief."""
     name: Annotated[str, Field(min_length=1, max_length=60)]
     """The persona's name, with a word for who they are (short keys: every key is tokens to write)."""
     role: Annotated[str, Field(max_length=80)]
@@ -51,8 +52,8 @@ class StageRename(BaseModel):
 # Characters per field: English words cost the model about a token per four characters, Korean about one
 # per character, so Korean gets about half the characters for a similar time.
 _BOUNDS: dict[Language, dict[str, int]] = {
-    "en": {"title": 60, "name": 40, "occupation": 40, "situation": 110, "stage": 28, "step": 60},
-    "ko": {"title": 28, "name": 16, "occupation": 14, "situation": 48, "stage": 12, "step": 26},
+    "en": {"name": 40, "occupation": 40, "situation": 110, "stage": 28, "step": 60},
+    "ko": {"name": 16, "occupation": 14, "situation": 48, "stage": 12, "step": 26},
 }
 
 
@@ -64,7 +65,6 @@ def adaptation_schema(language: Language) -> type[Adaptation]:
     """Adaptation with the bounds of the brief's language (validated by `Adaptation` itself too)."""
     b = _BOUNDS[language]
     fields: dict[str, Any] = {
-        "title": _text(b["title"]),
         "name": _text(b["name"]),
         "role": _text(b["occupation"], 0),
         "situation": _text(b["situation"], 0),
@@ -83,7 +83,6 @@ def methodology_schema(language: Language, stages: int) -> type[MethodologyAdapt
     b = _BOUNDS[language]
     stage = create_model("StageRename", __base__=StageRename, name=_text(b["stage"]), step=_text(b["step"]))
     fields: dict[str, Any] = {
-        "title": _text(b["title"]),
         "name": _text(b["name"]),
         "role": _text(b["occupation"], 0),
         "situation": _text(b["situation"], 0),
@@ -108,7 +107,6 @@ def _persona_line(data: dict[str, Any]) -> str:
 
 
 def _apply_persona(data: dict[str, Any], answer: Adaptation) -> None:
-    data["title"] = answer.title.strip()
     if not data["personas"]:
         return
     persona = data["personas"][0]
@@ -146,7 +144,7 @@ def _ask(generator: Generator, system: str, facts: BriefFacts, schema: type[M], 
 def adapt_reference_with_model(
     generator: Generator, data: dict[str, Any], facts: BriefFacts, ref: Reference
 ) -> bool:
-    """The model rewrites the title and the first persona's name, role and situation for the brief;
+    """The model rewrites the first persona's name, role and situation for the brief;
     code checks the language and keeps the reference's text when the answer does not fit."""
     from assistant.prompts import as_data, load_prompt
 
@@ -159,7 +157,7 @@ def adapt_reference_with_model(
     answer = _ask(generator, system, facts, adaptation_schema(facts.language), 160)
     if answer is None:
         return False
-    texts = [answer.title, answer.name, answer.role, answer.situation]
+    texts = [answer.name, answer.role, answer.situation]
     if not _fits(texts, facts.language):
         log.info("model adaptation in the wrong language; the reference's text is kept")
         return False
@@ -168,8 +166,7 @@ def adapt_reference_with_model(
 
 
 def adapt_methodology_with_model(generator: Generator, data: dict[str, Any], facts: BriefFacts) -> int:
-    """The model names the generic journey's stages and first steps for the brief, and writes the title and
-    persona; returns how many stages it renamed (0 when its answer was unusable: the generic draft stays).
+    """The model names the generic journey's stages and first steps for the brief, and writes the persona; returns how many stages it renamed (0 when its answer was unusable: the generic draft stays).
     A stage keeps its generic name when the model's is in the wrong language or repeats an earlier one."""
     from assistant.prompts import as_data, load_prompt
 
@@ -188,7 +185,7 @@ def adapt_methodology_with_model(generator: Generator, data: dict[str, Any], fac
     answer = _ask(generator, system, facts, methodology_schema(facts.language, len(stages)), budget)
     if answer is None:
         return 0
-    persona = [answer.title, answer.name, answer.role, answer.situation]
+    persona = [answer.name, answer.role, answer.situation]
     if _fits(persona, facts.language):
         _apply_persona(data, answer)
     chosen: list[tuple[str, str] | None] = []
