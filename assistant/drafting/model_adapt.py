@@ -117,8 +117,11 @@ def _apply_persona(data: dict[str, Any], answer: Adaptation) -> None:
         ("occupation", answer.role),
         ("life_situation", answer.situation),
     ):
-        if value.strip():
-            persona[key] = value.strip()
+        value = " ".join(value.split())
+        before = " ".join(str(persona.get(key) or "").split())
+        # A value that only copies the draft's own, cut short by the grammar's bound, is not a rewrite.
+        if value and not (before.startswith(value) and value != before):
+            persona[key] = value
             if origin.get("source") != "model":
                 fields[key] = "model"
             else:
