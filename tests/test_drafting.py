@@ -113,7 +113,7 @@ def test_outside_the_library_the_draft_says_so_and_marks_everything_inferred(no_
     journey = JourneyMap.model_validate_json(out.read_text(encoding="utf-8"))
     assert journey.language == "ko" and len(journey.personas) == 2
     assert all(p.needs and p.frustrations and p.quote and p.channels for p in journey.personas)
-    assert "참고 여정이 없음" in journey.notes[0]
+    assert "가까운 참고 여정이 없" in journey.notes[0]
     steps = [st for s in journey.stages for st in s.steps]
     assert all(st.origin and st.origin.source == "model" for st in steps)
 
@@ -180,3 +180,29 @@ def test_the_reference_library() -> None:
                 for text in {getattr(st, lane) for st in stage.steps if getattr(st, lane)}
             )
             assert not [t for t, n in seen.items() if n > 1], (ref.id, lane)
+
+
+def test_a_model_answer_cut_short_by_its_bound_keeps_the_references_text() -> None:
+    from typing import Any
+
+    from assistant.drafting.adapt import adapt_reference
+    from assistant.drafting.model_adapt import Adaptation, adapt_reference_with_model
+
+    ref = next(r for r in load_library() if r.id == "consumer-loan-mobile.ko")
+    facts = read_brief("첫 대출을 모바일 앱으로 신청하는 직장인의 여정을 그려줘")
+    data, _ = adapt_reference(ref, facts, 1)
+    occupation = data["personas"][0]["occupation"]
+
+    class Copying:
+        def generate(self, system: str, user: str, schema: type[Any], max_tokens: int) -> Any:
+            # What the 1.5B model did: copied the reference's occupation until the grammar's bound cut it.
+            answer = Adaptation(
+                name="김하늘", role=occupation[:14], situation="월세 보증금이 부족해 처음 대출을 알아봄"
+            )
+            return schema.model_validate(answer.model_dump())
+
+    assert adapt_reference_with_model(Copying(), data, facts, ref)
+    persona = data["personas"][0]
+    assert persona["occupation"] == occupation and persona["name"] == "김하늘"
+    fields = persona["origin"]["fields"]
+    assert fields["name"] == fields["life_situation"] == "model" and "occupation" not in fields

@@ -51,15 +51,13 @@ TOOLSETS: dict[str, frozenset[str]] = {
     "ideas": frozenset(
         {"diagnose_journey", "propose_improvements", "propose_survey_questions", "get_current_map"}
     ),
+    # A map's personas are part of the map it saves; personas alone are saved to the current map. Apart,
+    # neither turn reads the other's large schema.
     "drafting": frozenset(
-        {
-            "feedback_overview",
-            "search_methodology",
-            "search_feedback",
-            "save_journey_map",
-            "draft_personas",
-            "get_current_map",
-        }
+        {"feedback_overview", "search_methodology", "search_feedback", "save_journey_map", "get_current_map"}
+    ),
+    "personas": frozenset(
+        {"feedback_overview", "search_methodology", "search_feedback", "draft_personas", "get_current_map"}
     ),
     "editing": frozenset({"get_current_map", "apply_map_operations", "undo_map_edit"}),
     "search": frozenset({"search_methodology", "search_feedback", "feedback_overview"}),
@@ -76,7 +74,7 @@ INTENT_TOOLSET = {
     "ideas": "ideas",
     "survey": "ideas",
     "draft_map": "drafting",
-    "draft_personas": "drafting",
+    "draft_personas": "personas",
     "edit_map": "editing",
     "undo": "editing",
     "search_methodology": "search",
@@ -109,9 +107,11 @@ class ToolsForTheJob(AgentMiddleware[Any, TurnContext]):
 @dynamic_prompt
 def system_prompt(request: ModelRequest) -> str:
     ctx: TurnContext = request.runtime.context  # type: ignore[assignment]
-    return load_prompt("system").render(
+    system = load_prompt("system").render(
         language=LANGUAGE_NAMES[ctx.language], personas=ctx.personas, map_summary=map_summary(ctx)
     )
+    # A drafting turn also gets the reference journey and methodology notes to adapt (this turn only).
+    return f"{system}\n\n{ctx.material}" if ctx.material else system
 
 
 def build_agent(model: BaseChatModel, checkpointer: Checkpointer | None = None) -> Any:

@@ -45,6 +45,9 @@ class TurnContext:
     toolset: frozenset[str] | None = None
     """The tools the model is offered this turn (None: all). Each tool definition costs tokens on every
     model call, so a diagnosis question is not sent the map-editing schemas."""
+    material: str | None = None
+    """For a drafting turn of a tool-calling model: the reference journey and methodology notes it drafts
+    from (assistant/drafting/material.py), added to its instructions for this turn only."""
     events: list[Event] = field(default_factory=list)
     """Events the tools produced, in order (map updates, diagnoses, files)."""
     results: list[Any] = field(default_factory=list)

@@ -89,6 +89,10 @@ class _Keep:
 KEEP = _Keep()
 MAX_SCOPED_QUESTION = 2000
 """Longer messages are pasted documents: their words are not read as the question's scope."""
+MATERIAL_CHARS = 5000
+MATERIAL_CHARS_COMPATIBLE = 2400
+"""Characters of drafting material (reference journey and notes) for a cloud model and for a local server
+(whose context may be 8k tokens; the drafting request without it is about 5,500)."""
 
 
 @dataclass
@@ -408,6 +412,8 @@ class Assistant:
                     # reply is read as the missing piece of that task, not as a new request.
                     task = intent.replace("_", " ")
                     prompt = f"[This answers your last question; continue the {task} with it.]\n{text}"
+                if intent == "draft_map":
+                    ctx.material = self._drafting_material(ctx, text)
                 final = yield from self._agent_turn(ctx, prompt)
         too_many = routing.too_many_personas(asked, language)
         if too_many and final.needs is None and ctx.intent in ("draft_personas", "draft_map"):
@@ -447,6 +453,18 @@ class Assistant:
         )
         self.threads.put(thread_id, state)
         yield final
+
+    def _drafting_material(self, ctx: TurnContext, text: str) -> str | None:
+        """The reference journey and methodology notes for a drafting brief, compact for a local server's
+        small context (assistant/drafting/material.py); None when they cannot be had."""
+        from assistant.drafting.material import drafting_material
+
+        budget = MATERIAL_CHARS_COMPATIBLE if self.mode.mode == "compatible" else MATERIAL_CHARS
+        try:
+            return drafting_material(self.workspace, text, ctx.language, budget).prompt
+        except JourneyError as exc:
+            log.warning("drafting material unavailable (%s): %s", ctx.thread_id, exc)
+            return None
 
     def _question_scope(self, text: str, ctx: TurnContext) -> QuestionScope | None:
         """The scope and measure the question names, read against the chat's own data."""

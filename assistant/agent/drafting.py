@@ -1,11 +1,12 @@
-"""Drafting a journey map in the embedded mode: the small model writes a compact outline under a
-schema, and code fills in the rest from the methodology and the company's feedback.
+"""Drafting pieces of the embedded mode beyond assistant/drafting: the outline the small model writes on
+the stages the company's feedback is filed under (when the user asks to build the map on their feedback),
+and the pain points taken from that feedback, quoted with their ids.
 
-The 1.5B model writes about six tokens a second and is weak at long Korean text, so it is asked only
-for what needs judgement (stage and step names, touchpoints, channels, an emotion per step). Front- and
-back-stage actions, moments of truth, KPIs with who/what/when/why, and pain points come from code: the
-pain points are the stored feedback's own complaints, assigned to the drafted stages and quoted with
-their ids, so nothing in the map is invented without being marked as inferred.
+Other briefs are drafted by assistant/drafting (a reference journey or the methodology's generic journey,
+adapted in code and by the model in a few short typed pieces). In the outline here the 1.5B model writes
+only what needs judgement (step names, touchpoints, channels, an emotion per step); front- and back-stage
+texts, moments of truth and KPIs are filled by code and marked `model` (inferred), and pain points are the
+stored feedback's own complaints, so nothing in the map is presented as evidence unless it is.
 """
 
 from __future__ import annotations
@@ -304,10 +305,6 @@ def as_outline(generated: Any) -> Outline:
     )
 
 
-def _distinct_stages(outline: Outline) -> int:
-    return len({" ".join(s.name.split()).casefold() for s in outline.stages})
-
-
 def merge_repeated_stages(outline: Outline) -> Outline:
     """One stage per name: the small model sometimes writes a stage twice (Korean especially), which a
     map cannot hold. The steps of a repeat join the first stage of that name, without repeating actions."""
@@ -421,70 +418,49 @@ def add_feedback_pain_points(
     return data
 
 
+METHOD_NOTE = (
+    "A journey map follows one customer through stages in the order they live them; each step is one thing "
+    "the customer does, where (touchpoint and channel) and how it feels (emotion)."
+)
+
+
 def draft_map(
     workspace: Workspace,
     generator: Generator,
     brief_text: str,
     brief: Brief,
     language: Language,
-    methodology: str,
+    feedback_stages: Sequence[str],
     on_step: Callable[[str], None] | None = None,
-    use_feedback: bool = True,
-    feedback_stages: Sequence[str] = (),
-    keep_feedback_stages: bool = False,
 ) -> JourneyMap:
-    """Outline by the model, the rest by code, then pain points from the company's feedback.
+    """An outline by the model on the stages the company's feedback is filed under (the user asked to
+    build on the feedback): those stages, in journey order, are the map's, so its pain points can be found
+    under them; the model writes only the steps, and code fills in the rest.
 
-    `feedback_stages` are the stage names the company's feedback is filed under. They are offered to the
-    model; with `keep_feedback_stages` (the user asked to build on their feedback) and at least three of
-    them, they are the map's stages, in journey order, so its pain points can be found under them."""
+    Needs at least MIN_DISTINCT_STAGES distinct stage names (a brief with fewer is drafted from a reference
+    journey or the methodology instead: assistant/drafting/compose.py)."""
     from assistant.prompts import as_data, load_prompt
 
     if on_step:
         on_step("outline")
     hint = [" ".join(name.split())[:40] for name in feedback_stages[:MAX_FEEDBACK_STAGES]]
-    hint = [name for name in dict.fromkeys(hint) if name]
-    fixed = keep_feedback_stages and len(hint) >= MIN_DISTINCT_STAGES
-    if fixed:
-        hint = in_journey_order(hint)
-    # Korean output is slower here (about twice the tokens per word), hence fewer stages and steps.
-    stage_count = f"{len(hint)}" if fixed else "4 to 6" if language == "en" else "4 or 5"
-    step_count = "2 or 3" if language == "en" and not (fixed and len(hint) > 5) else "1 or 2"
+    hint = in_journey_order([name for name in dict.fromkeys(hint) if name])
+    if len(hint) < MIN_DISTINCT_STAGES:
+        raise ValueError(f"An outline on the feedback's stages needs {MIN_DISTINCT_STAGES} of them.")
+    # Korean output is slower here (about twice the tokens per word), hence fewer steps.
+    step_count = "2 or 3" if language == "en" and len(hint) <= 5 else "1 or 2"
     prompt = load_prompt("embedded_outline").render(
         language="Korean (한국어)" if language == "ko" else "English",
-        stage_count=stage_count,
+        stage_count=f"{len(hint)}",
         step_count=step_count,
-        feedback_stages=as_data(", ".join(hint)) if hint else "none given",
+        feedback_stages=as_data(", ".join(hint)),
         example=OUTLINE_EXAMPLES[language],
         brief=as_data(brief_text),
         who=brief.who or "-",
         journey=brief.journey or "-",
-        methodology=as_data(methodology),
+        methodology=METHOD_NOTE,
     )
-    if fixed:
-        generated = generator.generate(
-            prompt, brief_text, outline_with_stages(hint, language), max_tokens=max(900, 130 * len(hint))
-        )
-        outline = as_outline(generated)
-    else:
-        schema: type[Outline] = KoreanOutline if language == "ko" else Outline
-        outline = generator.generate(prompt, brief_text, schema, max_tokens=900)
-        if _distinct_stages(outline) < MIN_DISTINCT_STAGES:
-            # The small model sometimes repeats one stage name (Korean most); once merged, too few are
-            # left for a journey. One more try with the problem named; keep the one with more stages.
-            again = generator.generate(
-                prompt + "\n\nEvery stage must have a different name, in the order the customer lives them.",
-                brief_text,
-                schema,
-                max_tokens=900,
-            )
-            if _distinct_stages(again) > _distinct_stages(outline):
-                outline = again
-    data = fill_outline(outline, brief, language)
-    journey = workspace.map_from_data(data)
-    diagnosis = None
-    if use_feedback and workspace.feedback_count() > 0:
-        if on_step:
-            on_step("feedback")
-        diagnosis = workspace.diagnose(journey)
-    return workspace.map_from_data(add_feedback_pain_points(data, diagnosis, language))
+    generated = generator.generate(
+        prompt, brief_text, outline_with_stages(hint, language), max_tokens=max(900, 130 * len(hint))
+    )
+    return workspace.map_from_data(fill_outline(as_outline(generated), brief, language))

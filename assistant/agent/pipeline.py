@@ -28,6 +28,7 @@ from assistant.agent.compose import compose_diagnosis, compose_search, pct
 from assistant.agent.context import TurnContext
 from assistant.agent.diff_text import change_text
 from assistant.agent.drafting import (
+    MIN_DISTINCT_STAGES,
     MISSING_QUESTIONS,
     Brief,
     Generator,
@@ -416,29 +417,16 @@ class EmbeddedPipeline:
                 feedback_stages = self.workspace.feedback_stages(sources)
 
         def outline(facts: Any) -> dict[str, Any]:
-            """The model's own outline from the methodology (no reference close, or the user asked to
-            build on their feedback's stages); everything in it is marked `model`."""
+            """The model's outline on the stages the feedback is filed under (the user asked to build on
+            the feedback); everything in it is marked `model`."""
             assert generator is not None
-            notes = self.workspace.search(
-                SearchRequest(query=request[:500], collection="methodology", limit=3)
-            )
-            # Short: every prompt token costs the small model about a twentieth of a second.
-            methodology = "\n".join(h.text.split("\n", 1)[-1][:200] for h in notes.hits[:2])
             brief = Brief(who=facts.who, journey=facts.journey, state=facts.state)
-            journey = draft_map(
-                self.workspace,
-                generator,
-                request,
-                brief,
-                ctx.language,
-                methodology,
-                use_feedback=False,
-                feedback_stages=feedback_stages,
-                keep_feedback_stages=wants_feedback,
-            )
+            journey = draft_map(self.workspace, generator, request, brief, ctx.language, feedback_stages)
             return journey.model_dump(mode="json", exclude={"created_at", "updated_at", "version"})
 
-        fixed_stages = wants_feedback and len(set(feedback_stages)) >= 3 and generator is not None
+        # Built on the feedback's own stages only when the user asked for it and the feedback names enough
+        # of them; otherwise the closest reference journey, or the methodology, adapted by the model.
+        on_feedback = wants_feedback and len(set(feedback_stages)) >= MIN_DISTINCT_STAGES
         drafted: dict[str, Any] = {}
 
         def run() -> dict[str, Any]:
@@ -448,10 +436,9 @@ class EmbeddedPipeline:
                 language=ctx.language,
                 personas=ctx.personas,
                 generator=generator,
-                outline=outline if generator is not None else None,
+                outline=outline if on_feedback and generator is not None else None,
                 cache_dir=self.workspace.home / "cache",
                 ask=not pending.get("asked"),
-                force_outline=fixed_stages,
             )
             drafted["result"] = result
             return {

@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel
+
 from assistant.prompts import load_prompt
 
 
@@ -62,3 +64,57 @@ def count(request: AgentRequest, tokens: Callable[[str], int] = rough_tokens) ->
         sizes[name] = tokens(json.dumps(tool, ensure_ascii=False))
     sizes["total"] = tokens(request.text())
     return sizes
+
+
+def compact_schema(model: type[BaseModel], short: Iterable[str] = ("Origin",)) -> dict[str, Any]:
+    """A model's JSON schema as a tool argument, inlined and shortened for the model that reads it: no
+    titles, no defaults, no `null` alternatives (an optional field is simply left out), no length caps
+    (validation still applies them and says which one failed), and the definitions in `short` described
+    once and then, wherever else they appear, without their descriptions.
+
+    LangChain inlines every `$ref` of a tool's schema, so a definition used in six places (a map's
+    origins) is read six times on every model call; validation still uses the full model."""
+    schema = model.model_json_schema()
+    defs: dict[str, Any] = schema.pop("$defs", {})
+    described: set[str] = set()
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        if not isinstance(node, dict):
+            return node
+        if "$ref" in node:
+            name = node["$ref"].rsplit("/", 1)[-1]
+            inlined = walk(defs[name])
+            if name in short and name in described:
+                inlined = _without_descriptions(inlined)
+            described.add(name)
+            return {**inlined, **{k: walk(v) for k, v in node.items() if k != "$ref"}}
+        any_of = node.get("anyOf")
+        if isinstance(any_of, list) and len(any_of) == 2 and {"type": "null"} in any_of:
+            kept = next(v for v in any_of if v != {"type": "null"})
+            return walk({**kept, **{k: v for k, v in node.items() if k != "anyOf"}})
+        out: dict[str, Any] = {}
+        for key, value in node.items():
+            if key in ("title", "default", "maxLength", "maxItems"):
+                continue
+            out[key] = {k: walk(v) for k, v in value.items()} if key == "properties" else walk(value)
+        return out
+
+    compact: dict[str, Any] = walk(schema)
+    return compact
+
+
+def _without_descriptions(node: Any) -> Any:
+    """The schema without its descriptions (a property that is *named* description stays)."""
+    if isinstance(node, list):
+        return [_without_descriptions(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "properties":
+            out[key] = {name: _without_descriptions(p) for name, p in value.items()}
+        elif key != "description":
+            out[key] = _without_descriptions(value)
+    return out

@@ -17,10 +17,11 @@ from typing import Annotated, Any
 
 from langchain.tools import ToolRuntime
 from langchain_core.tools import BaseTool, StructuredTool
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, create_model
 
 from assistant.agent.context import TurnContext
 from assistant.agent.events import DiagnosisView, FileExport, IdeasView, MapUpdate, ToolStep
+from assistant.agent.request_size import compact_schema
 from assistant.agent.views import model_view
 from assistant.analysis.question_scope import with_scope
 from assistant.domain.model import MAX_PERSONAS, Evidence, JourneyMap, Persona
@@ -47,8 +48,14 @@ class DiagnosisWithIdeas(BaseModel):
     ideas: IdeasResult | None
 
 
+# The map's and a persona's schemas as the model reads them: inlined, once-described origins, no caps
+# (validation still uses the full models; assistant/agent/request_size.py).
+_MAP_SCHEMA = WithJsonSchema(compact_schema(JourneyMap))
+_PERSONA_SCHEMA = WithJsonSchema(compact_schema(Persona))
+
+
 class SaveMapArgs(Request):
-    map: JourneyMap
+    map: Annotated[JourneyMap, _MAP_SCHEMA]
     """The complete journey map."""
     name: Annotated[str, Field(max_length=120)] | None = None
     """Name to save it under (default: the map's title)."""
@@ -63,7 +70,7 @@ class EditArgs(Request):
 
 
 class PersonasArgs(Request):
-    personas: Annotated[list[Persona], Field(min_length=1, max_length=10)]
+    personas: Annotated[list[Annotated[Persona, _PERSONA_SCHEMA]], Field(min_length=1, max_length=10)]
     """Personas grounded in the brief and the feedback: as many as the user asked for (at most three)."""
 
 

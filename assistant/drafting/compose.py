@@ -13,38 +13,27 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal, Protocol, TypeVar
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any, Literal
 
 from assistant.domain import JourneyMap, map_from_data
 from assistant.drafting.adapt import adapt_reference
 from assistant.drafting.brief import BriefFacts, read_brief
 from assistant.drafting.library import Reference, load_library
 from assistant.drafting.methodology import methodology_draft
+from assistant.drafting.model_adapt import (
+    Adaptation,
+    Generator,
+    adapt_methodology_with_model,
+    adapt_reference_with_model,
+)
 from assistant.drafting.retrieve import CLOSE_ENOUGH, Match, retrieve
 from assistant.embedding import Embedder
-from assistant.errors import JourneyError
 from tools.language import Language
 
 log = logging.getLogger("journey.drafting")
-M = TypeVar("M", bound=BaseModel)
+__all__ = ["Adaptation", "DraftResult", "Generator", "draft_journey"]
 
-Method = Literal["reference", "model", "methodology"]
-
-
-class Generator(Protocol):
-    def generate(self, system: str, user: str, schema: type[M], max_tokens: int) -> M: ...
-
-
-class Adaptation(BaseModel):
-    """What a model writes when it adapts a reference: the few parts that need judgement."""
-
-    model_config = ConfigDict(extra="forbid")
-    title: Annotated[str, Field(min_length=1, max_length=80)]
-    persona_name: Annotated[str, Field(min_length=1, max_length=60)]
-    persona_occupation: Annotated[str, Field(max_length=80)]
-    persona_situation: Annotated[str, Field(max_length=200)]
+Method = Literal["reference", "methodology", "methodology+model", "feedback"]
 
 
 QUESTION: dict[Language, str] = {
@@ -60,7 +49,9 @@ class DraftResult:
     """None when the brief needs the one question in `question` answered first."""
     facts: BriefFacts
     method: Method | None = None
-    """reference (adapted), model (outlined by a model from the methodology), methodology (generic)."""
+    """reference (a reference journey adapted), methodology (the generic journey, nothing in the library
+    close), methodology+model (the same with stage names and first steps adapted by the model), feedback
+    (outlined by the model on the stages the company's feedback is filed under)."""
     reference: str | None = None
     matches: list[Match] = field(default_factory=list)
     assumptions: list[str] = field(default_factory=list)
@@ -105,43 +96,30 @@ def _assumptions(facts: BriefFacts, personas: int, adapted: bool) -> list[str]:
     return out
 
 
-def _adapt_with_model(generator: Generator, data: dict[str, Any], facts: BriefFacts, ref: Reference) -> bool:
-    """The model rewrites the title and the first persona's name, role and situation for the brief;
-    code checks the language and keeps the reference's text when the answer does not fit."""
-    from assistant.drafting.brief import brief_language
-    from assistant.prompts import as_data, load_prompt
-
-    persona = data["personas"][0] if data["personas"] else {}
-    prompt = load_prompt("drafting_adapt").render(
-        language="Korean (한국어)" if facts.language == "ko" else "English",
-        reference=as_data(f"{ref.map.title}: {' → '.join(ref.map.stage_names)}"),
-        persona=as_data(
-            f"{persona.get('name', '-')}; {persona.get('occupation', '-')}; {persona.get('life_situation', '-')}"
-        ),
-        brief=as_data(facts.text[:600]),
+def _no_reference_note(facts: BriefFacts, top: Match | None, adapted: int) -> str:
+    """Said plainly, first in the notes and the answer: the library had nothing close."""
+    en = facts.language == "en"
+    best = f"{top.reference(facts.language).title} {top.score:.2f}" if top else "-"
+    if en:
+        head = (
+            f"Nothing in the reference library is close to this brief (closest: {best}; "
+            f"a reference is used from {CLOSE_ENOUGH:.2f}), so this draft starts from the generic journey "
+            "in the methodology"
+        )
+        tail = (
+            f", with {adapted} stage names and first steps adapted to the brief by the model"
+            if adapted
+            else ""
+        )
+        return (
+            head + tail + ". All of it is inferred, not typical of your domain or your data (marked 'model')."
+        )
+    head = (
+        f"라이브러리에 이 브리프와 가까운 참고 여정이 없습니다(가장 가까운 것: {best}, 참고 여정은 "
+        f"{CLOSE_ENOUGH:.2f}부터 사용). 그래서 방법론의 일반 여정에서 시작했으며"
     )
-    try:
-        answer = generator.generate(prompt, facts.text[:600], Adaptation, max_tokens=160)
-    except (JourneyError, ValueError) as exc:
-        log.info("model adaptation skipped: %s", exc)
-        return False
-    texts = [answer.title, answer.persona_name, answer.persona_occupation, answer.persona_situation]
-    if any(t and brief_language(t, facts.language) != facts.language for t in texts):
-        log.info("model adaptation in the wrong language; the reference's text is kept")
-        return False
-    data["title"] = answer.title
-    if persona:
-        fields = dict(persona["origin"].get("fields", {}))
-        for key, value in (
-            ("name", answer.persona_name),
-            ("occupation", answer.persona_occupation),
-            ("life_situation", answer.persona_situation),
-        ):
-            if value.strip():
-                persona[key] = value.strip()
-                fields[key] = "model"
-        persona["origin"]["fields"] = fields
-    return True
+    tail = f", 단계 {adapted}개의 이름과 첫 스텝은 모델이 브리프에 맞게 고쳤습니다" if adapted else ""
+    return head + tail + ". 모든 내용은 추론이며 이 분야나 우리 데이터의 전형이 아닙니다('model'로 표시)."
 
 
 def draft_journey(
@@ -155,10 +133,13 @@ def draft_journey(
     cache_dir: Path | None = None,
     library: tuple[Reference, ...] | None = None,
     ask: bool = True,
-    force_outline: bool = False,
 ) -> DraftResult:
-    """Draft a map for `text`. `outline` is the model's own outline from the methodology (used when no
-    reference is close and a model is there); without it the generic methodology draft is used."""
+    """Draft a map for `text`.
+
+    `outline` is a model's outline on given stages (the stages the company's feedback is filed under, when
+    the user asked to build on it): when given it is the draft. Otherwise the closest reference journey is
+    adapted, or, when nothing in the library is close, the methodology's generic journey; a `generator`
+    (a model) then rewrites the few parts that need judgement."""
     started = time.perf_counter()
     facts = read_brief(text, language, personas)
     if facts.lacks_who_and_journey and ask:
@@ -168,15 +149,25 @@ def draft_journey(
     matches = retrieve(text, library, embedder, cache_dir=cache_dir)
     top = matches[0] if matches else None
     en = facts.language == "en"
-    close = top is not None and top.close() and not (force_outline and outline is not None)
+    close = top is not None and top.close() and outline is None
     notes = _assumptions(facts, count, close)
     reference_id = None
-    if top is not None and close:
+    method: Method
+    if outline is not None:
+        notes.insert(
+            0,
+            "Drawn on the stages your feedback is filed under, outlined by the model (marked 'model')."
+            if en
+            else "피드백이 분류된 단계를 그대로 쓰고 모델이 스텝을 그림('model'로 표시).",
+        )
+        data = outline(facts)
+        method = "feedback"
+    elif top is not None and close:
         ref = top.reference(facts.language)
         reference_id = ref.id
         data, changes = adapt_reference(ref, facts, count)
-        method: Method = "reference"
-        if generator is not None and _adapt_with_model(generator, data, facts, ref):
+        method = "reference"
+        if generator is not None and adapt_reference_with_model(generator, data, facts, ref):
             changes.append(
                 "Title and persona rewritten for the brief by the model (marked 'model')."
                 if en
@@ -192,31 +183,11 @@ def draft_journey(
             "페인포인트·기회·KPI는 이 분야의 전형이며 우리 고객 데이터가 아님('reference'로 표시).",
         )
         notes += changes
-    elif force_outline and outline is not None:
-        notes.insert(
-            0,
-            "Drawn on the stages your feedback is filed under, outlined by the model (marked 'model')."
-            if en
-            else "피드백이 분류된 단계를 그대로 쓰고 모델이 스텝을 그림('model'로 표시).",
-        )
-        data = outline(facts)
-        method = "model"
     else:
-        best = f"{top.domain} {top.score:.2f}" if top else "-"
-        notes.insert(
-            0,
-            f"No reference journey in the library is close to this brief (best: {best}, needs "
-            f"{CLOSE_ENOUGH:.2f}); drafted from the methodology alone, every piece marked as inferred."
-            if en
-            else f"라이브러리에 이 브리프와 가까운 참고 여정이 없음(최고: {best}, 기준 {CLOSE_ENOUGH:.2f}). "
-            "방법론만으로 그렸으며 모든 내용은 추론('model')으로 표시.",
-        )
-        if outline is not None:
-            data = outline(facts)
-            method = "model"
-        else:
-            data = methodology_draft(facts, count)
-            method = "methodology"
+        data = methodology_draft(facts, count)
+        adapted = adapt_methodology_with_model(generator, data, facts) if generator is not None else 0
+        method = "methodology+model" if adapted else "methodology"
+        notes.insert(0, _no_reference_note(facts, top, adapted))
     data["notes"] = [*data.get("notes", []), *notes][:50]
     journey = map_from_data(data)
     return DraftResult(
