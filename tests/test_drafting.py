@@ -162,6 +162,11 @@ def test_reading_briefs() -> None:
     assert read_brief("고객 여정 지도를 만들어줘").lacks_who_and_journey
     assert read_brief("Make a journey map please").lacks_who_and_journey
     assert not read_brief("Customer journey for a gym membership").lacks_who_and_journey
+    # Customers named by what they hold or pay are customers too (the persona keeps the brief's words).
+    assert (
+        read_brief("Credit card holders disputing a charge they don't recognise").who == "Credit card holders"
+    )
+    assert read_brief("Taxpayers filing a return online").who == "Taxpayers"
 
 
 def test_the_reference_library() -> None:

@@ -41,7 +41,11 @@ _WHO_NOUNS_EN = (
     r"clients?|admins?|administrators?|teams?|managers?|workers?|professionals?|families|freelancers?|sellers?|"
     r"residents?|citizens?|viewers?|policyholders?|claimants?|investors?|homebuyers?|diners?|learners?|"
     r"retirees?|seniors?|gamers?|commuters?|visitors?|donors?|volunteers?|merchants?|developers?|nurses?|"
-    r"doctors?|teachers?|accountants?|founders?|startups?|smes?|businesses|companies|households?|pet owners?"
+    r"doctors?|teachers?|accountants?|founders?|startups?|smes?|businesses|companies|households?|pet owners?|"
+    # Holders, payers and other role nouns customers are named by ("credit card holders", "taxpayers").
+    r"\w*holders?|\w*payers?|consumers?|riders?|callers?|patrons?|readers?|listeners?|fans?|couples?|"
+    r"newcomers?|expats?|caregivers?|landlords?|hosts?|vendors?|suppliers?|\w*seekers?|beneficiaries|"
+    r"recipients?|pensioners?|savers?|debtors?|graduates?|athletes?|clinicians?|pharmacists?|homeowners?"
 )
 _WHO_EN = re.compile(
     rf"\b((?:(?:first|1st)[- ]time |new |young |busy |small[- ]business |elderly |returning |loyal |frequent )*"
