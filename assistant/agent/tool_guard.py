@@ -1,0 +1,90 @@
+"""Which tool calls a turn may make, and with which arguments: checked before any tool runs.
+
+A model that reads customers' words can be talked into calling tools. What it may call is decided by the
+turn, not by the model: the tools the turn's job needs (assistant/agent/agent.py TOOLSETS), and an export
+only when the user's own message asked for one. Arguments are checked too: no tool here takes a file path
+or a URL, so a path or a link in an argument can only come from the data unless the user wrote it, and the
+call is refused. Verbatim evidence quotes in a saved map are the exception: they are customers' words by
+design and the save checks each against its stored row.
+
+Pure functions over names, arguments and the user's text; the middleware that applies them is in agent.py.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from assistant.agent.understand import asks_for_export
+
+EXPORTS = frozenset({"export_map"})
+WRITES = frozenset({"save_journey_map", "apply_map_operations", "undo_map_edit", "draft_personas"})
+
+_URL = re.compile(
+    r"(?i)(?:\b[a-z][a-z0-9+.-]{1,15}://|\bwww\.|\b(?:mailto|javascript|data|file):)[^\s<>\"'`)\]]*"
+    r"|\b(?:[a-z0-9-]+\.)+[a-z]{2,24}/[^\s<>\"'`)\]]*"
+)
+"""A link: anything with a scheme, `www.`, or a host name followed by a path."""
+_PATH = re.compile(
+    r"(?<![\w.:/\\~-])(?:[A-Za-z]:|~|\.\.)?(?:[\\/][^\\/\s:;,'\"()<>\[\]{}`]+){2,}[\\/]?"
+    r"|(?<![\w.])(?:~|\.\.)[\\/][^\s:;,'\"()<>\[\]{}`]+"
+)
+"""A file-system path: absolute with two or more parts, from the home folder (~/), or climbing up (../)."""
+
+
+def links(text: str) -> list[str]:
+    return [m.group(0).rstrip(".,;:!?") for m in _URL.finditer(text)]
+
+
+def paths(text: str) -> list[str]:
+    found = []
+    for m in _PATH.finditer(text):
+        # A link's own path is the link's business, not a file path.
+        if not any(m.start() >= u.start() and m.end() <= u.end() for u in _URL.finditer(text)):
+            found.append(m.group(0))
+    return found
+
+
+def allowed_tools(
+    toolset: frozenset[str] | None, every: frozenset[str], user_text: str, intent: str | None
+) -> frozenset[str]:
+    """The tools this turn may run: its job's toolset (every tool when the job is unclear), never an
+    export the user's message did not ask for."""
+    allowed = toolset if toolset is not None else every
+    if intent != "export" and not asks_for_export(user_text):
+        allowed = allowed - EXPORTS
+    return allowed
+
+
+def _strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _strings(v, f"{path}.{k}" if path else str(k))
+    elif isinstance(value, list | tuple):
+        for i, v in enumerate(value):
+            yield from _strings(v, f"{path}[{i}]")
+
+
+def _evidence_quote(path: str) -> bool:
+    return ".evidence[" in path and path.endswith(".quote")
+
+
+def refusal(name: str, args: dict[str, Any], allowed: frozenset[str], user_text: str) -> str | None:
+    """Why this call may not run (one line), or None when it may."""
+    if name not in allowed:
+        if name in EXPORTS:
+            return f"{name} refused: the user did not ask for an export in this turn"
+        return f"{name} refused: not a tool for this turn's request"
+    for where, text in _strings(args):
+        if _evidence_quote(where):
+            continue
+        for link in links(text):
+            if link not in user_text:
+                return f"{name} refused: argument {where} holds a link the user did not give ({link[:60]})"
+        for path in paths(text):
+            if path not in user_text:
+                return f"{name} refused: argument {where} holds a file path the user did not give"
+    return None
