@@ -102,9 +102,10 @@ def toolset_for(intent: str, confidence: float) -> frozenset[str] | None:
 
 
 def allowed(ctx: TurnContext) -> frozenset[str]:
-    """The tools this turn may run (assistant/agent/tool_guard.py)."""
-    every = frozenset(t.name for t in build_tools())
-    return allowed_tools(ctx.toolset, every, ctx.user_text, ctx.intent)
+    """The tools this turn may run (assistant/agent/tool_guard.py): the job's toolset (every tool when the
+    job is unclear, so a misread request can still be done), never an export the user did not ask for."""
+    toolset = ctx.toolset if ctx.toolset is not None else frozenset(t.name for t in build_tools())
+    return allowed_tools(toolset, ctx.user_text, ctx.intent)
 
 
 class ToolsForTheJob(AgentMiddleware[Any, TurnContext]):

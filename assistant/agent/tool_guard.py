@@ -46,15 +46,11 @@ def paths(text: str) -> list[str]:
     return found
 
 
-def allowed_tools(
-    toolset: frozenset[str] | None, every: frozenset[str], user_text: str, intent: str | None
-) -> frozenset[str]:
-    """The tools this turn may run: its job's toolset (every tool when the job is unclear), never an
-    export the user's message did not ask for."""
-    allowed = toolset if toolset is not None else every
+def allowed_tools(toolset: frozenset[str], user_text: str, intent: str | None) -> frozenset[str]:
+    """The tools this turn may run: its job's toolset, never an export the user's message did not ask for."""
     if intent != "export" and not asks_for_export(user_text):
-        allowed = allowed - EXPORTS
-    return allowed
+        return toolset - EXPORTS
+    return toolset
 
 
 def _strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
