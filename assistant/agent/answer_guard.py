@@ -181,6 +181,30 @@ def guard_answer(
     return Guarded(text=text, removed=out)
 
 
+def without_foreign_links(value: Any, user_text: str) -> tuple[Any, list[str]]:
+    """JSON-like content a model wrote (a persona, a map's fields) with every link, markup and path the user
+    did not give taken out of its strings; and what was taken out."""
+    out: list[str] = []
+
+    def clean(text: str) -> str:
+        if not (links(text) or paths(text) or _TAG.search(text) or _COMMENT.search(text)):
+            return text
+        kept = guard_answer(text, user_text, language="en")
+        out.extend(kept.removed)
+        return " ".join(kept.text.replace(REMOVED["en"], " ").split())
+
+    def walk(v: Any) -> Any:
+        if isinstance(v, str):
+            return clean(v)
+        if isinstance(v, dict):
+            return {k: walk(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [walk(x) for x in v]
+        return v
+
+    return walk(value), out
+
+
 def _without_copied_codes(text: str, user_text: str, data: _Data, out: list[str]) -> str:
     if not data.sentences:
         return text
