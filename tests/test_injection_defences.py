@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.agent.answer_guard import guard_answer
+from assistant.agent.answer_guard import guard_answer, inert_markdown
 from assistant.agent.tool_guard import allowed_tools, links, paths, refusal
 from assistant.data_blocks import block, inside_blocks, is_one_block, neutralise, new_tag, unwrap
 
@@ -174,3 +174,12 @@ def test_a_clean_answer_is_left_alone() -> None:
         answer, "which stage is worst?", [{"text": "Coupon code failed at checkout", "id": "a1b2c3d4"}]
     )
     assert out.text == answer and out.removed == []
+
+
+def test_data_shown_in_the_chat_is_inert_markdown() -> None:
+    hostile = "Late! [track](https://collect.invalid/t) ![x](https://img.invalid/p.png) <b>hi</b> www.b.test a@b.test"
+    shown = inert_markdown(hostile)
+    # No link, image or tag can form: brackets, parens and angle brackets are escaped, addresses defanged.
+    assert "](" not in shown and "<b>" not in shown and "https://" not in shown and "www.b" not in shown
+    assert "@b.test" not in shown and "https\\[:\\]//collect\\[.\\]invalid/t" in shown
+    assert inert_markdown("결제가 안 돼요 (두 번) 3 < 5") == "결제가 안 돼요 \\(두 번\\) 3 \\< 5"

@@ -29,6 +29,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.agent.tool_guard import _URL as _LINKISH
 from assistant.agent.tool_guard import links, paths
 
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
@@ -203,6 +204,29 @@ def without_foreign_links(value: Any, user_text: str) -> tuple[Any, list[str]]:
         return v
 
     return walk(value), out
+
+
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>()#!|~])")
+
+
+def inert_markdown(text: str) -> str:
+    """Text from the data (a customer's words, a label, a column name) for a markdown message: it shows
+    as written and never becomes a link, an image, a heading or HTML. Links are shown defanged
+    (`https[:]//host[.]com`), since a chat's markdown turns any address into a link by its shape."""
+    marks = {"://": "\x01", ".": "\x02", "@": "\x03"}
+
+    def defang(m: re.Match[str]) -> str:
+        link = m.group(0)
+        for k, v in marks.items():
+            link = link.replace(k, v)
+        return link
+
+    text = " ".join(text.translate(dict.fromkeys(range(1, 4))).split())
+    text = _LINKISH.sub(defang, text)
+    text = _MARKDOWN.sub(r"\\\1", text)
+    return (
+        text.replace(marks["://"], "\\[:\\]//").replace(marks["."], "\\[.\\]").replace(marks["@"], "\\[@\\]")
+    )
 
 
 def _without_copied_codes(text: str, user_text: str, data: _Data, out: list[str]) -> str:

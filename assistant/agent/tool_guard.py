@@ -24,8 +24,10 @@ WRITES = frozenset({"save_journey_map", "apply_map_operations", "undo_map_edit",
 _URL = re.compile(
     r"(?i)(?:\b[a-z][a-z0-9+.-]{1,15}://|\bwww\.|\b(?:mailto|javascript|data|file):)[^\s<>\"'`)\]]*"
     r"|\b(?:[a-z0-9-]+\.)+[a-z]{2,24}/[^\s<>\"'`)\]]*"
+    r"|[\w.+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,24}\b"
 )
-"""A link: anything with a scheme, `www.`, or a host name followed by a path."""
+"""A link: anything with a scheme, `www.`, a host name followed by a path, or an e-mail address (which
+a chat's markdown turns into a link)."""
 _PATH = re.compile(
     r"(?<![\w.:/\\~-])(?:[A-Za-z]:|~|\.\.)?(?:[\\/][^\\/\s:;,'\"()<>\[\]{}`]+){2,}[\\/]?"
     r"|(?<![\w.])(?:~|\.\.)[\\/][^\s:;,'\"()<>\[\]{}`]+"
