@@ -67,6 +67,9 @@ def test_an_export_needs_the_users_own_words() -> None:
     assert "export_map" in allowed_tools(EVERY, "지도를 엑셀 파일로 내보내줘", "edit_map")
     toolset = frozenset({"diagnose_journey", "search_feedback"})
     assert allowed_tools(toolset, "Why is checkout worse?", "diagnose") == toolset
+    # Reading tools may always run (a misread job never stops reading); tools with effects only with the job.
+    runs = allowed_tools(frozenset({"diagnose_journey"}), "Why is checkout worse?", "diagnose", EVERY)
+    assert runs == {"diagnose_journey", "search_feedback"}
 
 
 def test_calls_outside_the_turn_or_with_paths_and_links_from_data_are_refused() -> None:
@@ -113,6 +116,7 @@ def test_links_and_paths_are_found_by_shape() -> None:
     )
     assert links(text) == ["http://a.test/x", "www.b.test", "c.test/path", "mailto:z@y.test"]
     assert paths(text) == ["/var/lib/x", "../../etc"]
+    assert links("Map: shop v1 · Data: regions · File: x.csv · Note: see it") == []
 
 
 # --- the answer guard --------------------------------------------------------------------------------------

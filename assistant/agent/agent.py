@@ -101,11 +101,20 @@ def toolset_for(intent: str, confidence: float) -> frozenset[str] | None:
     return TOOLSETS[name] if name is not None and confidence >= CONFIDENT else None
 
 
-def allowed(ctx: TurnContext) -> frozenset[str]:
-    """The tools this turn may run (assistant/agent/tool_guard.py): the job's toolset (every tool when the
-    job is unclear, so a misread request can still be done), never an export the user did not ask for."""
-    toolset = ctx.toolset if ctx.toolset is not None else frozenset(t.name for t in build_tools())
+def offered(ctx: TurnContext) -> frozenset[str]:
+    """The tools the model is shown this turn: the job's toolset (every tool when the job is unclear, so a
+    misread request can still be done), never an export the user did not ask for."""
+    toolset = ctx.toolset if ctx.toolset is not None else _every()
     return allowed_tools(toolset, ctx.user_text, ctx.intent)
+
+
+def allowed(ctx: TurnContext) -> frozenset[str]:
+    """The tools this turn may run (assistant/agent/tool_guard.py): those offered, and any reading tool."""
+    return allowed_tools(offered(ctx), ctx.user_text, ctx.intent, _every())
+
+
+def _every() -> frozenset[str]:
+    return frozenset(t.name for t in build_tools())
 
 
 class ToolsForTheJob(AgentMiddleware[Any, TurnContext]):
@@ -118,7 +127,7 @@ class ToolsForTheJob(AgentMiddleware[Any, TurnContext]):
         self, request: ModelRequest, handler: Callable[[ModelRequest], ModelResponse]
     ) -> ModelResponse:
         ctx: TurnContext = request.runtime.context  # type: ignore[assignment]
-        names = allowed(ctx)
+        names = offered(ctx)
         tools = [t for t in request.tools if not isinstance(t, BaseTool) or t.name in names]
         return handler(request.override(tools=tools))
 

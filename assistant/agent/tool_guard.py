@@ -20,9 +20,13 @@ from assistant.agent.understand import asks_for_export
 
 EXPORTS = frozenset({"export_map"})
 WRITES = frozenset({"save_journey_map", "apply_map_operations", "undo_map_edit", "draft_personas"})
+"""Tools with effects: they change a map or hand over a file. Only these are held to the turn's job; a
+reading tool changes nothing, so a misread job never stops the model from reading (its arguments are
+still checked)."""
 
 _URL = re.compile(
-    r"(?i)(?:\b[a-z][a-z0-9+.-]{1,15}://|\bwww\.|\b(?:mailto|javascript|data|file):)[^\s<>\"'`)\]]*"
+    r"(?i)(?:\b[a-z][a-z0-9+.-]{1,15}://|\bwww\.|\bmailto:(?=\S)|\bjavascript:(?=\S)|\bdata:(?=[a-z]+/)|\bfile:(?=/))"
+    r"[^\s<>\"'`)\]]*"
     r"|\b(?:[a-z0-9-]+\.)+[a-z]{2,24}/[^\s<>\"'`)\]]*"
     r"|[\w.+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,24}\b"
 )
@@ -48,11 +52,15 @@ def paths(text: str) -> list[str]:
     return found
 
 
-def allowed_tools(toolset: frozenset[str], user_text: str, intent: str | None) -> frozenset[str]:
-    """The tools this turn may run: its job's toolset, never an export the user's message did not ask for."""
+def allowed_tools(
+    toolset: frozenset[str], user_text: str, intent: str | None, every: frozenset[str] = frozenset()
+) -> frozenset[str]:
+    """The tools this turn may run: its job's toolset plus every reading tool (of `every`), never an
+    export the user's message did not ask for."""
+    allowed = toolset | (every - WRITES - EXPORTS)
     if intent != "export" and not asks_for_export(user_text):
-        return toolset - EXPORTS
-    return toolset
+        return allowed - EXPORTS
+    return allowed
 
 
 def _strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
