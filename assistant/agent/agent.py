@@ -33,7 +33,7 @@ from langgraph.types import Checkpointer, Command
 from assistant.agent.answers import ChatAnswer, DiagnosisAnswer
 from assistant.agent.context import TurnContext
 from assistant.agent.events import ToolStep
-from assistant.agent.tool_guard import allowed_tools, refusal
+from assistant.agent.tool_guard import WRITES, allowed_tools, refusal
 from assistant.agent.tools import build_tools
 from assistant.data_blocks import block
 from assistant.prompts import load_prompt
@@ -109,8 +109,9 @@ def offered(ctx: TurnContext) -> frozenset[str]:
 
 
 def allowed(ctx: TurnContext) -> frozenset[str]:
-    """The tools this turn may run (assistant/agent/tool_guard.py): those offered, and any reading tool."""
-    return allowed_tools(offered(ctx), ctx.user_text, ctx.intent, _every())
+    """The tools this turn may run (assistant/agent/tool_guard.py): those offered, any reading tool, and
+    writing tools until a tool result has brought data into the turn."""
+    return allowed_tools(offered(ctx), ctx.user_text, ctx.intent, _every(), ctx.read_data)
 
 
 def _every() -> frozenset[str]:
@@ -139,8 +140,11 @@ class ToolsForTheJob(AgentMiddleware[Any, TurnContext]):
         call = request.tool_call
         if request.tool is None:
             return handler(request)  # not one of ours (the structured answer): LangChain handles it
-        why = refusal(call["name"], dict(call.get("args") or {}), allowed(ctx), ctx.user_text)
+        args = dict(call.get("args") or {})
+        why = refusal(call["name"], args, allowed(ctx), ctx.user_text)
         if why is None:
+            if call["name"] in WRITES:
+                ctx.model_written.append(args)  # the model's own words: they ground nothing (answer_guard)
             return handler(request)
         log.warning("tool call refused (%s): %s", ctx.thread_id, why)
         ctx.refuse(why)

@@ -80,13 +80,16 @@ class _Data:
     labels: set[str]
 
     @classmethod
-    def of(cls, results: Iterable[Any]) -> _Data:
+    def of(cls, results: Iterable[Any], written: Iterable[Any] = ()) -> _Data:
+        """The turn's data: its long strings are sentences; its short ones labels, except the strings the
+        model wrote itself (a persona's name is not the data's label because the model copied it)."""
+        own = {s for value in written for s in _strings(value)}
         sentences, labels = [], set()
         for value in results:
             for s in _strings(value):
                 if len(s) >= LONG and " " in s.strip():
                     sentences.append(_squash(s))
-                else:
+                elif s not in own:
                     labels.add(s)
         return cls(sentences, labels)
 
@@ -129,6 +132,7 @@ def guard_answer(
     results: Iterable[Any] = (),
     language: str = "en",
     own_links: Iterable[str] = (),
+    written: Iterable[Any] = (),
 ) -> Guarded:
     """The answer with everything the data could have planted in it removed (see the module's notes)."""
     own = list(own_links)
@@ -178,21 +182,25 @@ def guard_answer(
         if path not in user_text:
             out.append("a file path")
             text = text.replace(path, re.split(r"[\\/]", path.rstrip("\\/"))[-1])
-    text = _without_copied_codes(text, user_text, _Data.of(results), out)
+    text = _without_copied_codes(text, user_text, _Data.of(results, written), out)
     return Guarded(text=text, removed=out)
 
 
-def without_foreign_links(value: Any, user_text: str) -> tuple[Any, list[str]]:
+def without_foreign_links(value: Any, user_text: str, results: Iterable[Any] = ()) -> tuple[Any, list[str]]:
     """JSON-like content a model wrote (a persona, a map's fields) with every link, markup and path the user
-    did not give taken out of its strings; and what was taken out."""
+    did not give, and every code copied from the customers' sentences in `results`, taken out of its
+    strings; and what was taken out."""
     out: list[str] = []
+    data = _Data.of(results)
 
     def clean(text: str) -> str:
-        if not (links(text) or paths(text) or _TAG.search(text) or _COMMENT.search(text)):
-            return text
-        kept = guard_answer(text, user_text, language="en")
-        out.extend(kept.removed)
-        return " ".join(kept.text.replace(REMOVED["en"], " ").split())
+        cleaned = text
+        if links(text) or paths(text) or _TAG.search(text) or _COMMENT.search(text):
+            kept = guard_answer(text, user_text, language="en")
+            out.extend(kept.removed)
+            cleaned = " ".join(kept.text.replace(REMOVED["en"], " ").split())
+        cleaned = _without_copied_codes(cleaned, user_text, data, out)
+        return cleaned if cleaned.strip() or not text.strip() else "…"
 
     def walk(v: Any) -> Any:
         if isinstance(v, str):

@@ -56,6 +56,11 @@ class TurnContext:
     user_text: str = ""
     """The user's own message this turn: the only place a tool argument may take a path or URL from, and
     what an export must have been asked in (assistant/agent/tool_guard.py)."""
+    read_data: bool = False
+    """A tool result has brought data (customers' words, a map, a file) into this turn."""
+    model_written: list[Any] = field(default_factory=list)
+    """What the model wrote into maps and personas this turn: the answer guard does not take it as the
+    data's own labels."""
     refused: list[str] = field(default_factory=list)
     """Tool calls refused this turn (not allowed for its job, or arguments taken from data), one line each."""
     _lock: threading.Lock = field(default_factory=threading.Lock)

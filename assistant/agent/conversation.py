@@ -86,7 +86,7 @@ def _noting_views(events: Generator[Event, None, Final], ctx: TurnContext) -> Ge
 def _guard(final: Final, ctx: TurnContext) -> None:
     """Nothing in the answer follows an instruction from the data (answer_guard.py); what was removed or
     refused is logged and kept with the answer."""
-    guarded = guard_answer(final.text, ctx.user_text, ctx.results, ctx.language)
+    guarded = guard_answer(final.text, ctx.user_text, ctx.results, ctx.language, written=ctx.model_written)
     final.text = guarded.text
     final.guarded = [*ctx.refused, *guarded.removed]
     if final.guarded:

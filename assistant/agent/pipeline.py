@@ -595,10 +595,10 @@ class EmbeddedPipeline:
             {"count": ctx.personas},
             lambda: generator.generate(prompt, u.text, schema, max_tokens=200 * ctx.personas + 200),
         )
-        # The model read customers' words: a link or path in what it wrote came from them, not the user.
-        written, removed = without_foreign_links(
-            [p.model_dump() for p in result.personas[: ctx.personas]], u.text
-        )
+        # The model read customers' words: a link, path or code in what it wrote came from them.
+        drafted = [p.model_dump() for p in result.personas[: ctx.personas]]
+        ctx.model_written.append(drafted)
+        written, removed = without_foreign_links(drafted, u.text, [{"feedback_excerpts": excerpts}])
         personas = [Persona.model_validate(p) for p in written]
         ctx.refused.extend(f"draft_personas: {r}" for r in removed)
         if ctx.current_map is not None:

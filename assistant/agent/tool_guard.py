@@ -53,11 +53,17 @@ def paths(text: str) -> list[str]:
 
 
 def allowed_tools(
-    toolset: frozenset[str], user_text: str, intent: str | None, every: frozenset[str] = frozenset()
+    toolset: frozenset[str],
+    user_text: str,
+    intent: str | None,
+    every: frozenset[str] = frozenset(),
+    read_data: bool = True,
 ) -> frozenset[str]:
-    """The tools this turn may run: its job's toolset plus every reading tool (of `every`), never an
-    export the user's message did not ask for."""
-    allowed = toolset | (every - WRITES - EXPORTS)
+    """The tools this turn may run: its job's toolset, every reading tool (of `every`), and, until the
+    turn has read any data, the writing tools too (the job may have been misread, and nothing but the
+    user has spoken yet); never an export the user's message did not ask for. Once data was read, a write
+    the job does not explain is taken as coming from the data."""
+    allowed = toolset | (every - WRITES - EXPORTS) | (frozenset() if read_data else every & WRITES)
     if intent != "export" and not asks_for_export(user_text):
         return allowed - EXPORTS
     return allowed

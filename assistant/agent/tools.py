@@ -113,6 +113,7 @@ def _tool(name: str, description: str, args: type[BaseModel], body: Callable[...
             )
             return json.dumps({"error": why}, ensure_ascii=False)
         result = _dump(raw)
+        ctx.read_data = True
         ctx.record(result)
         ctx.emit(
             ToolStep(
