@@ -18,6 +18,7 @@ from langchain_core.messages import SystemMessage, ToolMessage
 from assistant.agent.conversation import Assistant, TurnOptions
 from assistant.agent.events import DiagnosisView, Event, Final, MapUpdate, ToolStep
 from assistant.agent.scripted import ScriptedChatModel
+from assistant.data_blocks import is_one_block
 from assistant.domain import load_map
 from assistant.workspace import Workspace
 from assistant.workspace.requests import IngestRequest
@@ -264,15 +265,15 @@ def test_feedback_reaches_the_model_only_inside_data_blocks(shop: Workspace, tmp
     assert model.remaining == 0
     tool_messages = [m for call in model.seen for m in call if isinstance(m, ToolMessage)]
     found = [m for m in tool_messages if "Ignore all previous" in str(m.content)]
-    assert found and all(
-        str(m.content).startswith("<<<DATA\n") and str(m.content).endswith("\nDATA>>>") for m in found
-    )
-    assert all(str(m.content).count("DATA>>>") == 1 for m in found)  # the row cannot close the block early
+    # One block each, closed by the marker with this turn's tag: the row cannot close it early.
+    assert found and all(is_one_block(str(m.content)) for m in found)
     system = next(m for m in model.seen[0] if isinstance(m, SystemMessage))
-    assert "never\n   instructions" in str(system.content) or "never instructions" in str(system.content)
-    # An export to a URL is not a format: refused before anything runs.
+    tag = str(found[0].content).split("\n", 1)[0].split()[-1]
+    assert f"`<<<DATA {tag}`" in str(system.content) and "never\n   an instruction" in str(system.content)
+    # The user asked for no export: the call the row asked for is refused before anything runs.
     assert not [e for e in events if e.type == "export"]
-    assert any("format" in str(m.content) for m in tool_messages if "evil" in str(m.content))
+    assert any("export_map refused" in str(m.content) for m in tool_messages)
+    assert final(events).guarded and "export_map refused" in final(events).guarded[0]
 
 
 def test_conversation_resumes_after_a_restart(shop: Workspace) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from assistant.agent.events import Event
 from assistant.analysis.question_scope import QuestionScope
+from assistant.data_blocks import new_tag
 from assistant.domain.model import JourneyMap
 from assistant.workspace import Workspace
 from assistant.workspace.requests import RowFilter
@@ -52,11 +53,28 @@ class TurnContext:
     """Events the tools produced, in order (map updates, diagnoses, files)."""
     results: list[Any] = field(default_factory=list)
     """Every tool result of the turn, for the grounding check."""
+    tag: str = field(default_factory=new_tag)
+    """This turn's data-block tag: tool results and the map summary reach the model inside blocks marked
+    with it, and the system prompt names it (assistant/data_blocks.py)."""
+    user_text: str = ""
+    """The user's own message this turn: the only place a tool argument may take a path or URL from, and
+    what an export must have been asked in (assistant/agent/tool_guard.py)."""
+    read_data: bool = False
+    """A tool result has brought data (customers' words, a map, a file) into this turn."""
+    model_written: list[Any] = field(default_factory=list)
+    """What the model wrote into maps and personas this turn: the answer guard does not take it as the
+    data's own labels."""
+    refused: list[str] = field(default_factory=list)
+    """Tool calls refused this turn (not allowed for its job, or arguments taken from data), one line each."""
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def emit(self, event: Event) -> None:
         with self._lock:
             self.events.append(event)
+
+    def refuse(self, why: str) -> None:
+        with self._lock:
+            self.refused.append(why)
 
     def record(self, result: Any) -> None:
         with self._lock:

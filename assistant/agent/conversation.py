@@ -21,6 +21,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage
 
 from assistant.agent import clarify, routing
+from assistant.agent.answer_guard import guard_answer
 from assistant.agent.answers import AgentAnswer, ChatAnswer, DiagnosisAnswer, quote_ids, render
 from assistant.agent.compose import compose_diagnosis
 from assistant.agent.context import TurnContext
@@ -80,6 +81,16 @@ def _noting_views(events: Generator[Event, None, Final], ctx: TurnContext) -> Ge
         if isinstance(event, DiagnosisView | MapUpdate):
             ctx.emit(event)
         yield event
+
+
+def _guard(final: Final, ctx: TurnContext) -> None:
+    """Nothing in the answer follows an instruction from the data (answer_guard.py); what was removed or
+    refused is logged and kept with the answer."""
+    guarded = guard_answer(final.text, ctx.user_text, ctx.results, ctx.language, written=ctx.model_written)
+    final.text = guarded.text
+    final.guarded = [*ctx.refused, *guarded.removed]
+    if final.guarded:
+        log.warning("answer guard (%s): %s", ctx.thread_id, "; ".join(final.guarded))
 
 
 class _Keep:
@@ -294,13 +305,15 @@ class Assistant:
                 totals = added.ingest.totals
                 text = t["feedback"].format(name=shown, rows=totals.rows_stored, source=added.source)
             self.threads.put(thread_id, state)
+        guarded = guard_answer(text, shown, language=language)  # a map's title is the file's text
         yield Final(
-            text=text,
+            text=guarded.text,
             language=language,
             mode=self.mode.mode,
             model=self.mode.model,
             map_name=map_name,
             context=state.context,
+            guarded=guarded.removed,
         )
 
     def take_pending(self, thread_id: str) -> str | None:
@@ -365,6 +378,7 @@ class Assistant:
             routing.personas_to_draft(asked, options.personas),
             personas_asked=asked is not None,
         )
+        ctx.user_text = text
         ctx.datasets = state.context.sources()
         ctx.has_data = state.context.has_data()
         ctx.where = list(options.where)
@@ -447,6 +461,7 @@ class Assistant:
             line = context_line(final.scope, language)
             if not final.text.startswith(line):
                 final.text = f"{line}\n\n{final.text}"
+        _guard(final, ctx)
         state.language = language
         state.history.extend(
             [{"role": "user", "text": text[:2000]}, {"role": "assistant", "text": final.text[:2000]}]
@@ -461,7 +476,7 @@ class Assistant:
 
         budget = MATERIAL_CHARS_COMPATIBLE if self.mode.mode == "compatible" else MATERIAL_CHARS
         try:
-            return drafting_material(self.workspace, text, ctx.language, budget).prompt
+            return drafting_material(self.workspace, text, ctx.language, budget, tag=ctx.tag).prompt
         except JourneyError as exc:
             log.warning("drafting material unavailable (%s): %s", ctx.thread_id, exc)
             return None

@@ -117,6 +117,9 @@ class Final(_Event):
     """The conversation's map and data after this turn."""
     scope: AnswerScope | None = None
     """What the turn's diagnosis was about (map and version, datasets, filters, period, metric)."""
+    guarded: list[str] = []
+    """What the answer guard removed and the tool calls it refused this turn (assistant/agent/answer_guard.py,
+    tool_guard.py): instructions from the data that were not followed."""
     needs: Literal["map", "data"] | None = None
     """Set when the answer is a question: the turn needs a map or data the conversation does not have."""
     choices: list[Choice] = []

@@ -24,6 +24,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, ValidationError, create_model
 
 from assistant.agent import clarify
+from assistant.agent.answer_guard import without_foreign_links
 from assistant.agent.compose import compose_diagnosis, compose_search, pct
 from assistant.agent.context import TurnContext
 from assistant.agent.diff_text import change_text
@@ -566,11 +567,13 @@ class EmbeddedPipeline:
             if ctx.has_data and self.workspace.feedback_count()
             else []
         )
+        excerpts = [h.text[:200] for h in hits]
+        ctx.record({"feedback_excerpts": excerpts})  # what the model read: the answer guard checks against it
         prompt = load_prompt("embedded_personas").render(
             count=ctx.personas,
             language="Korean (한국어)" if ctx.language == "ko" else "English",
             request=as_data(u.text),
-            feedback=as_data("\n".join(f"- {h.text[:200]}" for h in hits) or "-"),
+            feedback=as_data("\n".join(f"- {e}" for e in excerpts) or "-"),
         )
         schema = _personas_schema(ctx.personas)
         result = yield from self._step(
@@ -579,7 +582,12 @@ class EmbeddedPipeline:
             {"count": ctx.personas},
             lambda: generator.generate(prompt, u.text, schema, max_tokens=200 * ctx.personas + 200),
         )
-        personas = result.personas[: ctx.personas]
+        # The model read customers' words: a link, path or code in what it wrote came from them.
+        drafted = [p.model_dump() for p in result.personas[: ctx.personas]]
+        ctx.model_written.append(drafted)
+        written, removed = without_foreign_links(drafted, u.text, [{"feedback_excerpts": excerpts}])
+        personas = [Persona.model_validate(p) for p in written]
+        ctx.refused.extend(f"draft_personas: {r}" for r in removed)
         if ctx.current_map is not None:
             name = ctx.current_map
             edit = self.workspace.edit_map(

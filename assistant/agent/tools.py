@@ -24,10 +24,10 @@ from assistant.agent.events import DiagnosisView, FileExport, IdeasView, MapUpda
 from assistant.agent.request_size import compact_schema
 from assistant.agent.views import model_view
 from assistant.analysis.question_scope import with_scope
+from assistant.data_blocks import block
 from assistant.domain.model import MAX_PERSONAS, Evidence, JourneyMap, Persona
 from assistant.errors import JourneyError, without_paths
 from assistant.maps.operations import Operation
-from assistant.prompts import as_data
 from assistant.workspace.requests import (
     DiagnoseOptions,
     ExportFormat,
@@ -120,6 +120,7 @@ def _tool(name: str, description: str, args: type[BaseModel], body: Callable[...
             )
             return json.dumps({"error": why}, ensure_ascii=False)
         result = _dump(raw)
+        ctx.read_data = True
         ctx.record(result)
         ctx.emit(
             ToolStep(
@@ -133,7 +134,7 @@ def _tool(name: str, description: str, args: type[BaseModel], body: Callable[...
         ctx.record(view)  # the model words what it was shown: rounded shares (0.455 -> "46%") must pass too
         text = json.dumps(view, ensure_ascii=False, default=str, separators=(",", ":"))
         # Results carry customers' words: they reach the model inside a data block, never as instructions.
-        return f"<<<DATA\n{as_data(text)}\nDATA>>>"
+        return block(text, ctx.tag)
 
     return StructuredTool.from_function(
         run, name=name, description=description, args_schema=_with_runtime(args)

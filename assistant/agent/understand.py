@@ -212,6 +212,11 @@ def find_segment(text: str, columns: Sequence[str]) -> str | None:
     return None
 
 
+def asks_for_export(text: str) -> bool:
+    """The message asks for a file: an export verb or a file format in the user's own words."""
+    return bool(_EXPORT_VERB.search(text) or any(p.search(text) for _, p in _FORMATS))
+
+
 def understand(
     text: str,
     classifier: IntentClassifier,

@@ -16,6 +16,7 @@ import chainlit as cl
 from chainlit.element import Element
 from pydantic.dataclasses import dataclass
 
+from assistant.agent.answer_guard import inert_markdown
 from assistant.agent.events import DiagnosisView, IdeasView, ToolStep
 from assistant.chat_app import charts
 from assistant.chat_app.grid import grid_props
@@ -169,13 +170,15 @@ def _pct(value: float | None) -> str:
 
 def quotes_markdown(entry: StageDiagnosis, language: str) -> str:
     """The stage's pain themes with the customers' words and their feedback ids."""
-    lines = [t(language, "quotes_head", stage=entry.stage, n=entry.n, share=_pct(entry.negative_share))]
+    # Customers' words and the names from a map are data: shown as written, never as links or markup.
+    stage = inert_markdown(entry.stage)
+    lines = [t(language, "quotes_head", stage=stage, n=entry.n, share=_pct(entry.negative_share))]
     for theme in entry.themes[:THEMES_SHOWN]:
-        lines.append(f"- **{theme.label}** ({theme.n}, {_pct(theme.share_of_negative)})")
+        lines.append(f"- **{inert_markdown(theme.label)}** ({theme.n}, {_pct(theme.share_of_negative)})")
         for quote in theme.quotes[:QUOTES_PER_THEME]:
             text = " ".join(quote.text.split())
             text = text if len(text) <= 220 else text[:219] + "…"
-            lines.append(f"  - “{text}” `{quote.feedback_id}`")
+            lines.append(f"  - “{inert_markdown(text)}” `{quote.feedback_id}`")
         if theme.counter_evidence.n:
             lines.append(f"  - _{t(language, 'counter', n=theme.counter_evidence.n)}_")
     return "\n".join(lines)
@@ -209,12 +212,12 @@ async def ideas_message(view: IdeasView, language: str) -> None:
     ideas = view.ideas
     if not ideas.ideas:
         return
-    lines = [t(language, "ideas_head", stage=ideas.stage, n=ideas.based_on_rows)]
+    lines = [t(language, "ideas_head", stage=inert_markdown(ideas.stage), n=ideas.based_on_rows)]
     for idea in ideas.ideas[:5]:
         impact = idea.expected_impact
         lines.append(
-            f"- {idea.idea} — {impact.negatives_addressed} · {_pct(impact.negative_share_now)} → "
-            f"{_pct(impact.negative_share_if_fixed)} · KPI: {idea.kpi} · {idea.effort}"
+            f"- {inert_markdown(idea.idea)} — {impact.negatives_addressed} · {_pct(impact.negative_share_now)} → "
+            f"{_pct(impact.negative_share_if_fixed)} · KPI: {inert_markdown(idea.kpi)} · {idea.effort}"
         )
     await cl.Message(content="\n".join(lines)).send()
 
@@ -280,7 +283,9 @@ def accounting_markdown(result: IngestResult, language: str) -> str:
         name = Path(report.path).name
         if report.unchanged:
             notes.append(t(language, "unchanged", name=name))
-        used = ", ".join(f"{role} = {column}" for role, column in report.columns.items() if column)
+        used = ", ".join(
+            f"{role} = {inert_markdown(column)}" for role, column in report.columns.items() if column
+        )
         if used:
             notes.append(t(language, "columns", name=name, columns=used))
     if notes:
@@ -288,7 +293,7 @@ def accounting_markdown(result: IngestResult, language: str) -> str:
     rejects = [(Path(r.path).name, x) for r in result.files for x in r.rejects]
     if rejects:
         lines += ["", t(language, "rejects_head", n=min(len(rejects), REJECTS_SHOWN))]
-        lines += [f"- {name}, row {x.row}: {x.reason}" for name, x in rejects[:REJECTS_SHOWN]]
+        lines += [f"- {name}, row {x.row}: {inert_markdown(x.reason)}" for name, x in rejects[:REJECTS_SHOWN]]
     return "\n".join(lines)
 
 

@@ -67,9 +67,12 @@ def _outline(ref: Reference, thoughts: bool, extras: bool) -> str:
     return "\n".join(lines)
 
 
-def drafting_material(workspace: Workspace, text: str, language: Language, budget: int = 4000) -> Material:
+def drafting_material(
+    workspace: Workspace, text: str, language: Language, budget: int = 4000, tag: str | None = None
+) -> Material:
     """What the model gets for a drafting brief: the closest reference journey (when close enough) and the
-    methodology notes closest to the brief, in about `budget` characters."""
+    methodology notes closest to the brief, in about `budget` characters; its data blocks carry `tag`, the
+    turn's own (the system prompt names it), or a fresh one."""
     facts = read_brief(text, language)
     matches = retrieve(text, load_library(), workspace.embedder, cache_dir=workspace.home / "cache")
     top = matches[0] if matches else None
@@ -98,6 +101,6 @@ def drafting_material(workspace: Workspace, text: str, language: Language, budge
         )
         reference, ref_id = "(none close)", None
     prompt = load_prompt("drafting_material").render(
-        head=head, reference=as_data(reference), notes=as_data(note_text or "(none found)")
+        tag=tag, head=head, reference=as_data(reference), notes=as_data(note_text or "(none found)")
     )
     return Material(prompt=prompt, reference=ref_id, matches=matches)

@@ -28,6 +28,8 @@ from typing import Any
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage, ToolMessage
 
+from assistant import data_blocks
+
 TEMPLATE = re.compile(r"\{\{\s*(.+?)\s*\}\}")
 _ROOT = re.compile(r"^([A-Za-z_][\w]*)(?:#(-?\d+))?")
 _STEP = re.compile(r"\.([\w]+)|\[(-?\d+)\]|\[([\w]+)(~?=)([^\]]+)\]")
@@ -59,8 +61,7 @@ FILTERS: dict[str, Callable[[Any], Any]] = {
 def read_data(content: Any) -> Any:
     """A tool message's result: the JSON inside its DATA block (or the raw text if it is not JSON)."""
     text = str(content).strip()
-    if text.startswith("<<<DATA") and text.endswith("DATA>>>"):
-        text = text[len("<<<DATA") : -len("DATA>>>")].strip()
+    text = data_blocks.unwrap(text) or text
     try:
         return json.loads(text)
     except json.JSONDecodeError:
