@@ -9,14 +9,17 @@ product never needs unless the user gave it:
   a link's text stays, as plain text;
 - file-system paths (cut to their last part, a file's name), unless in the user's message;
 - HTML: comments are removed, tags are removed (their text stays);
-- identifiers copied from customers' words: a code-like token (letters and digits, or capitals joined by
-  hyphens) that the turn's data holds only inside customers' sentences, the user did not write, and the
-  answer states outside a quote. Customers' codes have no business in the analyst's own sentences.
+- identifiers the answer did not get from the tools or the user: a code-like token (letters and digits, or
+  capitals joined by hyphens) stated outside a quote that is neither one of the tools' own short values
+  (ids, stage names, dates) nor in the user's message. A code decoded, joined or made up on the data's
+  say-so is in no tool value, so it goes too;
+- sentences that repeat the assistant's own instructions (eight words in a row shared with any prompt
+  template): the instructions are never shown, whatever asks for them.
 
 Quotes are shown as quotes, never obeyed: a customer's words inside “…” that are verbatim in the turn's
-data stay as they are (a canary inside one is the customer's text, shown as theirs), except that a quote
-is cut before any link, path or HTML it holds ("…" marks the cut, and the rest still reads as a verbatim
-prefix), because those would be live in the chat.
+data stay as they are, except that a quote is cut before any link, path, HTML or code-like token it holds
+("…" marks the cut, and the rest still reads as a verbatim prefix): links would be live in the chat, and
+a code inside a customer's text (an order number, or a planted marker) says nothing about the journey.
 
 Pure: text in, text and a list of what was removed out. Called where the final answer is produced
 (conversation.py), for every mode.
@@ -27,6 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from assistant.agent.tool_guard import _URL as _LINKISH
@@ -97,8 +101,9 @@ class _Data:
         q = _squash(quote.rstrip("…").rstrip("."))
         return len(q) >= 8 and any(q in s for s in self.sentences)
 
-    def only_in_sentences(self, token: str) -> bool:
-        return any(token in s for s in self.sentences) and not any(token in label for label in self.labels)
+    def is_label(self, token: str) -> bool:
+        """The token is (part of) a short value the tools returned: an id, a stage name, a date."""
+        return any(token in label for label in self.labels)
 
 
 def _allowed(link: str, user_text: str, own: Iterable[str]) -> bool:
@@ -106,12 +111,17 @@ def _allowed(link: str, user_text: str, own: Iterable[str]) -> bool:
     return bool(link) and (link in user_text or any(link == o or link in o for o in own))
 
 
-def _cut_quotes(text: str, out: list[str]) -> str:
-    """A quote that holds a link, a path or HTML is shown up to it."""
+def _cut_quotes(text: str, out: list[str], user_text: str = "") -> str:
+    """A quote that holds a link, a path, HTML or a code the user did not write is shown up to it."""
 
     def cut(m: re.Match[str]) -> str:
         body = m.group(1)
         spots = [body.find(x) for x in (*links(body), *paths(body))]
+        spots += [
+            c.start()
+            for c in _CODE.finditer(body)
+            if len(c.group(0)) >= MIN_CODE and c.group(0) not in user_text
+        ]
         spots += [
             h.start() for h in (*_COMMENT.finditer(body), *_TAG.finditer(body), *_MD_LINK.finditer(body))
         ]
@@ -120,7 +130,7 @@ def _cut_quotes(text: str, out: list[str]) -> str:
         if not spots:
             return m.group(0)
         kept = body[: min(spots)].rstrip(" ([<")
-        out.append("a quote cut before the link, path or markup it holds")
+        out.append("a quote cut before the link, path, markup or code it holds")
         return f"“{kept}…”" if kept else "“…”"
 
     return _QUOTE.sub(cut, text)
@@ -138,7 +148,7 @@ def guard_answer(
     own = list(own_links)
     out: list[str] = []
     gone = REMOVED.get(language, REMOVED["en"])
-    text = _cut_quotes(text, out)
+    text = _cut_quotes(text, out, user_text)
 
     if _COMMENT.search(text):
         out.append("an HTML comment")
@@ -183,6 +193,7 @@ def guard_answer(
             out.append("a file path")
             text = text.replace(path, re.split(r"[\\/]", path.rstrip("\\/"))[-1])
     text = _without_copied_codes(text, user_text, _Data.of(results, written), out)
+    text = _without_instructions_text(text, out)
     return Guarded(text=text, removed=out)
 
 
@@ -247,8 +258,8 @@ def _without_copied_codes(text: str, user_text: str, data: _Data, out: list[str]
         token = m.group(0)
         if len(token) < MIN_CODE or token in user_text or any(a <= m.start() < b for a, b in quoted):
             continue
-        if data.only_in_sentences(token):
-            out.append(f"an identifier copied from the data ({token[:40]})")
+        if not data.is_label(token):
+            out.append(f"an identifier not from the tools ({token[:40]})")
             pieces.append(text[last : m.start()])
             last = m.end()
     if not pieces:
@@ -259,3 +270,41 @@ def _without_copied_codes(text: str, user_text: str, data: _Data, out: list[str]
     joined = re.sub(r"[ \t]{2,}", " ", joined)
     joined = re.sub(r"[ \t]+([.,;:!?])", r"\1", joined)
     return re.sub(r"\A[\s.,;:!?-]+", "", joined)
+
+
+RUN = 8
+"""Words in a row shared with a prompt template that make a sentence a copy of the instructions: long
+enough that ordinary analyst phrases ("the share of negative feedback in this stage") do not match."""
+
+
+@lru_cache(maxsize=1)
+def _instruction_runs() -> frozenset[tuple[str, ...]]:
+    """Every run of RUN words in the prompt templates (placeholders left out), read once when first needed."""
+    from assistant.prompts import PROMPTS_DIR
+
+    runs: set[tuple[str, ...]] = set()
+    for path in sorted(PROMPTS_DIR.glob("*.md")):
+        words = _words(re.sub(r"\{[^{}]*\}", " ", path.read_text(encoding="utf-8")))
+        runs.update(tuple(words[i : i + RUN]) for i in range(len(words) - RUN + 1))
+    return frozenset(runs)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.casefold())
+
+
+def _without_instructions_text(text: str, out: list[str]) -> str:
+    runs = _instruction_runs()
+    kept: list[str] = []
+    for line in text.split("\n"):
+        sentences = re.split(r"(?<=[.!?。])\s+", line)
+        clean = []
+        for sentence in sentences:
+            words = _words(sentence)
+            if any(tuple(words[i : i + RUN]) in runs for i in range(len(words) - RUN + 1)):
+                out.append("text repeating the assistant's instructions")
+                continue
+            clean.append(sentence)
+        if clean or not line.strip():
+            kept.append(" ".join(clean))
+    return "\n".join(kept)
