@@ -189,6 +189,13 @@ def test_text_of_the_instructions_is_never_shown() -> None:
     out = guard_answer(leaked, "which stage is worst?", [{"text": "late again and again, cold food"}])
     assert lines[0] not in out.text and out.text.startswith("Delivery is the worst stage.")
     assert any("instructions" in r for r in out.removed)
+    # A copy spread over short lines (each under eight words) is found over the whole answer.
+    words = lines[0].split()
+    spread = "Delivery is the worst stage.\n" + "\n".join(
+        " ".join(words[i : i + 4]) for i in range(0, len(words), 4)
+    )
+    out = guard_answer(spread, "which stage is worst?", [{"text": "late again and again, cold food"}])
+    assert out.text == "Delivery is the worst stage."
     ordinary = "Delivery has the highest share of negative feedback (41 of 120 rows, 34%)."
     assert guard_answer(ordinary, "which stage is worst?").text == ordinary
 

@@ -294,17 +294,28 @@ def _words(text: str) -> list[str]:
 
 
 def _without_instructions_text(text: str, out: list[str]) -> str:
+    """Remove every sentence holding a word of a run shared with the templates. Runs are found over the
+    whole answer, so a copy spread over short lines (a numbered list, a wrapped paragraph) is found too."""
     runs = _instruction_runs()
+    tokens = [(m.start(), m.group(0).casefold()) for m in re.finditer(r"\w+", text)]
+    words = [w for _, w in tokens]
+    marked: set[int] = set()
+    for i in range(len(words) - RUN + 1):
+        if tuple(words[i : i + RUN]) in runs:
+            marked.update(tokens[j][0] for j in range(i, i + RUN))
+    if not marked:
+        return text
+    out.append("text repeating the assistant's instructions")
     kept: list[str] = []
+    offset = 0
     for line in text.split("\n"):
-        sentences = re.split(r"(?<=[.!?。])\s+", line)
-        clean = []
-        for sentence in sentences:
-            words = _words(sentence)
-            if any(tuple(words[i : i + RUN]) in runs for i in range(len(words) - RUN + 1)):
-                out.append("text repeating the assistant's instructions")
-                continue
-            clean.append(sentence)
-        if clean or not line.strip():
-            kept.append(" ".join(clean))
-    return "\n".join(kept)
+        clean, start = [], offset
+        for piece in re.split(r"(?<=[.!?。])(\s+)", line):
+            if not any(start <= m < start + len(piece) for m in marked):
+                clean.append(piece)
+            start += len(piece)
+        offset += len(line) + 1
+        joined = "".join(clean).strip()
+        if joined or not line.strip():
+            kept.append(joined)
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
