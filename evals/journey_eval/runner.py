@@ -151,6 +151,19 @@ class ScenarioRunner:
                 )
             if control_turns is not None:
                 checks.append(same_as_control(turns, control_turns))
+            for name, agree in self.cache.agreement(scenario.setup).items():
+                if agree.get("rows"):
+                    # A measurement, not a gate: what the user sees is checked by the turns' expectations.
+                    checks.append(
+                        Check(
+                            "labels_agree",
+                            None,
+                            f"{name}: the product's stages match the fixture's answer key on "
+                            f"{agree['stage_accuracy']:.1%} of {agree['rows']} rows ({agree['unassigned']} "
+                            f"unassigned); sentiment on {agree['sentiment_accuracy']:.1%}",
+                            value=agree["stage_accuracy"],
+                        )
+                    )
         except Exception as exc:  # a crash of the runner itself (a bad fixture, a provider at start)
             return ScenarioResult(
                 scenario,
