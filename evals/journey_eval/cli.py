@@ -125,6 +125,8 @@ def run_eval(args: EvalArgs) -> int:
         threshold = SCRIPTED_THRESHOLD
     started = time.perf_counter()
     results: list[dict[str, Any]] = []
+    out = args.out or RESULTS / f"{args.suite}-{args.model}-{time.strftime('%Y%m%d-%H%M%S')}.jsonl"
+    records.write_jsonl(out, [])  # each record is appended as it comes: a stopped run keeps what it ran
     console.print(
         f"[bold]journey eval[/] suite {args.suite}, model {args.model}, commit {commit}"
         + (f", threshold {threshold:.0%}" if threshold is not None else "")
@@ -163,6 +165,7 @@ def run_eval(args: EvalArgs) -> int:
                                 error=f"{type(exc).__name__}: {exc}",
                             )
                         ]
+                    records.append_jsonl(out, produced)
                     for r in produced:
                         results.append(r)
                         progress.console.print(report.progress_line(r))
@@ -170,7 +173,6 @@ def run_eval(args: EvalArgs) -> int:
             finally:
                 p.close()
     wall = time.perf_counter() - started
-    out = args.out or RESULTS / f"{args.suite}-{args.model}-{time.strftime('%Y%m%d-%H%M%S')}.jsonl"
     records.write_jsonl(out, results)
     rate = records.pass_rate(results)
     if args.json:

@@ -133,6 +133,12 @@ def write_jsonl(path: Path, records: list[dict[str, Any]]) -> None:
             fh.write(json.dumps(r, ensure_ascii=False, default=str) + "\n")
 
 
+def append_jsonl(path: Path, records: list[dict[str, Any]]) -> None:
+    with path.open("a", encoding="utf-8") as fh:
+        for r in records:
+            fh.write(json.dumps(r, ensure_ascii=False, default=str) + "\n")
+
+
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
     records = []
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
