@@ -19,10 +19,10 @@ from pydantic import BaseModel
 
 from assistant.agent.conversation import Assistant, TurnOptions
 from assistant.agent.drafting import Outline
-from assistant.agent.edit_rules import asks_for_stage_edit, rule_edit
+from assistant.agent.edit_rules import asks_for_stage_edit, element_edit_kind, rule_edit
 from assistant.agent.events import Event, Final, MapUpdate, ToolStep
 from assistant.agent.pipeline import EmbeddedPipeline
-from assistant.agent.routing import continues_pending, persona_count, route
+from assistant.agent.routing import Route, continues_pending, persona_count, route
 from assistant.agent.scripted import ScriptedChatModel
 from assistant.domain import map_from_data
 from assistant.domain.model import MAX_PERSONAS, Persona
@@ -126,6 +126,38 @@ def test_a_reply_continues_the_pending_task_and_a_new_request_does_not() -> None
     assert not continues_pending("결제 단계 개선 아이디어 보여줘", "ideas", 0.9)
     assert route("Solving a problem: card declined", "ideas", 0.9, "draft_map").intent == "draft_map"
     assert route("Solving a problem: card declined", "ideas", 0.9, None).intent == "ideas"
+
+
+@pytest.mark.parametrize(
+    ("text", "journey", "kind"),
+    [
+        ("대출 실행 단계에 고객이 약정서를 카카오톡으로 받아 보는 스텝을 하나 넣어 줘.", LOAN, "add_step"),
+        ("상환 단계에 '자동이체 실패 알림이 늦다'는 불편 사항을 추가해 줘", LOAN, "add_pain_point"),
+        (
+            "Customers say the gate changed without notice. Note that as a pain point in Departure.",
+            TRIP,
+            "add_pain_point",
+        ),
+        ("Add an opportunity to Review: ask for a rating after landing", TRIP, "add_opportunity"),
+        ("Please add a KPI for Payment: share of cards declined", TRIP, "add_kpi"),
+    ],
+)
+def test_an_element_named_in_words_is_an_edit_of_that_kind(text: str, journey: object, kind: str) -> None:
+    """The small model chose add_stage for these; the words name the kind, so code chooses it."""
+    assert element_edit_kind(text) == kind
+    assert route(text, "draft_map", 0.8, None, journey) == Route("edit_map", "element_edit")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What are the pain points in Departure?",
+        "Draft a journey map with pain points for an airline",
+        "상환 단계 불편 사항 보여줘",
+    ],
+)
+def test_asking_about_elements_is_not_an_edit(text: str) -> None:
+    assert route(text, "diagnose", 0.8, None, TRIP).reason != "element_edit"
 
 
 # --- the embedded pipeline --------------------------------------------------------------------------------

@@ -215,3 +215,34 @@ def asks_for_stage_edit(text: str) -> bool:
     if _DRAFT.search(text) and not _PLACE.search(text):
         return False
     return any(p.search(text) for p in _SHAPE)
+
+
+_ADD_VERB = re.compile(
+    r"\b(?:add|insert|put|include|note|record|log|capture|mark|list)\b|넣어|넣자|추가|적어|기록|반영|표시|올려",
+    re.I,
+)
+_ELEMENT_KINDS: list[tuple[str, re.Pattern[str]]] = [
+    ("add_pain_point", re.compile(r"pain[\s-]?points?|불편\s?(?:사항|점)?|페인\s?포인트|문제점", re.I)),
+    (
+        "add_opportunity",
+        re.compile(r"opportunit(?:y|ies)|improvement idea|기회|개선\s?(?:아이디어|기회)", re.I),
+    ),
+    ("add_kpi", re.compile(r"\bkpis?\b|\bmetrics?\b|지표", re.I)),
+    ("add_step", re.compile(r"\bsteps?\b|스텝|세부\s?단계|행동\s?단계", re.I)),
+]
+
+
+def element_edit_kind(text: str) -> str | None:
+    """The kind of map element a request adds, when it says so in words ("note that as a pain point in
+    Delivery", "계약 단계에 … 스텝을 하나 넣어 줘"): add_pain_point, add_opportunity, add_kpi or add_step.
+
+    The small model, asked to choose among every operation, picked add_stage for such requests; the words
+    name the kind exactly, so code chooses it and the model only fills its fields. A question ("what are
+    the pain points in Delivery?") adds nothing: it needs an adding verb and no question mark."""
+    flat = " ".join(text.split())
+    if flat.endswith(("?", "？")) and not _POLITE.search(flat):
+        return None
+    if not _ADD_VERB.search(flat):
+        return None
+    kinds = [kind for kind, pattern in _ELEMENT_KINDS if pattern.search(flat)]
+    return kinds[0] if len(kinds) == 1 else None

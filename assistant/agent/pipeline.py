@@ -36,7 +36,7 @@ from assistant.agent.drafting import (
     add_feedback_pain_points,
     draft_map,
 )
-from assistant.agent.edit_rules import rule_edit
+from assistant.agent.edit_rules import element_edit_kind, rule_edit
 from assistant.agent.events import (
     DiagnosisView,
     Event,
@@ -519,12 +519,14 @@ class EmbeddedPipeline:
         )
         prompt = load_prompt("embedded_edit").render(outline=outline, request=as_data(u.text))
         # Two short generations instead of one under the whole union: which operation, then its fields.
-        try:
-            # About ten tokens of JSON; the margin is for Korean requests, where the model has run past 20.
-            choice = generator.generate(prompt, u.text, _OperationChoice, max_tokens=48)
-        except ModelOutputError as exc:
-            return TEXT[ctx.language]["edit_failed"].format(why=str(exc)[:300])
-        model = OPERATION_MODELS[choice.op]
+        kind = element_edit_kind(u.text)  # named in words: code chooses, the model fills the fields
+        if kind is None:
+            try:
+                # About ten tokens of JSON; the margin is for Korean requests, where the model has run past 20.
+                kind = generator.generate(prompt, u.text, _OperationChoice, max_tokens=48).op
+            except ModelOutputError as exc:
+                return TEXT[ctx.language]["edit_failed"].format(why=str(exc)[:300])
+        model = OPERATION_MODELS[kind]
         error = ""
         for attempt in range(2):
             try:

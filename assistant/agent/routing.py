@@ -18,7 +18,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.agent.edit_rules import asks_for_stage_edit, rule_edit
+from assistant.agent.edit_rules import asks_for_stage_edit, element_edit_kind, rule_edit
+from assistant.agent.understand import find_stage
 from assistant.domain.model import MAX_PERSONAS, JourneyMap
 from tools.language import Language
 
@@ -166,6 +167,8 @@ def route(
     """The job of this message in this conversation."""
     if (journey is not None and rule_edit(text, journey) is not None) or asks_for_stage_edit(text):
         return Route("edit_map", "stage_edit")
+    if journey is not None and element_edit_kind(text) and find_stage(text, journey):
+        return Route("edit_map", "element_edit")
     if pending_task in PENDING_TASKS and continues_pending(text, intent, confidence):
         return Route(pending_task, "continues")
     if intent != "draft_personas" and persona_count(text) is not None and _MAKE.search(text):
