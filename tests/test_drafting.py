@@ -161,6 +161,16 @@ def test_reading_briefs() -> None:
     assert en.journey == "hotel guests booking on our website"
     assert read_brief("고객 여정 지도를 만들어줘").lacks_who_and_journey
     assert read_brief("Make a journey map please").lacks_who_and_journey
+    # A wish for a map says nothing about whom it follows: the assistant asks instead of drafting.
+    for wish in (
+        "I'd like a journey map, please.",
+        "We need a journey map for our product",
+        "여정 지도가 필요해요",
+    ):
+        assert read_brief(wish).lacks_who_and_journey, wish
+    assert read_brief("I need a journey for nurses booking shifts in our app").journey == (
+        "nurses booking shifts in our app"
+    )
     assert not read_brief("Customer journey for a gym membership").lacks_who_and_journey
     # Customers named by what they hold or pay are customers too (the persona keeps the brief's words).
     assert (

@@ -62,18 +62,24 @@ _WHO_NOUNS_KO = re.compile(
 _GENERIC_WHO = {"customer", "customers", "user", "users", "people", "고객", "사용자", "이용자"}
 
 _LEAD_EN = re.compile(
-    r"^\s*(?:please\s+|can you\s+|could you\s+)?(?:(?:draft|map|create|make|build|draw|sketch|design|write|generate)"
+    r"^\s*(?:please\s+|can you\s+|could you\s+|(?:i|we)(?:'d| would)? (?:like|love)(?: to have| to get| to see)?\s+"
+    r"|(?:i|we) (?:want|need)(?: to have| to get| to see)?\s+|give me\s+|help me (?:make|draft|build)\s+|let'?s\s+)?"
+    r"(?:(?:draft|map|create|make|build|draw|sketch|design|write|generate)"
     r"\s+)?(?:me\s+|us\s+)?(?:an?\s+|the\s+)?(?:(?:current|future|as-is|to-be)\s+)?(?:customer\s+)?"
     r"(?:journey(?:\s+map)?\b|map\b)?\s*(?:(?:for|of|about)\b)?\s*",
     re.I,
 )
 _TAIL_KO = re.compile(
     r"\s*(?:의\s*)?(?:고객\s*)?(?:여정|journey)\s*(?:지도|맵|map)?\s*(?:을|를)?\s*(?:좀|하나|한\s?번)?\s*"
-    r"(?:그려|만들어|작성해|짜|설계해|그리고|만들고)?\s*(?:줘|주세요|줄래|줄래요|봐|보자|봐줘|요)?[.!?\s]*$",
+    r"(?:그려|만들어|작성해|짜|설계해|그리고|만들고)?\s*(?:줘|주세요|줄래|줄래요|봐|보자|봐줘|요)?[.!?\s]*$"
+    # "… 여정 지도가 필요해요 / 만들고 싶어요 / 부탁해요": a wish for a map, not what the map is about.
+    r"|\s*(?:의\s*)?(?:고객\s*)?(?:여정|journey)\s*(?:지도|맵|map)?\s*(?:이|가|을|를)?\s*(?:좀|하나|한\s?번)?\s*"
+    r"(?:필요해요|필요합니다|필요해|있으면 좋겠어요|만들고 싶어요|그리고 싶어요|부탁해요|부탁합니다|부탁드려요)[.!?\s]*$",
     re.I,
 )
 _EMPTY_EN = re.compile(
-    r"^(?:please|a|an|the|journey|map|customer|draft|make|me|one|new|for|of|my|our|us|something|anything|\s)*$",
+    r"^(?:please|a|an|the|journey|map|customer|draft|make|me|one|new|for|of|my|our|us|something|anything|"
+    r"product|app|service|company|business|website|site|team|[.,!?]|\s)*$",
     re.I,
 )
 _EMPTY_KO = re.compile(r"^(?:고객|여정|지도|하나|새|좀|것|우리|회사|맵|\s)*$")
