@@ -221,3 +221,34 @@ def test_a_model_answer_cut_short_by_its_bound_keeps_the_references_text() -> No
     assert persona["occupation"] == occupation and persona["name"] == "김하늘"
     fields = persona["origin"]["fields"]
     assert fields["name"] == fields["life_situation"] == "model" and "occupation" not in fields
+
+
+def test_a_brief_asking_for_part_of_a_journey_keeps_that_part_of_the_reference() -> None:
+    """ "심사부터 입금까지만, 알아보는 부분은 빼 줘" and "from the order confirmation to the sofa assembled;
+    leave out browsing and paying" keep those stages of the reference and drop the rest, with a note."""
+    from assistant.drafting.adapt import adapt_reference
+    from assistant.drafting.scope import read_span
+
+    refs = {r.id: r for r in load_library()}
+    ko = "처음 신용대출을 받는 직장인의 현재 여정 중에서 심사 단계부터 대출금이 입금될 때까지만 지도로 그려 줘. 상품을 알아보는 부분은 빼 줘."
+    data, changes = adapt_reference(refs["consumer-loan-mobile.ko"], read_brief(ko), 1)
+    names = [s["name"] for s in data["stages"]]
+    assert names[0].startswith("심사") and any("입금" in n for n in names[-1:]), names
+    assert not any("비교" in n or "조회" in n or "상환" in n for n in names), names
+    assert any("뺌" in c for c in changes)
+    assert JourneyMap.model_validate(data).stage_names == names
+
+    en = (
+        "Draft only the delivery part of our online furniture store's journey for first-time customers, as it "
+        "works today: from the order confirmation to the sofa assembled in their living room. Leave out "
+        "browsing and paying."
+    )
+    data, changes = adapt_reference(refs["ecommerce-purchase.en"], read_brief(en), 1)
+    names = [s["name"] for s in data["stages"]]
+    assert "Delivery" in names and not {"Discover", "Evaluate", "Checkout", "Payment"} & set(names), names
+    assert any("left out" in c for c in changes)
+    # A brief that asks for the whole journey keeps every stage.
+    whole = "Draft a journey for first-time borrowers applying for a personal loan on mobile"
+    assert not read_span(whole, "en").asked
+    data, _ = adapt_reference(refs["consumer-loan-mobile.en"], read_brief(whole), 1)
+    assert len(data["stages"]) == len(refs["consumer-loan-mobile.en"].map.stages)

@@ -10,6 +10,7 @@ from typing import Any
 
 from assistant.drafting.brief import BriefFacts
 from assistant.drafting.library import Reference
+from assistant.drafting.scope import read_span, scope_stages
 from tools.language import Language
 
 # Touchpoint words that mean "on a website", with what they become when the brief says mobile.
@@ -103,6 +104,13 @@ def adapt_reference(ref: Reference, facts: BriefFacts, personas: int) -> tuple[d
     language = facts.language
     data = copy.deepcopy(ref.map.model_dump(mode="json", exclude={"created_at", "updated_at", "version"}))
     changes: list[str] = []
+    data["stages"], dropped = scope_stages(data["stages"], read_span(facts.text, language), language)
+    if dropped:
+        changes.append(
+            f"Only the part the brief asks for: left out {', '.join(dropped)}"
+            if language == "en"
+            else f"브리프가 말한 구간만 그림: {', '.join(dropped)} 단계는 뺌"
+        )
     mobile = facts.channel == "app"
     switched = 0
     for stage in data["stages"]:
