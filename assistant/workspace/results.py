@@ -348,6 +348,8 @@ class StageValue(Result):
     negative: int
     ci_low: float | None = None
     ci_high: float | None = None
+    share_of_negative: float | None = None
+    """For negative_count: the stage's share of all negative rows in scope."""
 
 
 class MetricRanking(Result):
