@@ -51,7 +51,9 @@ FLOAT_SLACK = 1e-9
 COUNTING_WORDS = {0.0, 1.0, 2.0, 3.0}
 """Integers written without sign or unit up to 3 ('two themes', 'top 3') are counting words, not claims."""
 CUSTOMER_TEXT_KEYS = {"text", "quote"}
-"""Keys whose strings are customers' words: never names, never grounds."""
+"""Keys whose strings, beside a row's id, are customers' words: never names, never grounds."""
+CATEGORY_KEYS = {"value", "segment"}
+"""Keys whose strings are stored category values (a segment), names even when written in digits."""
 SIGNED_BY_DIRECTION = {"difference", "change", "rate_effect", "mix_effect", "contribution"}
 """Metrics whose sign a direction word states ('10.4 points above' is +0.104)."""
 
@@ -478,14 +480,16 @@ def _pool(results: Mapping[str, Any]) -> _Pool:
                 pool.numbers.append(_Candidate(path, "count", stage, float(len(node))))
             elif isinstance(node, str):
                 owner = trail[-1] if trail else None
-                if key in CUSTOMER_TEXT_KEYS and isinstance(owner, Mapping):
-                    fid = owner.get("feedback_id") or owner.get("id")
-                    if isinstance(fid, str) and len(node) > pool.rows.get(fid, ("", -1))[1]:
+                fid = owner.get("feedback_id") or owner.get("id") if isinstance(owner, Mapping) else None
+                if key in CUSTOMER_TEXT_KEYS and isinstance(fid, str):
+                    if len(node) > pool.rows.get(fid, ("", -1))[1]:
                         pool.rows[fid] = (path, len(node))
                     continue
                 if key == "stage" or (isinstance(owner, list) and _last_key(path) in ("stages", "ranking")):
                     pool.stages.add(node)
-                if len(node) >= 3 and re.search(r"[^\W\d_]", node) and len(node) <= 300:
+                # Labels, titles, ideas; a category value may be all digits ("5.2", an app version).
+                worded = re.search(r"[^\W\d_]", node) or key in CATEGORY_KEYS
+                if 3 <= len(node) <= 300 and worded:
                     pool.names.add(node)
     return pool
 
@@ -548,14 +552,20 @@ def claims_in_text(text: str, results: Mapping[str, Any], given: Sequence[Claim]
         for m in pattern.finditer(body):
             body = _blank(body, m.start(), m.end())
     named: list[tuple[int, int]] = []
-    for name in sorted(pool.names, key=len, reverse=True):
+    staged = [
+        (m.start(), m.end()) for st in stages for m in re.finditer(re.escape(st.casefold()), body.casefold())
+    ]
+    for name in sorted(pool.names - pool.stages, key=len, reverse=True):
         # Strings of the results written as they are (stage, theme and idea labels, a draft's assumptions):
-        # names, not claims, and a quote inside one is the result's own.
-        i = body.find(name)
-        while i >= 0:
-            named.append((i, i + len(name)))
-            body = _blank(body, i, i + len(name))
-            i = body.find(name, i + len(name))
+        # names, not claims, and a quote inside one is the result's own. Whole words only, and never part
+        # of a stage's name ('flight' in 'In-flight').
+        for m in re.finditer(rf"(?<![A-Za-z0-9_-]){re.escape(name)}(?![A-Za-z0-9_-])", body):
+            if any(
+                s < m.end() and m.start() < e and not (m.start() <= s and e <= m.end()) for s, e in staged
+            ):
+                continue
+            named.append((m.start(), m.end()))
+            body = _blank(body, m.start(), m.end())
     folded_names = {_fold(n) for n in pool.names}
     for m in _QUOTED.finditer(text):
         if any(s <= m.start() and m.end() <= e for s, e in named):
@@ -583,14 +593,21 @@ def claims_in_text(text: str, results: Mapping[str, Any], given: Sequence[Claim]
     for said in _mentions(body):
         if not said.signed and not said.percent and said.relation == "=" and said.value in COUNTING_WORDS:
             continue
-        claims.append(_tie(text, said, pool, stages, given, used))
+        # The stage a number is about is read where the answer speaks, not inside names or quotes.
+        claims.append(_tie(text, body, said, pool, stages, given, used))
     return sorted(claims, key=lambda c: c.span[0] if c.span else 0)
 
 
 def _tie(
-    text: str, m: _Mention, pool: _Pool, stages: Sequence[str], given: Sequence[Claim], used: set[int]
+    text: str,
+    body: str,
+    m: _Mention,
+    pool: _Pool,
+    stages: Sequence[str],
+    given: Sequence[Claim],
+    used: set[int],
 ) -> Claim:
-    stage = _stage_before(text, m.start, stages)
+    stage = _stage_before(body, m.start, stages)
     scale = 100.0 if m.percent else 1.0
     precision = 10.0**-m.decimals / scale
     value = m.value / scale

@@ -623,6 +623,9 @@ class Change(Result):
     after: Any = None
     text: str
     """One readable line."""
+    numbers: list[int] = []
+    """The numbers the line states (1-based positions, a step count), as fields: an answer's numbers are
+    tied to these, never to the text."""
 
 
 class MapDiff(Result):
