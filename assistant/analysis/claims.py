@@ -52,8 +52,8 @@ COUNTING_WORDS = {0.0, 1.0, 2.0, 3.0}
 """Integers written without sign or unit up to 3 ('two themes', 'top 3') are counting words, not claims."""
 CUSTOMER_TEXT_KEYS = {"text", "quote"}
 """Keys whose strings, beside a row's id, are customers' words: never names, never grounds."""
-CATEGORY_KEYS = {"value", "segment"}
-"""Keys whose strings are stored category values (a segment), names even when written in digits."""
+CATEGORY_KEYS = {"value", "segment", "age"}
+"""Keys whose strings are category values (a segment, a persona's age), names even when written in digits."""
 SIGNED_BY_DIRECTION = {"difference", "change", "rate_effect", "mix_effect", "contribution"}
 """Metrics whose sign a direction word states ('10.4 points above' is +0.104)."""
 
@@ -489,7 +489,7 @@ def _pool(results: Mapping[str, Any]) -> _Pool:
                     pool.stages.add(node)
                 # Labels, titles, ideas; a category value may be all digits ("5.2", an app version).
                 worded = re.search(r"[^\W\d_]", node) or key in CATEGORY_KEYS
-                if 3 <= len(node) <= 300 and worded:
+                if (len(node) >= 3 or key in CATEGORY_KEYS) and len(node) <= 300 and worded:
                     pool.names.add(node)
     return pool
 
