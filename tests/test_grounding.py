@@ -49,4 +49,6 @@ def test_quotes_must_be_verbatim_under_their_own_id() -> None:
 def test_korean_answers_are_checked_the_same_way() -> None:
     text = "Checkout 단계: 피드백 60건 중 30건이 부정적입니다(50%, 95% 신뢰구간 38%–62%)."
     assert check_answer(text, [RESULT], STORED).ok
-    assert check_answer("피드백 61건 중 30건", [RESULT], STORED).unsupported_numbers == ["61"]
+    assert check_answer("Checkout: 피드백 61건 중 30건", [RESULT], STORED).unsupported_numbers == ["61"]
+    # A number with no stage named is not tied to the stage it belongs to.
+    assert check_answer("피드백 60건 중 30건", [RESULT], STORED).unsupported_numbers == ["60", "30"]

@@ -67,6 +67,9 @@ def rank_by_metric(
     if metric == "negative_count":
         order = sorted((s for s in stages if s["n"]), key=lambda s: (-int(s["negative"]), s["stage"]))
         out["stages"] = [_entry(s, float(s["negative"]), s["n"]) for s in order]
+        for entry in out["stages"]:
+            # "x of the y complaints (z%)": the share an answer states is a field, not arithmetic in a sentence.
+            entry["share_of_negative"] = entry["negative"] / total_negative if total_negative else None
         if len(order) >= 2 and order[0]["negative"] > 0:
             k1, k2 = int(order[0]["negative"]), int(order[1]["negative"])
             p = float(binomtest(k1, k1 + k2, 0.5).pvalue)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from assistant.analysis.claims import Claim, ClaimKind
 from assistant.workspace.context import context_line
 from assistant.workspace.results import Diagnosis, Idea, IdeasResult, SearchResult, StageDiagnosis
 from tools.diagnosis_warnings import render_all
@@ -128,45 +129,131 @@ def _score(metric: str, value: float | None) -> str:
     return f"{value:+.1f}" if metric == "nps" else f"{value:.2f}"
 
 
+class Said:
+    """The numbers an answer writes, each recorded as the claim it makes with the result path it comes from:
+    the text is rendered from the claims, so the two cannot disagree."""
+
+    def __init__(self) -> None:
+        self.claims: list[Claim] = []
+
+    def _add(
+        self,
+        shown: str,
+        value: float,
+        precision: float,
+        source: str,
+        stage: str | None,
+        kind: ClaimKind = "metric",
+        relation: str = "=",
+        comparison: str | None = None,
+    ) -> str:
+        metric = source.rsplit(".", 1)[-1].split("[", 1)[0]
+        self.claims.append(
+            Claim(
+                kind=kind,
+                stage=stage,
+                metric=metric,
+                value=value,
+                shown=shown,
+                precision=precision,
+                relation="<" if relation == "<" else "=",
+                comparison=comparison,
+                source=source,
+            )
+        )
+        return shown
+
+    def pct(
+        self,
+        x: float | None,
+        source: str,
+        stage: str | None,
+        kind: ClaimKind = "metric",
+        comparison: str | None = None,
+    ) -> str:
+        shown = pct(x)
+        if x is None:
+            return shown
+        digits = shown.rstrip("%")
+        places = len(digits.split(".")[1]) if "." in digits else 0
+        return self._add(
+            shown, float(digits) / 100, 10.0**-places / 100, source, stage, kind, comparison=comparison
+        )
+
+    def count(self, n: int, source: str, stage: str | None, kind: ClaimKind = "count") -> str:
+        return self._add(str(n), float(n), 1.0, source, stage, kind)
+
+    def score(self, metric: str, value: float | None, source: str, stage: str | None) -> str:
+        shown = _score(metric, value)
+        if value is None:
+            return shown
+        if metric == "csat":
+            return self.pct(value, source, stage)
+        digits = shown.lstrip("+")
+        places = len(digits.split(".")[1]) if "." in digits else 0
+        return self._add(shown, float(digits), 10.0**-places, source, stage)
+
+    def p(self, p: float | None, source: str, stage: str | None) -> str:
+        shown = p_text(p)
+        if p is None:
+            return shown
+        number = shown.split()[-1]
+        places = len(number.split(".")[1]) if "." in number else 0
+        relation = "<" if "<" in shown else "="
+        return (
+            shown.rsplit(" ", 1)[0]
+            + " "
+            + self._add(number, float(number), 10.0**-places, source, stage, "comparison", relation)
+        )
+
+
 def _quote(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1] + "…"
 
 
-def _stage_paragraph(d: Diagnosis, s: StageDiagnosis, language: Language, focus: bool) -> list[str]:
+def _stage_paragraph(
+    d: Diagnosis, s: StageDiagnosis, language: Language, focus: bool, said: Said, root: str
+) -> list[str]:
     t = T[language]
     c = s.comparison
+    at = f"{root}.stages[{d.stages.index(s)}]"
+    name = s.stage
     if not c.testable:
-        return [t["untestable"].format(stage=s.stage, n=s.n)]
+        return [t["untestable"].format(stage=s.stage, n=said.count(s.n, f"{at}.n", name))]
     if d.compare_to == "previous" and d.previous_window is not None:
         against = t["previous"].format(since=d.previous_window.since, until=d.previous_window.until)
     else:
         against = t["rest"]
+    cmp = f"{at}.comparison"
     head = t["focus" if focus else "worst"].format(
         stage=s.stage,
-        neg=s.negative,
-        n=s.n,
-        share=pct(s.negative_share),
-        low=pct(s.ci_low),
-        high=pct(s.ci_high),
-        other=pct(c.share2),
+        neg=said.count(s.negative, f"{at}.negative", name),
+        n=said.count(s.n, f"{at}.n", name),
+        share=said.pct(s.negative_share, f"{at}.negative_share", name),
+        low=said.pct(s.ci_low, f"{at}.ci_low", name),
+        high=said.pct(s.ci_high, f"{at}.ci_high", name),
+        other=said.pct(c.share2, f"{cmp}.share2", name, "comparison", d.compare_to),
         against=against,
-        n_other=c.n_other,
+        n_other=said.count(c.n_other, f"{cmp}.n_other", name, "comparison"),
     )
-    head += t["significant" if c.significant else "not_significant"].format(p=p_text(c.p_adjusted))
+    head += t["significant" if c.significant else "not_significant"].format(
+        p=said.p(c.p_adjusted, f"{cmp}.p_adjusted", name)
+    )
     lines = [head]
     if s.themes:
         lines.append(t["themes"])
-        for theme in s.themes[:3]:
+        for j, theme in enumerate(s.themes[:3]):
             if not theme.quotes:
                 continue
             q = theme.quotes[0]
+            th = f"{at}.themes[{j}]"
             lines.append(
                 t["theme"].format(
                     label=theme.label,
-                    k=theme.n,
-                    neg=s.negative,
-                    share=pct(theme.share_of_negative),
+                    k=said.count(theme.n, f"{th}.n", name),
+                    neg=said.count(s.negative, f"{at}.negative", name),
+                    share=said.pct(theme.share_of_negative, f"{th}.share_of_negative", name),
                     quote=_quote(q.text),
                     id=q.feedback_id,
                 )
@@ -174,14 +261,21 @@ def _stage_paragraph(d: Diagnosis, s: StageDiagnosis, language: Language, focus:
             ce = theme.counter_evidence
             if ce.n and ce.quotes:
                 lines.append(
-                    t["counter"].format(k=ce.n, quote=_quote(ce.quotes[0].text), id=ce.quotes[0].feedback_id)
+                    t["counter"].format(
+                        k=said.count(ce.n, f"{th}.counter_evidence.n", name),
+                        quote=_quote(ce.quotes[0].text),
+                        id=ce.quotes[0].feedback_id,
+                    )
                 )
             else:
                 lines.append(t["no_counter"])
     if d.segment_by and s.gap.segments:
         items = ", ".join(
-            t["segment_item"].format(value=_label(g.value), share=pct(g.share_of_gap))
-            for g in s.gap.segments[:3]
+            t["segment_item"].format(
+                value=_label(g.value),
+                share=said.pct(g.share_of_gap, f"{at}.gap.segments[{k}].share_of_gap", name),
+            )
+            for k, g in enumerate(s.gap.segments[:3])
         )
         lines.append(t["segments"].format(column=d.segment_by, items=items))
     return lines
@@ -208,7 +302,7 @@ def _distinct_ideas(ideas: Sequence[Idea]) -> list[tuple[Idea, list[str]]]:
     return list(merged.values())
 
 
-def _metric_headline(d: Diagnosis, language: Language) -> tuple[list[str], str | None]:
+def _metric_headline(d: Diagnosis, language: Language, said: Said, root: str) -> tuple[list[str], str | None]:
     """The first sentence in the metric the question asked for (counts or scores), and the stage it names;
     ([], None) for the negative share, whose paragraph is the headline itself."""
     t = T[language]
@@ -220,54 +314,69 @@ def _metric_headline(d: Diagnosis, language: Language) -> tuple[list[str], str |
         return [t["no_score" if mr.metric != "negative_count" else "no_data"].format(metric=label)], None
     top = mr.stages[0]
     second = mr.stages[1] if len(mr.stages) > 1 else None
+    at = f"{root}.metric_ranking"
     if mr.metric == "negative_count":
         head = t["most_count"].format(
             stage=top.stage,
-            neg=int(top.negative),
-            total=mr.total_negative,
-            share=pct(top.negative / mr.total_negative),
+            neg=said.count(int(top.negative), f"{at}.stages[0].negative", top.stage),
+            total=said.count(mr.total_negative, f"{at}.total_negative", top.stage),
+            share=said.pct(top.share_of_negative, f"{at}.stages[0].share_of_negative", top.stage),
         )
         if second is not None:
-            head += t["next_count"].format(b=second.stage, neg_b=int(second.negative))
+            head += t["next_count"].format(
+                b=second.stage,
+                neg_b=said.count(int(second.negative), f"{at}.stages[1].negative", second.stage),
+            )
             if mr.top_two_within_noise is not None:
                 key = "count_noise" if mr.top_two_within_noise else "count_clear"
-                head += t[key].format(b=second.stage, p=p_text(mr.p_value))
+                head += t[key].format(b=second.stage, p=said.p(mr.p_value, f"{at}.p_value", second.stage))
     else:
+        first = f"{at}.stages[0]"
         head = t["lowest_score"].format(
             stage=top.stage,
             metric=label,
-            value=_score(mr.metric, top.value),
-            low=_score(mr.metric, top.ci_low),
-            high=_score(mr.metric, top.ci_high),
-            n=top.n,
+            value=said.score(mr.metric, top.value, f"{first}.value", top.stage),
+            low=said.score(mr.metric, top.ci_low, f"{first}.ci_low", top.stage),
+            high=said.score(mr.metric, top.ci_high, f"{first}.ci_high", top.stage),
+            n=said.count(top.n, f"{first}.n", top.stage),
         )
         if second is not None:
-            head += t["next_score"].format(b=second.stage, value_b=_score(mr.metric, second.value))
+            head += t["next_score"].format(
+                b=second.stage,
+                value_b=said.score(mr.metric, second.value, f"{at}.stages[1].value", second.stage),
+            )
             if mr.top_two_within_noise:
                 head += t["score_noise"]
     return [head, t["evidence"]], top.stage
 
 
 def compose_diagnosis(
-    d: Diagnosis, language: Language, focus: str | None = None, ideas: IdeasResult | None = None
-) -> str:
+    d: Diagnosis,
+    language: Language,
+    focus: str | None = None,
+    ideas: IdeasResult | None = None,
+    root: str = "diagnose_journey",
+    ideas_root: str = "propose_improvements",
+) -> tuple[str, list[Claim]]:
     """The answer to "which stage underperforms, and why?" (or "why does <focus> underperform?"), in the
-    metric asked, after one line saying which map, data and rows it is about."""
+    metric asked, after one line saying which map, data and rows it is about; with the claims it makes,
+    each citing its path under `root` (the diagnosis in the turn's results) or `ideas_root`."""
     t = T[language]
+    said = Said()
     lines: list[str] = [context_line(d.scope, language)] if d.scope is not None else []
     if d.n == 0:
-        return "\n\n".join([*lines, t["no_data"]])
+        return "\n\n".join([*lines, t["no_data"]]), []
     stage = d.stage(focus) if focus else None
     if focus and stage is None:
-        return t["no_stage"].format(stage=focus, stages=", ".join(s.stage for s in d.stages))
-    headline, named = ([], None) if focus else _metric_headline(d, language)
+        return t["no_stage"].format(stage=focus, stages=", ".join(s.stage for s in d.stages)), []
+    headline, named = ([], None) if focus else _metric_headline(d, language, said, root)
     lines.extend(headline)
     if stage is None and named is not None:
         stage = d.stage(named)
     if stage is None and d.ranking:
         stage = d.stage(d.ranking[0])
     if stage is not None:
-        paragraph = _stage_paragraph(d, stage, language, focus is not None or named is not None)
+        paragraph = _stage_paragraph(d, stage, language, focus is not None or named is not None, said, root)
         rc = d.ranking_confidence
         if focus is None and named is None and rc.top_two_within_noise and len(d.ranking) > 1:
             # Said in the first sentence's paragraph: the ranking's first place is the answer in question.
@@ -275,17 +384,19 @@ def compose_diagnosis(
         lines.extend(paragraph)
     if ideas is not None and ideas.ideas:
         lines.append(t["ideas"])
+        index = {id(i): k for k, i in enumerate(ideas.ideas)}
         for idea, others in _distinct_ideas(ideas.ideas)[:3]:
-            imp = idea.expected_impact
+            imp = f"{ideas_root}.ideas[{index[id(idea)]}].expected_impact"
+            e = idea.expected_impact
             also = t["also"].format(themes=", ".join(f"“{o}”" for o in others)) if others else ""
             lines.append(
                 t["idea"].format(
                     idea=idea.idea,
                     theme=idea.theme,
                     also=also,
-                    k=imp.negatives_addressed,
-                    now=pct(imp.negative_share_now),
-                    fixed=pct(imp.negative_share_if_fixed),
+                    k=said.count(e.negatives_addressed, f"{imp}.negatives_addressed", idea.stage),
+                    now=said.pct(e.negative_share_now, f"{imp}.negative_share_now", idea.stage),
+                    fixed=said.pct(e.negative_share_if_fixed, f"{imp}.negative_share_if_fixed", idea.stage),
                     kpi=idea.kpi,
                     effort=EFFORT[language][idea.effort],
                 )
@@ -294,8 +405,13 @@ def compose_diagnosis(
     if warnings:
         lines.append(t["warnings"])
         lines.extend(f"- {w}" for w in warnings)
-    lines.append(t["based"].format(n=d.n, unassigned=d.unassigned.n))
-    return "\n\n".join(_join_lists(lines))
+    lines.append(
+        t["based"].format(
+            n=said.count(d.n, f"{root}.n", None),
+            unassigned=said.count(d.unassigned.n, f"{root}.unassigned.n", None),
+        )
+    )
+    return "\n\n".join(_join_lists(lines)), said.claims
 
 
 def _join_lists(lines: Sequence[str]) -> list[str]:
@@ -320,5 +436,6 @@ def compose_search(result: SearchResult, language: Language) -> str:
     lines = [t["search_head"].format(query=result.query)]
     for hit in result.hits:
         where = hit.metadata.get("title") or hit.source
-        lines.append(f"- **{where}** ({hit.location}): {_quote(hit.text)}")
+        # Quoted under its id: the passage's words (and numbers) are its author's, checked verbatim.
+        lines.append(f"- **{where}** ({hit.location}): “{_quote(hit.text)}” [{hit.id}]")
     return "\n".join(lines)

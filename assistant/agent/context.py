@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.agent.events import Event
+from assistant.analysis.claims import Claim
 from assistant.analysis.question_scope import QuestionScope
 from assistant.data_blocks import new_tag
 from assistant.domain.model import JourneyMap
@@ -51,8 +52,12 @@ class TurnContext:
     from (assistant/drafting/material.py), added to its instructions for this turn only."""
     events: list[Event] = field(default_factory=list)
     """Events the tools produced, in order (map updates, diagnoses, files)."""
-    results: list[Any] = field(default_factory=list)
-    """Every tool result of the turn, for the grounding check."""
+    results: dict[str, Any] = field(default_factory=dict)
+    """Every tool result of the turn by name (a second call of a tool is `name@2`), as the claims of the
+    answer cite them (`diagnose_journey.stages[2].negative_share`); what the model was shown of a result
+    is `name:shown`."""
+    claims: list[Claim] = field(default_factory=list)
+    """The claims code rendered into this turn's answer (the embedded pipeline's diagnosis and ideas)."""
     tag: str = field(default_factory=new_tag)
     """This turn's data-block tag: tool results and the map summary reach the model inside blocks marked
     with it, and the system prompt names it (assistant/data_blocks.py)."""
@@ -76,9 +81,17 @@ class TurnContext:
         with self._lock:
             self.refused.append(why)
 
-    def record(self, result: Any) -> None:
+    def record(self, name: str, result: Any, shown: Any = None) -> str:
+        """Keep a tool result for the claims check; returns the name its claims cite it by."""
         with self._lock:
-            self.results.append(result)
+            key, k = name, 1
+            while key in self.results:
+                k += 1
+                key = f"{name}@{k}"
+            self.results[key] = result
+            if shown is not None:
+                self.results[f"{key}:shown"] = shown
+            return key
 
     def journey(self) -> JourneyMap | None:
         if self.current_map is None:

@@ -26,11 +26,11 @@ from assistant.agent.answers import AgentAnswer, ChatAnswer, DiagnosisAnswer, qu
 from assistant.agent.compose import compose_diagnosis
 from assistant.agent.context import TurnContext
 from assistant.agent.events import DiagnosisView, Event, Final, IdeasView, MapUpdate, ModeInfo, ToolStep
-from assistant.agent.grounding import GroundingReport, check_answer
-from assistant.agent.grounding import quote_ids as text_quote_ids
+from assistant.agent.grounding import ground
 from assistant.agent.providers import build_chat_model, check_endpoint, detect_mode
 from assistant.agent.threads import ThreadState, ThreadStore
 from assistant.agent.understand import detect_language
+from assistant.analysis.claims import CheckReport, Claim
 from assistant.analysis.question_scope import QuestionScope, read_scope
 from assistant.errors import JourneyError, without_paths
 from assistant.settings import Settings
@@ -86,7 +86,9 @@ def _noting_views(events: Generator[Event, None, Final], ctx: TurnContext) -> Ge
 def _guard(final: Final, ctx: TurnContext) -> None:
     """Nothing in the answer follows an instruction from the data (answer_guard.py); what was removed or
     refused is logged and kept with the answer."""
-    guarded = guard_answer(final.text, ctx.user_text, ctx.results, ctx.language, written=ctx.model_written)
+    guarded = guard_answer(
+        final.text, ctx.user_text, list(ctx.results.values()), ctx.language, written=ctx.model_written
+    )
     final.text = guarded.text
     final.guarded = [*ctx.refused, *guarded.removed]
     if final.guarded:
@@ -268,17 +270,19 @@ class Assistant:
         t = FILE_TEXT[language]
         map_name: str | None = state.context.map
         started = time.perf_counter()
+        error: str | None = None
+        summary: dict[str, Any] = {}
         try:
             added = self.workspace.add_file(path, shown)
         except JourneyError as exc:
-            why = without_paths(str(exc))
+            why = error = without_paths(str(exc))
             yield ToolStep(
                 name="add_file", input={"file": shown}, error=why, seconds=time.perf_counter() - started
             )
             text = t["failed"].format(name=shown, why=why)
         else:
             # What the answer states, as the step's result: shown with the step, and grounding its numbers.
-            summary: dict[str, Any] = {"kind": added.kind, "file": shown}
+            summary = {"kind": added.kind, "file": shown}
             if added.map is not None:
                 summary |= {
                     "map": added.map.name,
@@ -306,7 +310,7 @@ class Assistant:
                 text = t["feedback"].format(name=shown, rows=totals.rows_stored, source=added.source)
             self.threads.put(thread_id, state)
         guarded = guard_answer(text, shown, language=language)  # a map's title is the file's text
-        yield Final(
+        final = Final(
             text=guarded.text,
             language=language,
             mode=self.mode.mode,
@@ -315,6 +319,9 @@ class Assistant:
             context=state.context,
             guarded=guarded.removed,
         )
+        if error is None:
+            self._ground(final, {"add_file": summary})
+        yield final
 
     def take_pending(self, thread_id: str) -> str | None:
         """The question held back for a missing map or data, once (the app asks it again after a pick)."""
@@ -432,11 +439,9 @@ class Assistant:
         too_many = routing.too_many_personas(asked, language)
         if too_many and final.needs is None and ctx.intent in ("draft_personas", "draft_map"):
             # The count asked and the count drafted, as a step: the sentence's numbers come from it.
-            yield ToolStep(
-                name="persona_count",
-                input={"text": text[:200]},
-                output={"asked": asked, "drafted": ctx.personas},
-            )
+            counted = {"asked": asked, "drafted": ctx.personas}
+            ctx.record("persona_count", counted)
+            yield ToolStep(name="persona_count", input={"text": text[:200]}, output=counted)
             final.text = f"{too_many}\n\n{final.text}"
         # A task that stopped to ask the user something waits for the answer (routing.continues_pending).
         made_map = any(isinstance(e, MapUpdate) for e in ctx.events)
@@ -455,12 +460,17 @@ class Assistant:
         if final.scope is None:
             view = next((e for e in reversed(ctx.events) if isinstance(e, DiagnosisView)), None)
             final.scope = view.diagnosis.scope if view is not None else None
+        line = None
         if final.scope is not None and final.needs is None:
             # Every diagnosis answer starts with what it is about, whoever wrote the rest (the model's own
             # text in the agent modes; code in the embedded one already starts with it).
             line = context_line(final.scope, language)
             if not final.text.startswith(line):
                 final.text = f"{line}\n\n{final.text}"
+        if final.needs is None:
+            # The same check in every mode: the answer's claims against this turn's tool results.
+            self._ground(final, ctx.results, ctx.claims, line)
+        # Then what the data could have planted (links, paths, codes, the instructions' text) comes out.
         _guard(final, ctx)
         state.language = language
         state.history.extend(
@@ -502,7 +512,6 @@ class Assistant:
             language=ctx.language,
             mode=self.mode.mode,
             model=self.mode.model,
-            grounded=True,
             needs=need,
             choices=choices,
         )
@@ -531,6 +540,7 @@ class Assistant:
                 f" {exc.status_code}" if isinstance(exc, openai.APIStatusError) else ""
             )
             log.warning("model provider error in %s: %s", ctx.thread_id, exc)
+            ctx.record("model_provider", {"error": why, "status_code": getattr(exc, "status_code", None)})
             return Final(
                 text=PROVIDER_TROUBLE[ctx.language].format(why=why),
                 language=ctx.language,
@@ -542,14 +552,15 @@ class Assistant:
         if answer is None:
             rendered, fallback = self._deterministic(ctx) or NO_ANSWER[ctx.language], True
         elif not report.ok:
+            # The deterministic answer if the turn has a diagnosis; else the model's text, from which the
+            # final check drops the claims that failed (and says so).
             log.warning("grounding check failed twice (%s); using the deterministic answer", ctx.thread_id)
-            rendered, fallback = self._deterministic(ctx) or self._strip_unsupported(rendered, report), True
+            rendered, fallback = self._deterministic(ctx) or rendered, True
         return Final(
             text=rendered,
             language=ctx.language,
             mode=self.mode.mode,
             model=self.mode.model,
-            grounded=True,
             fallback=fallback,
             tokens=tokens,
         )
@@ -576,39 +587,59 @@ class Assistant:
         response = values.get("structured_response")
         return response if isinstance(response, DiagnosisAnswer | ChatAnswer) else None
 
-    def _checked(self, answer: AgentAnswer | None, ctx: TurnContext) -> tuple[str, GroundingReport]:
+    def _checked(self, answer: AgentAnswer | None, ctx: TurnContext) -> tuple[str, CheckReport]:
         if answer is None:
-            return "", GroundingReport()
+            return "", CheckReport()
         ids = quote_ids(answer)
         stored = self.workspace.quotes(ids) if ids else {}
         text = render(answer, ctx.language, stored)
+        report = self._grounded(text, ctx.results).claims
         missing = [i for i in ids if i not in stored]
-        all_ids = set(text_quote_ids(text))
-        report = check_answer(
-            text, ctx.results, {**stored, **self.workspace.quotes(sorted(all_ids - set(stored)))}
+        report.extend(
+            Claim(kind="quote", feedback_id=i, problem=f"row [{i}] does not exist") for i in missing
         )
-        report.bad_quotes.extend(f"[{i}] does not exist" for i in missing)
-        return text, report
+        return text, CheckReport(report)
+
+    def _grounded(self, text: str, results: dict[str, Any], given: list[Claim] | None = None) -> Any:
+        from assistant.agent.grounding import check_text
+
+        return check_text(text, results, self.workspace.quotes, given or [])
+
+    def _ground(
+        self, final: Final, results: dict[str, Any], given: list[Claim] | None = None, skip: str | None = None
+    ) -> None:
+        """Check the final answer's claims; drop those that fail, with their sentences, and say so."""
+        verdict = ground(final.text, results, self.workspace.quotes, final.language, given or [], skip)
+        if verdict.dropped:
+            log.warning(
+                "claims dropped from an answer: %s", "; ".join(str(c.problem) for c in verdict.dropped)
+            )
+        final.text = verdict.text
+        final.claims = verdict.claims
+        final.dropped_claims = [*final.dropped_claims, *verdict.dropped]
+        final.grounded = verdict.ok and not final.dropped_claims
 
     def _deterministic(self, ctx: TurnContext) -> str | None:
-        """The answer code writes from the turn's last diagnosis (and ideas), if the turn made one."""
+        """The answer code writes from the turn's last diagnosis (and ideas), if the turn made one; its claims
+        join the turn's, citing the diagnose tool's result."""
         diagnosis = next((e for e in reversed(ctx.events) if isinstance(e, DiagnosisView)), None)
         if diagnosis is None:
             return None
         ideas = next((e for e in reversed(ctx.events) if isinstance(e, IdeasView)), None)
-        return compose_diagnosis(
-            diagnosis.diagnosis, ctx.language, diagnosis.focus, ideas.ideas if ideas else None
+        key = next((k for k in reversed(list(ctx.results)) if k.split("@")[0] == "diagnose_journey"), None)
+        root = f"{key}.diagnosis" if key else "diagnose_journey"
+        ideas_key = next(
+            (k for k in reversed(list(ctx.results)) if k.split("@")[0] == "propose_improvements"), None
         )
-
-    @staticmethod
-    def _strip_unsupported(text: str, report: GroundingReport) -> str:
-        """Without a diagnosis to fall back on, drop the sentences that carry unsupported numbers or quotes."""
-        import re
-
-        bad = set(report.unsupported_numbers)
-        kept = [
-            s
-            for s in re.split(r"(?<=[.!?。])\s+|\n", text)
-            if not any(re.search(rf"(?<![\w.]){re.escape(b)}(?![\w])", s) for b in bad) and "[" not in s
-        ]
-        return "\n".join(kept).strip() or "…"
+        has_ideas = key is not None and isinstance(ctx.results[key], dict) and ctx.results[key].get("ideas")
+        ideas_root = f"{key}.ideas" if has_ideas or ideas_key is None else ideas_key
+        text, claims = compose_diagnosis(
+            diagnosis.diagnosis,
+            ctx.language,
+            diagnosis.focus,
+            ideas.ideas if ideas else None,
+            root,
+            ideas_root,
+        )
+        ctx.claims = claims
+        return text

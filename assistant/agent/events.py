@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from assistant.analysis.claims import Claim
 from assistant.domain.model import JourneyMap
 from assistant.workspace.context import ChatContext
 from assistant.workspace.results import AnswerScope, Diagnosis, ExportResult, IdeasResult, MapDiff
@@ -104,10 +105,17 @@ class Final(_Event):
     language: Literal["en", "ko"]
     mode: Mode
     model: str
-    grounded: bool = True
-    """Every number and quote in the answer was found in a tool result of this turn."""
+    grounded: bool = False
+    """The claims check ran on this answer and every claim passed: each number tied to the tool result it
+    cites (by key, sign and rounding), each quote verbatim under its id. False when the check did not run
+    (a question back to the user) or a claim was dropped."""
+    claims: list[Claim] = []
+    """What the answer states, each with its value, `source` (the tool-result path) and `checked`."""
+    dropped_claims: list[Claim] = []
+    """Claims that failed the check and were taken out of the text (the answer says so)."""
     fallback: bool = False
-    """The model's answer failed the grounding check twice and was replaced by the deterministic one."""
+    """The model's answer failed the check twice and was replaced (by the deterministic answer, or by its
+    own text without the failing claims)."""
     map_name: str | None = None
     """The conversation's current map after this turn."""
     seconds: float = 0.0

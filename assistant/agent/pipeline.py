@@ -25,7 +25,7 @@ from pydantic import BaseModel, Field, ValidationError, create_model
 
 from assistant.agent import clarify
 from assistant.agent.answer_guard import without_foreign_links
-from assistant.agent.compose import compose_diagnosis, compose_search, pct
+from assistant.agent.compose import Said, compose_diagnosis, compose_search
 from assistant.agent.context import TurnContext
 from assistant.agent.diff_text import change_text
 from assistant.agent.drafting import (
@@ -79,15 +79,15 @@ log = logging.getLogger("journey.embedded")
 TEXT: dict[Language, dict[str, str]] = {
     "en": {
         "help": "I help you draft personas and customer journey maps, and find out why a stage underperforms "
-        "from your own feedback. Try: “Draft a journey for first-time borrowers applying for a loan on mobile”, "
-        "“Why is onboarding worse than last quarter?”, “How can we improve checkout?”, “Export the map as "
-        "Excel”. Upload CSV, XLSX or JSON feedback files to analyse them.",
-        "no_map": "There is no journey map in this conversation yet. Draft one first (“Draft a journey for …”), "
+        "from your own feedback. Try: ‘Draft a journey for first-time borrowers applying for a loan on mobile’, "
+        "‘Why is onboarding worse than last quarter?’, ‘How can we improve checkout?’, ‘Export the map as "
+        "Excel’. Upload CSV, XLSX or JSON feedback files to analyse them.",
+        "no_map": "There is no journey map in this conversation yet. Draft one first (‘Draft a journey for …’), "
         "then ask again.",
         "loading": "Loading the embedded model (first start assembles it; later starts take seconds)…",
         "drafted": "I drafted **{title}** ({stages} stages, {steps} steps; {pains} pain points from your feedback, "
         "each quoted with its id; the rest is marked with where it comes from). Ask me to change anything, "
-        "for example “rename {first} to …”.",
+        "for example ‘rename {first} to …’.",
         "assumed": "What the draft rests on (also in the map's notes):",
         "edited": "Done ({what}). Version {version}:",
         "undone": "Undone. Version {version}:",
@@ -101,12 +101,12 @@ TEXT: dict[Language, dict[str, str]] = {
     },
     "ko": {
         "help": "페르소나와 고객 여정 지도를 함께 만들고, 우리 회사 피드백으로 어느 단계가 왜 부진한지 찾아 드립니다. "
-        "예: “모바일로 처음 대출을 신청하는 고객 여정 지도를 만들어줘”, “지난 분기보다 온보딩이 왜 나빠졌어?”, "
-        "“결제 단계를 어떻게 개선할까?”, “엑셀로 내보내줘”. CSV, XLSX, JSON 피드백 파일을 올리면 분석합니다.",
-        "no_map": "아직 이 대화에 여정 지도가 없습니다. 먼저 지도를 만든 뒤(“…여정 지도를 만들어줘”) 다시 물어봐 주세요.",
+        "예: ‘모바일로 처음 대출을 신청하는 고객 여정 지도를 만들어줘’, ‘지난 분기보다 온보딩이 왜 나빠졌어?’, "
+        "‘결제 단계를 어떻게 개선할까?’, ‘엑셀로 내보내줘’. CSV, XLSX, JSON 피드백 파일을 올리면 분석합니다.",
+        "no_map": "아직 이 대화에 여정 지도가 없습니다. 먼저 지도를 만든 뒤(‘…여정 지도를 만들어줘’) 다시 물어봐 주세요.",
         "loading": "내장 모델을 불러오는 중입니다(처음에는 모델 파일을 조립하고, 이후에는 몇 초면 됩니다)…",
         "drafted": "**{title}** 지도를 만들었습니다({stages}개 단계, {steps}개 스텝, 피드백에서 찾은 페인포인트 {pains}개는 "
-        "원문과 ID로 인용, 나머지는 출처를 표시). “{first} 이름을 …로 바꿔줘”처럼 수정을 요청해 보세요.",
+        "원문과 ID로 인용, 나머지는 출처를 표시). ‘{first} 이름을 …로 바꿔줘’처럼 수정을 요청해 보세요.",
         "assumed": "초안의 전제(지도의 메모에도 적어 둠):",
         "edited": "수정했습니다({what}). 버전 {version}:",
         "undone": "되돌렸습니다. 버전 {version}:",
@@ -216,7 +216,7 @@ class EmbeddedPipeline:
             )
             raise
         data = result.model_dump(mode="json") if isinstance(result, BaseModel) else result
-        ctx.record(data)
+        ctx.record(name, data)
         yield ToolStep(name=name, input=args, output=data, seconds=time.perf_counter() - started)
         return result
 
@@ -268,7 +268,16 @@ class EmbeddedPipeline:
                 lambda: self.workspace.ideas(journey, idea_options),
             )
             yield IdeasView(ideas=ideas)
-        return compose_diagnosis(diagnosis, ctx.language, u.stage, ideas)
+        text, claims = compose_diagnosis(
+            diagnosis,
+            ctx.language,
+            u.stage,
+            ideas,
+            _key(ctx, "diagnose_journey"),
+            _key(ctx, "propose_improvements"),
+        )
+        ctx.claims.extend(claims)
+        return text
 
     def _ideas(self, ctx: TurnContext, u: Understanding, state: ThreadState) -> Gen[Event, None, str]:
         journey = self._need_map(ctx)
@@ -285,13 +294,18 @@ class EmbeddedPipeline:
         t = TEXT[ctx.language]
         if not ideas.ideas:
             return t["ideas_none"].format(stage=ideas.stage, n=ideas.based_on_rows)
-        lines = [t["ideas_head"].format(stage=ideas.stage, n=ideas.based_on_rows)]
-        for idea in ideas.ideas[:5]:
-            imp = idea.expected_impact
+        said, root = Said(), _key(ctx, "propose_improvements")
+        n = said.count(ideas.based_on_rows, f"{root}.based_on_rows", ideas.stage)
+        lines = [t["ideas_head"].format(stage=ideas.stage, n=n)]
+        for k, idea in enumerate(ideas.ideas[:5]):
+            imp, at = idea.expected_impact, f"{root}.ideas[{k}].expected_impact"
             lines.append(
-                f"- {idea.idea} (KPI: {idea.kpi}; {imp.negatives_addressed} → "
-                f"{pct(imp.negative_share_now)} → {pct(imp.negative_share_if_fixed)})"
+                f"- {idea.idea} (KPI: {idea.kpi}; "
+                f"{said.count(imp.negatives_addressed, f'{at}.negatives_addressed', idea.stage)} → "
+                f"{said.pct(imp.negative_share_now, f'{at}.negative_share_now', idea.stage)} → "
+                f"{said.pct(imp.negative_share_if_fixed, f'{at}.negative_share_if_fixed', idea.stage)})"
             )
+        ctx.claims.extend(said.claims)
         return "\n".join(lines)
 
     def _survey(self, ctx: TurnContext, u: Understanding, state: ThreadState) -> Gen[Event, None, str]:
@@ -570,7 +584,9 @@ class EmbeddedPipeline:
             else []
         )
         excerpts = [h.text[:200] for h in hits]
-        ctx.record({"feedback_excerpts": excerpts})  # what the model read: the answer guard checks against it
+        ctx.record(
+            "feedback_excerpts", {"feedback_excerpts": excerpts}
+        )  # what the model read: the answer guard checks against it
         prompt = load_prompt("embedded_personas").render(
             count=ctx.personas,
             language="Korean (한국어)" if ctx.language == "ko" else "English",
@@ -664,6 +680,11 @@ def _personas_schema(count: int) -> type[_Personas]:
     field: Any = (list[Persona], Field(min_length=count, max_length=count))
     model: type[_Personas] = create_model("_Personas", __base__=_Personas, personas=field)
     return model
+
+
+def _key(ctx: TurnContext, name: str) -> str:
+    """The name the turn's last result of this tool is kept under (`name`, or `name@2` for a second call)."""
+    return next((k for k in reversed(list(ctx.results)) if k == name or k.startswith(name + "@")), name)
 
 
 def dumps(value: Any) -> str:

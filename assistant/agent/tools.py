@@ -121,7 +121,9 @@ def _tool(name: str, description: str, args: type[BaseModel], body: Callable[...
             return json.dumps({"error": why}, ensure_ascii=False)
         result = _dump(raw)
         ctx.read_data = True
-        ctx.record(result)
+        view = model_view(raw, kwargs.get("stage"))
+        # Both are kept for the claims check: the model words what it was shown (0.455 -> "46%").
+        ctx.record(name, result, shown=view)
         ctx.emit(
             ToolStep(
                 name=name,
@@ -130,8 +132,6 @@ def _tool(name: str, description: str, args: type[BaseModel], body: Callable[...
                 seconds=round(time.perf_counter() - started, 3),
             )
         )
-        view = model_view(raw, kwargs.get("stage"))
-        ctx.record(view)  # the model words what it was shown: rounded shares (0.455 -> "46%") must pass too
         text = json.dumps(view, ensure_ascii=False, default=str, separators=(",", ":"))
         # Results carry customers' words: they reach the model inside a data block, never as instructions.
         return block(text, ctx.tag)

@@ -188,6 +188,7 @@ def _stage_changes(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list
                 path=f"stages[{r['name']}]",
                 before=r["name"],
                 text=f"Removed stage '{r['name']}' ({len(r['steps'])} steps)",
+                numbers=[len(r["steps"])],
             )
         )
     for s in added:
@@ -197,6 +198,7 @@ def _stage_changes(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list
                 path=f"stages[{s['name']}]",
                 after=s["name"],
                 text=f"Added stage '{s['name']}' at position {new.index(s) + 1}",
+                numbers=[new.index(s) + 1],
             )
         )
     old_name_of = {p[1]["name"]: p[0]["name"] for p in pairs}
@@ -215,6 +217,7 @@ def _stage_changes(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list
                     before=i,
                     after=j,
                     text=f"Moved stage '{new_name_of[name]}' from position {i + 1} to {j + 1}",
+                    numbers=[i + 1, j + 1],
                 )
             )
     for o, n in pairs:
@@ -316,6 +319,7 @@ def _step_changes(o: dict[str, Any], n: dict[str, Any], where: str, renames: dic
                     before=i,
                     after=j,
                     text=f"Moved step '{after['action']}' in '{n['name']}' from {i + 1} to {j + 1}",
+                    numbers=[i + 1, j + 1],
                 )
             )
         changes.extend(

@@ -348,6 +348,8 @@ class StageValue(Result):
     negative: int
     ci_low: float | None = None
     ci_high: float | None = None
+    share_of_negative: float | None = None
+    """For negative_count: the stage's share of all negative rows in scope."""
 
 
 class MetricRanking(Result):
@@ -621,6 +623,9 @@ class Change(Result):
     after: Any = None
     text: str
     """One readable line."""
+    numbers: list[int] = []
+    """The numbers the line states (1-based positions, a step count), as fields: an answer's numbers are
+    tied to these, never to the text."""
 
 
 class MapDiff(Result):
