@@ -4,6 +4,7 @@ only; and the drafting request stays compact enough for a local server's small c
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +57,9 @@ def test_a_drafting_turn_sends_the_reference_journey_and_methodology_to_the_mode
     # The reference it would adapt, named with its id, its stages and steps inside a data block.
     assert "consumer-loan-mobile.en" in first and "Adapt it to the brief" in first
     material = first.split("## Material for this draft", 1)[1]
-    block = material.split("<<<DATA\n", 1)[1].split("\nDATA>>>", 1)[0]
+    # Data blocks carry the turn's tag: <<<DATA tag … tag DATA>>> (assistant/data_blocks.py).
+    block = re.split(r"<<<DATA[^\n]*\n", material, maxsplit=1)[1]
+    block = re.split(r"\n[^\n]*DATA>>>", block, maxsplit=1)[0]
     assert block == reference_outline(ref, len(block) + 1) or block.startswith("Persona:")
     assert all(stage in block for stage in ref.map.stage_names)
     # The methodology notes closest to the brief, found for it (not a placeholder).

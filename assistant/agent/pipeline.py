@@ -408,6 +408,7 @@ class EmbeddedPipeline:
 
     def _draft_map(self, ctx: TurnContext, u: Understanding, state: ThreadState) -> Gen[Event, None, str]:
         from assistant.drafting.compose import draft_journey
+        from assistant.drafting.retrieve import CLOSE_ENOUGH
 
         pending = state.pending_brief or {}
         # A brief is only asked about when it named neither customer nor journey: the answer is the brief.
@@ -462,6 +463,9 @@ class EmbeddedPipeline:
                 "matches": [{"domain": m.domain, "score": m.score} for m in result.matches],
                 "question": result.question,
                 "assumptions": result.assumptions,
+                # The numbers the notes state, as fields the answer's claims can cite.
+                "close_enough": CLOSE_ENOUGH,
+                "adapted_by_model": result.adapted_by_model,
             }
 
         yield from self._step(

@@ -8,7 +8,7 @@ import copy
 import re
 from typing import Any
 
-from assistant.drafting.brief import BriefFacts
+from assistant.drafting.brief import BriefFacts, short_title
 from assistant.drafting.library import Reference
 from assistant.drafting.scope import read_span, scope_stages
 from tools.language import Language
@@ -155,11 +155,7 @@ def adapt_reference(ref: Reference, facts: BriefFacts, personas: int) -> tuple[d
     while len(data["personas"]) < personas:
         data["personas"].append(extra_persona(data, facts, len(data["personas"]) - 1, language))
     if facts.journey:
-        core = facts.journey
-        title = core[0].upper() + core[1:] if language == "en" else core
-        if language == "ko" and not title.endswith("여정"):
-            title += "의 여정" if re.search(r"[\uac00-\ud7a3]$", title) else " 여정"
-        data["title"] = title[:200]
+        data["title"] = short_title(facts.journey, language)
     data["state"] = facts.state or "current"
     data["language"] = language
     data["notes"] = []

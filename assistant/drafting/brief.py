@@ -183,3 +183,27 @@ def read_brief(text: str, language: Language | None = None, personas: int | None
     if personas:
         facts.personas = max(facts.personas or 1, personas)
     return facts
+
+
+TITLE_CHARS = 80
+"""A map's title is also its name in the map list (120 characters at most): the brief's first clause,
+cut at a word."""
+
+
+def short_title(core: str, language: Language) -> str:
+    """The brief's core as a title: its first clause ("…, as it works today: from … to …" goes to the map's
+    notes through the span it names) within TITLE_CHARS, capitalised in English, ending in 여정 in Korean."""
+    core = core.strip()
+    if language == "ko" and "여정" in core:  # "… 직장인의 현재 여정 중에서 심사부터 …": the journey it names
+        core = core[: core.index("여정") + 2]
+    head = re.split(r"\s*[:;(]\s*|,\s+|\s+[-–—]\s+", core, maxsplit=1)[0]
+    title = head if len(head) >= 12 else core
+    if len(title) > TITLE_CHARS:
+        cut = title[:TITLE_CHARS]
+        title = cut[: cut.rfind(" ")] if " " in cut[20:] else cut
+    title = title.rstrip(" ,.;:")
+    if language == "en":
+        return title[:1].upper() + title[1:]
+    if not title.endswith("여정"):
+        title += "의 여정" if re.search(r"[\uac00-\ud7a3]$", title) else " 여정"
+    return title

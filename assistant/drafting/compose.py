@@ -57,6 +57,8 @@ class DraftResult:
     assumptions: list[str] = field(default_factory=list)
     question: str | None = None
     seconds: float = 0.0
+    adapted_by_model: int = 0
+    """Stages whose names and first steps the model adapted (methodology+model), as the notes state."""
 
 
 def _assumptions(facts: BriefFacts, personas: int, adapted: bool) -> list[str]:
@@ -153,6 +155,7 @@ def draft_journey(
     notes = _assumptions(facts, count, close)
     reference_id = None
     method: Method
+    adapted = 0
     if outline is not None:
         notes.insert(
             0,
@@ -198,4 +201,5 @@ def draft_journey(
         matches=matches,
         assumptions=notes,
         seconds=time.perf_counter() - started,
+        adapted_by_model=adapted,
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from assistant.drafting.adapt import extra_persona
-from assistant.drafting.brief import BriefFacts
+from assistant.drafting.brief import BriefFacts, short_title
 from tools.language import Language
 
 # (stage, goal, KPI name, KPI definition, [(action, touchpoint, channel, thoughts, emotion, label,
@@ -432,7 +432,7 @@ def methodology_draft(facts: BriefFacts, personas: int) -> dict[str, Any]:
     persona_list = data["personas"]
     title = facts.journey or ("Customer journey" if language == "en" else "고객 여정")
     return {
-        "title": (title[0].upper() + title[1:] if language == "en" else title)[:200],
+        "title": short_title(title, language) if facts.journey else title,
         "language": language,
         "state": facts.state or "current",
         "journey_type": "other",
