@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.agent.events import Event, FileExport, Final, MapUpdate, ToolStep
-from assistant.agent.grounding import _QUOTE, check_answer
+from assistant.agent.grounding import _QUOTE, check_answer, check_text, report_of
 from assistant.agent.understand import detect_language
 from assistant.data_blocks import inside_blocks, is_one_block
 from evals.journey_eval.scenario import Expect, PainPoints, Scenario, Turn
@@ -217,7 +217,30 @@ def numbers_grounded(run: TurnRun, ctx: Context, expect: Expect) -> Check:
     if not expect.grounded:
         return _na("numbers_grounded", run.index, "not asked for")
     outputs = [s.output for s in run.steps() if s.output is not None] + shown_results(run)
-    report = check_answer(run.answer, outputs, run.stored)
+    final = run.final
+    if final is not None and final.claims:
+        # The answer's own claims cite tool results by name (`diagnose_journey.stages[2].negative_share`):
+        # each is checked again here against the steps' outputs, named as the product names them; numbers
+        # no claim covers are inferred from the text as before.
+        named: dict[str, Any] = {}
+        for step in run.steps():
+            if step.output is None:
+                continue
+            key, k = step.name, 1
+            while key in named:
+                k += 1
+                key = f"{step.name}@{k}"
+            named[key] = step.output
+        for i, shown in enumerate(shown_results(run)):
+            named[f"shown{i}"] = shown
+        stored = run.stored
+        report = report_of(
+            check_text(
+                run.answer, named, lambda ids: {i: stored[i] for i in ids if i in stored}, final.claims
+            )
+        )
+    else:
+        report = check_answer(run.answer, outputs, run.stored)
     if report.unsupported_numbers:
         return Check(
             "numbers_grounded",
