@@ -8,6 +8,7 @@ two threads never see each other's state.
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,15 @@ from assistant.domain.model import JourneyMap
 from assistant.workspace import Workspace
 from assistant.workspace.requests import RowFilter
 from tools.language import Language
+
+
+def result_key(results: Mapping[str, Any], name: str) -> str:
+    """The name a tool result is kept and cited by: the tool's name, `name@2` for its second call, …"""
+    key, k = name, 1
+    while key in results:
+        k += 1
+        key = f"{name}@{k}"
+    return key
 
 
 @dataclass
@@ -84,10 +94,7 @@ class TurnContext:
     def record(self, name: str, result: Any, shown: Any = None) -> str:
         """Keep a tool result for the claims check; returns the name its claims cite it by."""
         with self._lock:
-            key, k = name, 1
-            while key in self.results:
-                k += 1
-                key = f"{name}@{k}"
+            key = result_key(self.results, name)
             self.results[key] = result
             if shown is not None:
                 self.results[f"{key}:shown"] = shown

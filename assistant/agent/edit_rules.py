@@ -205,12 +205,17 @@ _DRAFT = re.compile(r"지도|journey\s+map|\bdraft\b|초안|\bnew\s+map\b", re.I
 _PLACE = re.compile(r"\b(?:before|after|between|ahead\s+of)\b|앞|뒤|다음|사이|이전|이후", re.I)
 
 
+def _asks_for_advice(text: str) -> bool:
+    """A question ("should we add …?") asks for advice, unless it is a polite request ("can you add …?")."""
+    return text.endswith(("?", "？")) and not _POLITE.search(text)
+
+
 def asks_for_stage_edit(text: str) -> bool:
     """Whether the request reads as adding, inserting, moving, removing or renaming a stage (a question
     such as "should we add a review stage?" asks for advice, unless it is a polite request; "draft a
     journey map with a stage for onboarding" drafts a map)."""
     text = " ".join(text.split())
-    if text.endswith("?") and not _POLITE.search(text):
+    if _asks_for_advice(text):
         return False
     if _DRAFT.search(text) and not _PLACE.search(text):
         return False
@@ -240,7 +245,7 @@ def element_edit_kind(text: str) -> str | None:
     name the kind exactly, so code chooses it and the model only fills its fields. A question ("what are
     the pain points in Delivery?") adds nothing: it needs an adding verb and no question mark."""
     flat = " ".join(text.split())
-    if flat.endswith(("?", "？")) and not _POLITE.search(flat):
+    if _asks_for_advice(flat):
         return None
     if not _ADD_VERB.search(flat):
         return None

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.agent.context import result_key
 from assistant.agent.events import Event, FileExport, Final, MapUpdate, ToolStep
 from assistant.agent.grounding import _QUOTE, check_answer, check_text, report_of
 from assistant.agent.understand import detect_language
@@ -226,11 +227,7 @@ def numbers_grounded(run: TurnRun, ctx: Context, expect: Expect) -> Check:
         for step in run.steps():
             if step.output is None:
                 continue
-            key, k = step.name, 1
-            while key in named:
-                k += 1
-                key = f"{step.name}@{k}"
-            named[key] = step.output
+            named[result_key(named, step.name)] = step.output
         for i, shown in enumerate(shown_results(run)):
             named[f"shown{i}"] = shown
         stored = run.stored
