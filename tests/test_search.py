@@ -16,8 +16,8 @@ from assistant.feedback.store import FeedbackStore
 from assistant.index.chroma_index import open_chroma, sync_feedback_index, sync_methodology_index
 from assistant.index.knowledge import load_knowledge
 from assistant.index.search import Searcher, SearchQueryError, build_where, search
-from assistant.index.tokenize import tokenize
 from assistant.settings import load_settings
+from tools.text import search_tokens
 
 ROWS = [
     # (source, channel, plan, date, text)
@@ -123,7 +123,14 @@ def test_bad_filters_get_one_clear_sentence() -> None:
 
 
 def test_korean_tokens_are_character_bigrams_and_english_words() -> None:
-    assert tokenize("배송이 늦어요 Late delivery!") == ["배송", "송이", "늦어", "어요", "late", "delivery"]
+    assert search_tokens("배송이 늦어요 Late delivery!") == [
+        "배송",
+        "송이",
+        "늦어",
+        "어요",
+        "late",
+        "delivery",
+    ]
 
 
 def test_keyword_search_finds_korean_with_a_different_particle(home: Path) -> None:

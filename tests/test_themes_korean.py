@@ -3,7 +3,7 @@ verb endings never become one."""
 
 from __future__ import annotations
 
-from tools.text_terms import terms_and_parts
+from tools.text import terms_and_parts
 from tools.themes import Comment, find_themes
 
 

@@ -28,7 +28,7 @@ from assistant.workspace.requests import DiagnoseOptions
 from assistant.workspace.results import AssignmentRow
 from tools.diagnosis import DiagnosisInput, diagnose
 from tools.sentiment import LABELS
-from tools.text_terms import terms
+from tools.text import terms
 from tools.themes import Comment, Theme, find_themes
 
 

@@ -27,14 +27,28 @@ stored `RECENT_WINDOW` matches are ranked (the window is widened when filters le
 from __future__ import annotations
 
 import json
-import re
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from tools.text_terms import KO_SUFFIXES
+from tools.text import EN_SEARCH_STOP, is_hangul, runs, strip_particles
 
-if TYPE_CHECKING:
-    from assistant.feedback.store import FeedbackStore
+
+class KeywordStore(Protocol):
+    """What keyword search needs of the feedback store (`assistant.feedback.store.FeedbackStore`, which
+    builds these indexes from this module's schema: this module must not import it back)."""
+
+    @property
+    def is_postgres(self) -> bool: ...
+
+    @property
+    def conn(self) -> Any: ...
+
+    def write(self) -> AbstractContextManager[Any]: ...
+
+    def matching_ids(self, ids: Sequence[str], conditions: str, params: Sequence[Any]) -> set[str]: ...
+
 
 SQLITE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback_fts_ids (
@@ -90,48 +104,6 @@ TRIGRAM_FROM = 3
 TRIGRAM_WEIGHT = 0.1
 """PostgreSQL: score added per trigram term a row contains (ts_rank covers the words)."""
 
-_RUN = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]+|[^\W_]+", re.UNICODE)
-_HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
-_KO_SUFFIX = re.compile(r"^(.{2,}?)(?:" + "|".join(map(re.escape, KO_SUFFIXES)) + r")$")
-STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
-        "do",
-        "does",
-        "for",
-        "from",
-        "how",
-        "i",
-        "in",
-        "is",
-        "it",
-        "of",
-        "on",
-        "or",
-        "our",
-        "the",
-        "this",
-        "to",
-        "we",
-        "what",
-        "when",
-        "where",
-        "which",
-        "who",
-        "why",
-        "with",
-        "you",
-        "your",
-    ]
-)
-
 
 @dataclass(frozen=True, slots=True)
 class QueryTerms:
@@ -148,15 +120,14 @@ def query_terms(query: str) -> QueryTerms:
     """Split a query into the terms each index looks up (see the module docstring)."""
     words: dict[str, bool] = {}
     trigrams: dict[str, None] = {}
-    for run in _RUN.findall(query.casefold()):
-        if _HANGUL.match(run):
-            m = _KO_SUFFIX.match(run)
-            stem = m.group(1) if m else run
+    for run in runs(query):
+        if is_hangul(run):
+            stem = strip_particles(run)
             if len(stem) >= TRIGRAM_FROM:
                 trigrams[stem] = None
             else:
                 words[stem] = True
-        elif run not in STOPWORDS:
+        elif run not in EN_SEARCH_STOP:
             words[run] = words.get(run, False) or (len(run) >= PREFIX_FROM and not run.isdigit())
     return QueryTerms(tuple(words.items()), tuple(trigrams))
 
@@ -172,7 +143,7 @@ class Filters:
         return "".join(f" AND {c}" for c in self.clauses)
 
 
-def backfill(store: FeedbackStore) -> None:
+def backfill(store: KeywordStore) -> None:
     """Index rows stored before the keyword index existed (a store from an earlier version), once."""
     if store.is_postgres:
         return  # the generated column was computed for every row when it was added
@@ -205,7 +176,7 @@ def _fts_trigrams(terms: QueryTerms) -> str:
 
 
 def search(
-    store: FeedbackStore, query: str, filters: Filters | None = None, limit: int = 50
+    store: KeywordStore, query: str, filters: Filters | None = None, limit: int = 50
 ) -> list[tuple[str, float]]:
     """(feedback_id, score) of the best keyword matches in scope, best first."""
     terms = query_terms(query)
@@ -224,7 +195,7 @@ def search(
 
 
 def _search_table(
-    store: FeedbackStore, table: str, match: str, filters: Filters, limit: int
+    store: KeywordStore, table: str, match: str, filters: Filters, limit: int
 ) -> list[tuple[str, float]]:
     """Rank matches by BM25 in the FTS table alone (joining every match to its feedback row to check
     filters cost five times the ranking at 1M rows), then check the filters on the best few by id,
@@ -264,7 +235,7 @@ def _search_table(
 
 
 def _search_postgres(
-    store: FeedbackStore, terms: QueryTerms, filters: Filters, limit: int
+    store: KeywordStore, terms: QueryTerms, filters: Filters, limit: int
 ) -> list[tuple[str, float]]:
     words = " | ".join(f"'{w}'" + (":*" if prefix else "") for w, prefix in terms.words)
     conditions: list[str] = []

@@ -34,7 +34,7 @@ from assistant.index.chroma_index import (
     feedback_metadata,
     get_collection,
 )
-from assistant.index.tokenize import tokenize
+from tools.text import search_tokens
 
 if TYPE_CHECKING:
     from assistant.feedback.store import FeedbackStore
@@ -238,10 +238,10 @@ class Searcher:
             cands = [_Candidate(d or "", dict(m or {})) for d, m in zip(docs, metas, strict=True)]
             retriever = bm25s.BM25()
             # An empty token list would break the index; a placeholder keeps positions aligned.
-            retriever.index([tokenize(c.text) or ["\u2205"] for c in cands], show_progress=False)
+            retriever.index([search_tokens(c.text) or ["\u2205"] for c in cands], show_progress=False)
             self._bm25[key] = (retriever, list(got["ids"]), cands)
         retriever, ids, cands = self._bm25[key]
-        tokens = [t for t in tokenize(query) if t in retriever.vocab_dict]
+        tokens = [t for t in search_tokens(query) if t in retriever.vocab_dict]
         if not tokens or not ids:
             return []
         scores = retriever.get_scores(tokens)

@@ -1,65 +1,9 @@
-"""Keyword tokens for BM25 that work for Korean and English alike.
-
-Korean attaches particles and endings to words (배송이, 배송은, 배송을), so whole-word tokens rarely
-match between a question and a passage. Overlapping character bigrams of each Hangul run do match;
-Latin text and digits become lowercase words.
+"""BM25 tokens: kept as a name for `assistant/drafting/retrieve.py`; the tokeniser is
+`tools.text.search_tokens` (Hangul runs as character pairs, other words lower-cased without question words).
 """
 
 from __future__ import annotations
 
-import re
+from tools.text import search_tokens as tokenize
 
-_RUN = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]+|[^\W_]+", re.UNICODE)
-_HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
-
-STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
-        "do",
-        "does",
-        "for",
-        "from",
-        "how",
-        "i",
-        "in",
-        "is",
-        "it",
-        "of",
-        "on",
-        "or",
-        "our",
-        "the",
-        "this",
-        "to",
-        "we",
-        "what",
-        "when",
-        "where",
-        "which",
-        "who",
-        "why",
-        "with",
-        "you",
-        "your",
-    ]
-)
-
-
-def tokenize(text: str) -> list[str]:
-    tokens: list[str] = []
-    for run in _RUN.findall(text.casefold()):
-        if _HANGUL.match(run):
-            if len(run) == 1:
-                tokens.append(run)
-            else:
-                tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
-        elif run not in STOPWORDS:
-            tokens.append(run)
-    return tokens
+__all__ = ["tokenize"]
