@@ -22,6 +22,7 @@ from assistant.agent.edit_rules import asks_for_stage_edit, element_edit_kind, r
 from assistant.agent.understand import find_stage
 from assistant.domain.model import MAX_PERSONAS, JourneyMap
 from tools.language import Language
+from tools.text import count_value
 
 PENDING_TASKS = ("draft_map", "draft_personas", "edit_map")
 """Jobs the assistant may stop to ask about; the reply continues them."""
@@ -61,40 +62,6 @@ def continues_pending(text: str, intent: str, confidence: float) -> bool:
 
 # --- persona counts -------------------------------------------------------------------------------------
 
-_EN_NUMBERS = {
-    "a": 1,
-    "an": 1,
-    "one": 1,
-    "single": 1,
-    "two": 2,
-    "a couple of": 2,
-    "a pair of": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-}
-_KO_NUMBERS = {
-    "한": 1,
-    "하나": 1,
-    "두": 2,
-    "둘": 2,
-    "세": 3,
-    "셋": 3,
-    "석": 3,
-    "네": 4,
-    "넷": 4,
-    "다섯": 5,
-    "여섯": 6,
-    "일곱": 7,
-    "여덟": 8,
-    "아홉": 9,
-    "열": 10,
-}
 _EN_COUNT = r"(?P<n>\d{1,2}|a couple of|a pair of|one|two|three|four|five|six|seven|eight|nine|ten)"
 _KO_COUNT = r"(?P<n>\d{1,2}|하나|다섯|여섯|일곱|여덟|아홉|한|두|둘|세|셋|석|네|넷|열)"
 _PERSONA_COUNT = [
@@ -118,8 +85,7 @@ def persona_count(text: str) -> int | None:
         m = pattern.search(text)
         if m is None:
             continue
-        word = m["n"].casefold()
-        n = int(word) if word.isdigit() else _EN_NUMBERS.get(word) or _KO_NUMBERS.get(word)
+        n = count_value(m["n"])
         if n:
             return n
     return None

@@ -43,6 +43,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tools.text import EN_NUMBER, KO_TENS, KO_UNITS, en_value, ko_native_value, ko_sino_value
+
 ClaimKind = Literal["metric", "comparison", "count", "quote"]
 
 VIEW_ROUNDING = 0.0005
@@ -298,73 +300,11 @@ _COMPARED_WORDS = re.compile(
 )
 _COMPARED_PARTS = {"comparison", "vs"}
 
-_EN_UNITS = {
-    "zero": 0,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-}
-_EN_TENS = {
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-}
-_EN_WORD = "|".join([*_EN_TENS, *sorted(_EN_UNITS, key=len, reverse=True), "hundred", "thousand"])
-_EN_NUMBER = re.compile(rf"\b(?:{_EN_WORD})(?:(?:[\s-]+|\s+and\s+)(?:{_EN_WORD}))*\b", re.IGNORECASE)
-_KO_TENS = {
-    "열": 10,
-    "스물": 20,
-    "스무": 20,
-    "서른": 30,
-    "마흔": 40,
-    "쉰": 50,
-    "예순": 60,
-    "일흔": 70,
-    "여든": 80,
-    "아흔": 90,
-}
-_KO_UNITS = {
-    "하나": 1,
-    "한": 1,
-    "둘": 2,
-    "두": 2,
-    "셋": 3,
-    "세": 3,
-    "넷": 4,
-    "네": 4,
-    "다섯": 5,
-    "여섯": 6,
-    "일곱": 7,
-    "여덟": 8,
-    "아홉": 9,
-}
 _KO_COUNTER = r"(?=\s?(?:건|명|개|곳|가지|번|차례|단계|퍼센트|프로|%|포인트))"
 _KO_NATIVE = re.compile(
-    rf"(?<![가-힣])(?:({'|'.join(_KO_TENS)})({'|'.join(_KO_UNITS)})?|(다섯|여섯|일곱|여덟|아홉))"
+    rf"(?<![가-힣])(?:({'|'.join(KO_TENS)})({'|'.join(KO_UNITS)})?|(다섯|여섯|일곱|여덟|아홉))"
     rf"(?:{_KO_COUNTER}|(?![가-힣]))"
 )
-_SINO = {"일": 1, "이": 2, "삼": 3, "사": 4, "오": 5, "육": 6, "칠": 7, "팔": 8, "구": 9}
 _KO_SINO = re.compile(rf"(?<![가-힣])([일이삼사오육칠팔구]?)십([일이삼사오육칠팔구]?){_KO_COUNTER}")
 
 
@@ -389,23 +329,6 @@ class _Candidate:
     value: float
 
 
-def _en_value(words: str) -> int:
-    total, current = 0, 0
-    for w in re.split(r"[\s-]+", words.lower()):
-        if w == "and" or not w:
-            continue
-        if w in _EN_UNITS:
-            current += _EN_UNITS[w]
-        elif w in _EN_TENS:
-            current += _EN_TENS[w]
-        elif w == "hundred":
-            current = max(current, 1) * 100
-        elif w == "thousand":
-            total += max(current, 1) * 1000
-            current = 0
-    return total + current
-
-
 def _mentions(text: str) -> list[_Mention]:
     out: list[_Mention] = []
     for m in _NUMBER.finditer(text):
@@ -414,16 +337,13 @@ def _mentions(text: str) -> list[_Mention]:
         if sign in ("-", "−"):
             value = -value
         out.append(_mention(text, m.start(), m.end(), m.group(0), value, bool(sign), digits))
-    for m in _EN_NUMBER.finditer(text):
-        out.append(_mention(text, m.start(), m.end(), m.group(0), float(_en_value(m.group(0))), False, ""))
+    for m in EN_NUMBER.finditer(text):
+        out.append(_mention(text, m.start(), m.end(), m.group(0), float(en_value(m.group(0))), False, ""))
     for k in _KO_NATIVE.finditer(text):
-        if k.group(3):
-            native = _KO_UNITS.get(k.group(3), 0)
-        else:
-            native = _KO_TENS[k.group(1)] + (_KO_UNITS[k.group(2)] if k.group(2) else 0)
+        native = ko_native_value(k.group(1), k.group(2) or k.group(3))
         out.append(_mention(text, k.start(), k.end(), k.group(0), float(native), False, ""))
     for k in _KO_SINO.finditer(text):
-        sino = (_SINO[k.group(1)] if k.group(1) else 1) * 10 + (_SINO[k.group(2)] if k.group(2) else 0)
+        sino = ko_sino_value(k.group(1), k.group(2))
         out.append(_mention(text, k.start(), k.end(), k.group(0), float(sino), False, ""))
     return sorted(out, key=lambda x: x.start)
 
