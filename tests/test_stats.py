@@ -9,19 +9,18 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
+from tools.rating_metrics import ces_from_counts, csat_from_counts, nps_from_counts, nps_interval
 from tools.stats import (
     MIN_N,
     adjust_pvalues,
-    ces_summary,
     compare_proportions,
-    csat_summary,
     gap_contributions,
     mean_interval,
     mix_shift,
-    nps_summary,
     trend_by_period,
     wilson_interval,
 )
+from tools.survey_scales import ces_easy_min, csat_satisfied_min
 
 
 def _strict_json(obj: object) -> str:
@@ -160,59 +159,60 @@ def test_benjamini_hochberg_known_values_in_input_order() -> None:
 # --- Survey scores ---------------------------------------------------------------------------------
 
 
-def _nps_scores(promoters: int, passives: int, detractors: int) -> np.ndarray:
-    return np.array([10] * promoters + [8] * passives + [4] * detractors)
-
-
 def test_nps_of_a_known_distribution() -> None:
-    s = nps_summary(_nps_scores(50, 30, 20))
-    assert (s.n, s.promoters, s.passives, s.detractors) == (100, 50, 30, 20)
-    assert s.score == pytest.approx(30.0)
+    s = nps_from_counts(100, promoters=50, detractors=20)
+    assert s is not None and (s["n"], s["promoters"], s["passives"], s["detractors"]) == (100, 50, 30, 20)
+    assert s["nps"] == pytest.approx(30.0)
     # Trinomial SE: sqrt((0.5 + 0.2 - 0.3^2) / 100) * 100 = 7.81; times 1.96 = 15.31.
-    assert (s.ci_low, s.ci_high) == pytest.approx((14.69, 45.31), abs=0.01)
+    assert (s["ci_low"], s["ci_high"]) == pytest.approx((14.7, 45.3))
+    _strict_json(s)
 
 
 def test_nps_interval_brackets_the_estimate_and_shrinks_with_more_answers() -> None:
-    small = nps_summary(_nps_scores(50, 30, 20))
-    large = nps_summary(_nps_scores(500, 300, 200))
-    assert small.score == large.score
-    for s in (small, large):
-        assert s.ci_low < s.score < s.ci_high
-    ratio = (large.ci_high - large.ci_low) / (small.ci_high - small.ci_low)
+    small = nps_interval(100, 50, 20)
+    large = nps_interval(1000, 500, 200)
+    assert small[0] == pytest.approx(large[0])
+    for score, low, high in (small, large):
+        assert low < score < high
+    ratio = (large[2] - large[1]) / (small[2] - small[1])
     assert ratio == pytest.approx(1 / math.sqrt(10), rel=1e-6)
 
 
-def test_nps_boundaries_missing_answers_and_bad_scores() -> None:
-    everyone_promotes = nps_summary(np.full(40, 9.0))
-    assert everyone_promotes.score == 100.0 and everyone_promotes.ci_high <= 100.0
-    with_gaps = nps_summary(np.array([10, np.nan, 0, 7]))
-    assert with_gaps.n == 3 and with_gaps.score == pytest.approx(0.0)
-    assert nps_summary(np.array([])).to_dict()["score"] is None
-    with pytest.raises(ValueError):
-        nps_summary(np.array([11]))
+def test_nps_boundaries_and_no_answers() -> None:
+    everyone_promotes = nps_from_counts(40, promoters=40, detractors=0)
+    assert everyone_promotes is not None
+    assert everyone_promotes["nps"] == 100.0 and everyone_promotes["ci_high"] <= 100.0
+    balanced = nps_from_counts(3, promoters=1, detractors=1)
+    assert balanced is not None and balanced["nps"] == pytest.approx(0.0)
+    assert nps_from_counts(0, 0, 0) is None
+    assert all(math.isnan(x) for x in nps_interval(0, 0, 0))
 
 
 def test_csat_top_two_box_share_and_mean() -> None:
     scores = np.array([5, 4, 3, 2, 1, 5, 5])
-    s = csat_summary(scores)
-    assert s.metric == "csat" and s.n == 7 and s.top_count == 4
-    assert s.score == pytest.approx(4 / 7)
-    assert (s.ci_low, s.ci_high) == pytest.approx(wilson_interval(4, 7))
-    assert s.mean == pytest.approx(scores.mean())
+    satisfied = int((scores >= csat_satisfied_min()).sum())
+    s = csat_from_counts(len(scores), satisfied, float(scores.sum()), float((scores**2).sum()))
+    assert s is not None and s["n"] == 7 and satisfied == 4
+    assert s["satisfied_share"] == pytest.approx(4 / 7, abs=1e-4)
+    assert (s["ci_low"], s["ci_high"]) == pytest.approx(wilson_interval(4, 7), abs=1e-4)
+    assert s["mean"] == pytest.approx(scores.mean(), abs=1e-3)
     expected = sps.t.interval(0.95, 6, loc=scores.mean(), scale=sps.sem(scores))
-    assert (s.mean_ci_low, s.mean_ci_high) == pytest.approx(expected)
-    assert csat_summary(np.array([10, 9, 8, 3]), scale_max=10).top_count == 2
-    _strict_json(s.to_dict())
+    assert (s["mean_ci_low"], s["mean_ci_high"]) == pytest.approx(expected, abs=1e-3)
+    assert csat_satisfied_min(10) == 9  # top two boxes of a ten-point scale: 9 and 10
+    assert csat_from_counts(0, 0, 0.0, 0.0) is None
+    _strict_json(s)
 
 
 def test_ces_mean_and_easy_share_on_seven_and_five_point_scales() -> None:
-    s7 = ces_summary(np.array([7, 6, 5, 4, 1]))
-    assert s7.score == pytest.approx(4.6) and s7.top_count == 3  # 5, 6 and 7 count as easy
-    assert s7.ci_low < 4.6 < s7.ci_high
-    s5 = ces_summary(np.array([5, 4, 3, 3]), scale_max=5)
-    assert s5.top_count == 2  # 4 and 5 count as easy
-    with pytest.raises(ValueError):
-        ces_summary(np.array([0, 3]))
+    scores = np.array([7, 6, 5, 4, 1])
+    easy = int((scores >= ces_easy_min()).sum())
+    s7 = ces_from_counts(len(scores), easy, float(scores.sum()), float((scores**2).sum()))
+    assert easy == 3  # 5, 6 and 7 count as easy
+    assert s7 is not None and s7["mean"] == pytest.approx(4.6) and s7["easy_share"] == pytest.approx(0.6)
+    assert s7["ci_low"] < 4.6 < s7["ci_high"]
+    assert ces_easy_min(5) == 4  # 4 and 5 count as easy on a five-point scale
+    one = ces_from_counts(1, 1, 6.0, 36.0)
+    assert one is not None and one["mean"] == 6.0 and one["ci_low"] is None  # no interval from one answer
 
 
 def test_mean_interval_known_values_and_edges() -> None:

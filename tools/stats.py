@@ -1,7 +1,8 @@
 """Statistics for journey diagnosis: intervals, two-group tests, survey scores, mix shift and trends.
 
-The public entry point; the implementations live in `stats_core` (proportions and tests), `stats_scores`
-(NPS / CSAT / CES) and `stats_shift` (mix shift, trends, gap contributions). Every function is pure, and
+The public entry point; the implementations live in `stats_core` (proportions and tests) and `stats_shift`
+(mix shift, trends, gap contributions). NPS, CSAT and CES are computed once, from the counts and sums SQL
+hands back, in `rating_metrics`, with the cut-offs of `survey_scales`. Every function is pure, and
 every result dataclass has a `to_dict()` that `json.dumps` accepts (NaN and infinities become None).
 """
 
@@ -16,7 +17,6 @@ from tools.stats_core import (
     mean_interval,
     wilson_interval,
 )
-from tools.stats_scores import ScoreSummary, ces_easy_threshold, ces_summary, csat_summary, nps_summary
 from tools.stats_shift import (
     MATERIAL_CHANGE,
     GapContribution,
@@ -36,17 +36,12 @@ __all__ = [
     "MixShift",
     "PeriodPoint",
     "ProportionComparison",
-    "ScoreSummary",
     "SegmentContribution",
     "adjust_pvalues",
-    "ces_easy_threshold",
-    "ces_summary",
     "compare_proportions",
-    "csat_summary",
     "gap_contributions",
     "mean_interval",
     "mix_shift",
-    "nps_summary",
     "trend_by_period",
     "wilson_interval",
 ]

@@ -1,6 +1,6 @@
-"""The survey scales the product reads, in one place: the SQL aggregates, the summaries from counts
-(`rating_metrics`), the summaries of raw answers (`stats_scores`) and sentiment from a rating all use
-these cut-offs, so a change of definition happens once."""
+"""The survey scales the product reads, in one place: the SQL aggregates, the scores computed from their
+counts (`rating_metrics`) and sentiment from a rating all use these cut-offs, so a change of definition
+happens once."""
 
 from __future__ import annotations
 
