@@ -40,8 +40,7 @@ from assistant.workspace.labelling import Labeller
 from assistant.workspace.requests import DiagnoseOptions, IdeasOptions, IngestRequest
 from evals.datasets import sets
 from tools.language import language_of
-from tools.text import tokens
-from tools.text_clean import handles, name_terms
+from tools.text import handles, name_terms, tokens
 
 DOMAINS: dict[str, str] = {
     "airline": "airline",

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from assistant.embedding import FEEDBACK_KIND, Embedder
 from assistant.feedback.store import FeedbackStore
-from tools.text_clean import text_for_embedding
+from tools.text import text_for_embedding
 
 Progress = Callable[[int, int], None]
 """Called with (rows embedded so far, rows to embed)."""

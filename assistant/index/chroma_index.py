@@ -35,7 +35,7 @@ from assistant.feedback.records import StoredFeedback
 from assistant.feedback.store import FeedbackStore
 from assistant.index.knowledge import Section
 from assistant.settings import Settings
-from tools.text_clean import text_for_embedding
+from tools.text import text_for_embedding
 
 CollectionKind = Literal["feedback", "methodology"]
 Progress = Callable[[int, int], None]
