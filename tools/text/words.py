@@ -17,8 +17,7 @@ import itertools
 import re
 import unicodedata
 from functools import lru_cache
-
-import snowballstemmer
+from typing import Any
 
 from tools.text.korean import HANGUL, HANGUL_SYLLABLE, bigrams, compound_parts, strip_particles
 from tools.text.stopwords import EN_SEARCH_STOP, EN_STOP, KO_STOP
@@ -88,12 +87,16 @@ def search_tokens(text: str) -> list[str]:
     return out
 
 
-_SNOWBALL = snowballstemmer.stemmer("english")
+@lru_cache(maxsize=1)
+def _snowball() -> Any:
+    import snowballstemmer  # imported on first use: loading every language's stemmer takes a while
+
+    return snowballstemmer.stemmer("english")
 
 
 def stem_en(word: str) -> str:
     """The Snowball stem of a lower-cased English word ("calls", "called", "calling" → "call")."""
-    return str(_SNOWBALL.stemWord(word))
+    return str(_snowball().stemWord(word))
 
 
 _LIGHT_SUFFIXES = ("ations", "ation", "ments", "ment", "ings", "ing", "ied", "ies", "ed", "es", "s")
