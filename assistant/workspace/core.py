@@ -22,7 +22,14 @@ from typing import TYPE_CHECKING, Any
 from filelock import FileLock
 
 from assistant.analysis.aggregate import drop_summary
-from assistant.analysis.outcome_columns import restates_outcome
+from assistant.analysis.change import wants_auto_segment
+from assistant.analysis.segments import (
+    MAX_SCOPE_VALUES,
+    MAX_SEGMENT_VALUES,
+    MIN_COVERAGE,
+    MIN_STAGE_SHARE,
+    SEGMENT_SAMPLE,
+)
 from assistant.domain.loading import load_map, map_from_data, map_warnings
 from assistant.domain.model import JourneyMap
 from assistant.embedding import Embedder, build_embedder
@@ -430,12 +437,12 @@ class Workspace:
                 f"No dataset named {name!r}; the datasets are: {', '.join(known) or 'none yet'}."
             )
 
-    def feedback_stages(self, sources: Sequence[str] = (), min_share: float = 0.02) -> list[str]:
+    def feedback_stages(self, sources: Sequence[str] = (), min_share: float = MIN_STAGE_SHARE) -> list[str]:
         """The stages the company's feedback (of `sources`, or all) is already filed under, most rows
         first; names with under `min_share` of the filed rows are left out (stray values, typos)."""
-        labels = self.db.stage_labels(sources)
-        total = sum(n for _, n in labels)
-        return [name for name, n in labels if n >= min_share * total]
+        from assistant.analysis.segments import common_stages
+
+        return common_stages(self.db.stage_labels(sources), min_share)
 
     def quotes(self, ids: Sequence[str]) -> dict[str, str]:
         """The stored text of each feedback id that exists (for checking that quotes are verbatim)."""
@@ -643,16 +650,10 @@ class Workspace:
         report = self.label(journey, options.source, progress, map_id=self.map_id(ref))
         rows = assignment_rows(self.db, journey, report.map_key, report.labeller, options.source)
         if options.uncertain is not None:
-            from tools.stage_corrections import most_uncertain
+            from assistant.analysis.corrections import rows_to_correct, unsettled
 
-            open_rows = [r for r in rows if r.stage_method not in ("correction", "column")]
-            texts = {r.feedback_id: r.text for r in self.db.get([r.feedback_id for r in open_rows])}
-            keep = most_uncertain(
-                [r.confidence for r in open_rows],
-                [texts[r.feedback_id] for r in open_rows],
-                options.uncertain,
-            )
-            rows = [open_rows[i] for i in keep]
+            texts = {r.feedback_id: r.text for r in self.db.get([r.feedback_id for r in unsettled(rows)])}
+            rows = rows_to_correct(rows, texts, options.uncertain)
         return Assignments(map=journey.title, stages=journey.stage_names, rows=rows, labelling=report)
 
     def correct(self, ref: str | JourneyMap, options: CorrectOptions) -> CorrectionResult:
@@ -660,7 +661,13 @@ class Workspace:
         its next use, with the corrected rows as examples for the others."""
         from datetime import UTC, datetime
 
-        from tools.sentiment import LABELS
+        from assistant.analysis.corrections import (
+            check_correction,
+            corrected_stage,
+            one_row,
+            sentiment_label,
+            sentiment_score,
+        )
 
         journey = self.resolve_map(ref)
         map_id = self.map_id(ref)
@@ -669,23 +676,9 @@ class Workspace:
             "SELECT feedback_id FROM feedback WHERE external_id = ? LIMIT 3",
             [options.feedback_id, options.feedback_id],
         ).fetchall()
-        if not found:
-            raise JourneyError(f"No stored feedback row has the id {options.feedback_id!r}.")
-        if len(found) > 1:
-            raise JourneyError(
-                f"{len(found)} rows have the id {options.feedback_id!r} (in different sources); "
-                "give the feedback_id that `journey assign` shows."
-            )
-        fid = found[0][0]
-        stage = None
-        if options.stage is not None:
-            stage = next((n for n in journey.stage_names if n.casefold() == options.stage.casefold()), None)
-            if stage is None:
-                raise JourneyError(
-                    f"The map has no stage {options.stage!r}; its stages are {', '.join(journey.stage_names)}."
-                )
-        if not options.clear and stage is None and options.sentiment is None:
-            raise JourneyError("Give a stage, a sentiment, or --clear.")
+        fid = one_row([feedback_id for (feedback_id,) in found], options.feedback_id)
+        stage = corrected_stage(journey.stage_names, options.stage)
+        check_correction(stage, options.sentiment, options.clear)
         now = datetime.now(UTC).isoformat(timespec="seconds")
         old_key, old_labeller = Labeller(self.db, self.embedder).keys(journey, map_id)
         with self.db.write() as conn:
@@ -709,7 +702,7 @@ class Workspace:
             if options.sentiment is not None:
                 conn.execute(
                     "INSERT OR REPLACE INTO sentiment_corrections VALUES (?, ?, ?)",
-                    [fid, LABELS.index(options.sentiment) - 1, now],
+                    [fid, sentiment_score(options.sentiment), now],
                 )
         stages = stage_corrections(self.db, map_id)
         sentiments = sentiment_corrections(self.db)
@@ -717,7 +710,7 @@ class Workspace:
             map_id=map_id,
             feedback_id=fid,
             stage=stages.get(fid),
-            sentiment=LABELS[sentiments[fid] + 1] if fid in sentiments else None,
+            sentiment=sentiment_label(sentiments[fid]) if fid in sentiments else None,
             stage_corrections=len(stages),
             sentiment_corrections=len(sentiments),
         )
@@ -732,12 +725,7 @@ class Workspace:
         from tools.metric_ranking import rank_by_metric
 
         options = options or DiagnoseOptions()
-        if options.segment_by == AUTO_SEGMENT:
-            if options.compare_to != "previous":
-                raise JourneyError(
-                    "segment_by 'auto' finds the column that explains a change since the previous period: "
-                    "use it with compare_to 'previous', or name a column."
-                )
+        if wants_auto_segment(options):
             return self.diagnose_change(
                 ref, options.model_copy(update={"segment_by": None}), options.stage, progress
             )
@@ -810,46 +798,38 @@ class Workspace:
         return chat_line(context.map, version, rows, context, language)
 
     def scope_values(
-        self, sources: Sequence[str] = (), max_values: int = 60
+        self, sources: Sequence[str] = (), max_values: int = MAX_SCOPE_VALUES
     ) -> tuple[dict[str, list[str]], str | None]:
         """What a question can name as its scope in these datasets: each categorical column's stored
         values (2 to `max_values` of them; not the text, id, date or rating column), and the latest date."""
         from assistant.analysis.filters import stored_values
-        from assistant.feedback.columns import ROLE_NAMES, normalise
+        from assistant.analysis.segments import is_scope_column, scope_columns
         from assistant.feedback.datasets import latest_date
 
-        roles = {n for role in ("text", "id", "date", "rating") for n in ROLE_NAMES[role]}
         values: dict[str, list[str]] = {}
-        for column in ["channel", *self.db.columns()]:
-            if column in values or normalise(column) in roles:
-                continue
-            if column in ("source", "file_name", "external_id", "stage_label", "rating_type"):
-                continue
+        for column in scope_columns(self.db.columns()):
             found = stored_values(self.db, column, sources)
-            if 1 <= len(found) <= max_values:
+            if is_scope_column(found, max_values):
                 values[column] = found
         return values, latest_date(self.db, sources)
 
     def segment_candidates(
-        self, max_values: int = 20, min_coverage: float = 0.5, sample: int = 5000
+        self,
+        max_values: int = MAX_SEGMENT_VALUES,
+        min_coverage: float = MIN_COVERAGE,
+        sample: int = SEGMENT_SAMPLE,
     ) -> list[str]:
-        """Stored columns a change could be concentrated in: 2 to `max_values` values filling at least
-        `min_coverage` of a sample of rows, and not the text, id, date, rating or stage column."""
-        from assistant.feedback.columns import ROLE_NAMES, normalise
+        """Stored columns a change could be concentrated in (assistant.analysis.segments): 2 to
+        `max_values` values filling at least `min_coverage` of a sample of rows, and not the text, id,
+        date, rating or stage column."""
+        from assistant.analysis.segments import may_segment, segment_candidates
 
-        rows = min(sample, self.db.count())
-        roles = {n for role in ("text", "id", "date", "rating", "stage") for n in ROLE_NAMES[role]}
-        out = []
-        for column in self.db.columns():
-            if normalise(column) in roles or column in ("source", "file_name", "external_id", "stage_label"):
-                continue
-            counts = self.db.value_counts(column, sample, max_values + 1)
-            if not 2 <= len(counts) <= max_values or sum(n for _, n in counts) < min_coverage * rows:
-                continue
-            if len(counts) >= 4 and all(v.isdigit() and int(v) <= 10 for v, _ in counts):
-                continue  # a score under another name (a 0-10 question): it restates the outcome
-            out.append(column)
-        return out
+        counts = {
+            column: self.db.value_counts(column, sample, max_values + 1)
+            for column in self.db.columns()
+            if may_segment(column)
+        }
+        return segment_candidates(counts, min(sample, self.db.count()), max_values, min_coverage)
 
     def diagnose_change(
         self,
@@ -862,18 +842,18 @@ class Workspace:
         change, when one does: a shift in who answered (mix) first, else one value carrying at least half
         of the change with a change of its own beyond noise; otherwise without a breakdown. `stage` is
         the stage asked about (default: the worst-ranked)."""
+        from assistant.analysis.change import best_breakdown, change_target
+
         options = options.model_copy(update={"compare_to": "previous"})
         plain = self.diagnose(ref, options, progress)
-        target = stage or (plain.ranking[0] if plain.ranking else None)
+        target = change_target(plain, stage)
         if options.segment_by is not None or target is None:
             return plain
-        best, best_score = plain, (False, EXPLAINS_CHANGE)
-        for column in self.segment_candidates():
-            candidate = self.diagnose(ref, options.model_copy(update={"segment_by": column}))
-            score = _share_of_change(candidate, target)
-            if score[1] >= EXPLAINS_CHANGE and score > best_score:
-                best, best_score = candidate, score
-        return best
+        candidates = (
+            self.diagnose(ref, options.model_copy(update={"segment_by": column}))
+            for column in self.segment_candidates()
+        )
+        return best_breakdown(plain, candidates, target)
 
     def ideas(
         self, ref: str | JourneyMap, options: IdeasOptions | None = None, progress: Progress | None = None
@@ -955,50 +935,3 @@ def _duration(seconds: float) -> str:
     if seconds < 5400:
         return f"{seconds / 60:.0f} min"
     return f"{seconds / 3600:.1f} h"
-
-
-AUTO_SEGMENT = "auto"
-"""segment_by value asking the workspace to choose the column (see `Workspace.diagnose_change`)."""
-
-EXPLAINS_CHANGE = 0.5
-"""A column explains a stage's change when one of its values carries at least this share of it, or the
-shift in who answered (mix) does."""
-
-
-def _share_of_change(diagnosis: Diagnosis, stage: str) -> tuple[bool, float]:
-    """How the breakdown explains the stage's change against the previous period: (by a shift in who
-    answered, share of the change). A shift in the mix of values comes first: before any value is said to
-    have got worse, a different mix of respondents must be ruled out. Otherwise the share is that of the
-    value carrying most of the change, when its own change is beyond noise (p < 0.05). (False, 0.0) when
-    the change is too small to explain or the breakdown cannot explain it."""
-    from tools.stats_core import compare_proportions
-
-    found = diagnosis.stage(stage)
-    shift = found.mix_shift if found is not None else None
-    if shift is None or not shift.material or not shift.change or _restates_sentiment(diagnosis):
-        return False, 0.0
-    if sum(1 for s in shift.segments if s.n_before + s.n_after > 0) < 2:
-        return False, 0.0  # one value in this stage (a copy of the stage column): nothing to compare
-    if shift.mix_dominates:
-        return True, min(1.0, shift.mix_fraction or 0.0)
-    top = max(shift.segments, key=lambda s: abs(s.contribution or 0.0))
-    if top.rate_before is None or top.rate_after is None or not top.n_before or not top.n_after:
-        return False, 0.0
-    test = compare_proportions(
-        round(top.rate_after * top.n_after), top.n_after, round(top.rate_before * top.n_before), top.n_before
-    )
-    if test.p_value >= 0.05:
-        return False, 0.0
-    return False, min(1.0, abs(top.contribution or 0.0) / abs(shift.change))
-
-
-def _restates_sentiment(diagnosis: Diagnosis) -> bool:
-    """True when the breakdown's values almost decide whether a row is negative (a sentiment or score
-    column under another name): such a column "explains" every change and says nothing about why.
-    Measured against the overall negative share (assistant.analysis.outcome_columns), so a store with
-    few negative rows still gets breakdowns."""
-    table = [
-        (sum(st.n for st in view.stages), sum(st.negative for st in view.stages))
-        for view in diagnosis.segments.values()
-    ]
-    return restates_outcome(table)
