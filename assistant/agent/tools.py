@@ -25,7 +25,7 @@ from assistant.agent.request_size import compact_schema
 from assistant.agent.views import model_view
 from assistant.analysis.question_scope import with_scope
 from assistant.data_blocks import block
-from assistant.domain.model import MAX_PERSONAS, Evidence, JourneyMap, Persona
+from assistant.domain.model import MAX_MAP_PERSONAS, MAX_PERSONAS, Evidence, JourneyMap, Persona
 from assistant.errors import JourneyError, without_paths
 from assistant.maps.operations import Operation
 from assistant.workspace.requests import (
@@ -70,7 +70,9 @@ class EditArgs(Request):
 
 
 class PersonasArgs(Request):
-    personas: Annotated[list[Annotated[Persona, _PERSONA_SCHEMA]], Field(min_length=1, max_length=10)]
+    personas: Annotated[
+        list[Annotated[Persona, _PERSONA_SCHEMA]], Field(min_length=1, max_length=MAX_MAP_PERSONAS)
+    ]
     """Personas grounded in the brief and the feedback: as many as the user asked for (at most three)."""
 
 

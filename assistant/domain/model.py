@@ -19,8 +19,12 @@ MAX_STAGES = 30
 MAX_STEPS = 60
 MAX_ITEMS = 50
 MAX_PERSONAS = 3
-"""The methodology starts a map with at most three personas: the most the assistant drafts at once, and
-more on one map draws a warning."""
+"""The persona limit: the methodology starts a map with at most three personas. A chat or a brief asks
+for 1 to MAX_PERSONAS, the assistant drafts at most this many at once, and more on one map draws a
+warning."""
+MAX_MAP_PERSONAS = 10
+"""What a stored map can hold at all (a hand-made or imported map may follow more than MAX_PERSONAS, with
+a warning); also the most a model may send in one drafting call before the extra ones are dropped."""
 
 Text = Annotated[str, StringConstraints(max_length=MAX_TEXT, strip_whitespace=True)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
@@ -256,7 +260,7 @@ class JourneyMap(_Strict):
     """What the map should help decide."""
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] = "en"
     """Language of the map's text (ISO 639-1, e.g. 'ko', 'en')."""
-    personas: Annotated[list[Persona], Field(max_length=10)] = []
+    personas: Annotated[list[Persona], Field(max_length=MAX_MAP_PERSONAS)] = []
     """The personas the journey follows (methodology: start with at most three)."""
     stages: Annotated[list[Stage], Field(min_length=1, max_length=MAX_STAGES)]
     """Ordered stages."""
