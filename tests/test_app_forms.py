@@ -29,6 +29,7 @@ def test_korean_labels_and_the_values_chosen_before() -> None:
     language, personas = form_inputs(
         ChatSettings, "ko", {"language": "ko", "personas": 2.0}, {"model": ["a"]}
     )
+    assert isinstance(language, Select) and isinstance(personas, Slider)
     assert language.label == "답변 언어" and personas.label == "만들 페르소나 수"
     assert language.items["질문과 같은 언어"] == "auto"
     assert language.initial_value == "ko" and personas.initial == 2.0

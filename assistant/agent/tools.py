@@ -24,6 +24,7 @@ from assistant.agent.events import DiagnosisView, FileExport, IdeasView, MapUpda
 from assistant.agent.request_size import compact_schema
 from assistant.agent.views import model_view
 from assistant.analysis.question_scope import with_scope
+from assistant.analysis.stage_focus import focus_stage
 from assistant.data_blocks import block
 from assistant.domain.model import MAX_MAP_PERSONAS, MAX_PERSONAS, Evidence, JourneyMap, Persona
 from assistant.errors import JourneyError, without_paths
@@ -190,7 +191,7 @@ def diagnose(ctx: TurnContext, **kwargs: Any) -> Any:
     )
     result = ctx.workspace.diagnose(name, options)
     ctx.emit(DiagnosisView(diagnosis=result, focus=options.stage))
-    target = options.stage or (result.ranking[0] if result.ranking else None)
+    target = focus_stage(result, options.stage)
     ideas = None
     if target is not None and result.n:
         scope = {

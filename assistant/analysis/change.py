@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
 from assistant.analysis.outcome_columns import restates_outcome
+from assistant.analysis.stage_focus import focus_stage
 from assistant.errors import JourneyError
 from tools.stats_core import compare_proportions
 
@@ -62,7 +63,7 @@ def wants_auto_segment(options: DiagnoseOptions) -> bool:
 
 def change_target(diagnosis: Diagnosis, stage: str | None = None) -> str | None:
     """The stage whose change is to be explained: the one asked about, else the worst-ranked."""
-    return stage or (diagnosis.ranking[0] if diagnosis.ranking else None)
+    return focus_stage(diagnosis, stage)
 
 
 def restates_sentiment(diagnosis: Diagnosis) -> bool:

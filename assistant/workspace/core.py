@@ -859,9 +859,15 @@ class Workspace:
         self, ref: str | JourneyMap, options: IdeasOptions | None = None, progress: Progress | None = None
     ) -> IdeasResult:
         """Improvement ideas for a stage's pain themes (default: the worst stage), scored by expected effect."""
+        from assistant.analysis.stage_focus import (
+            focus_stage,
+            is_moment_of_truth,
+            map_description,
+            thin_stages,
+            unknown_stage_error,
+        )
         from assistant.embedding import FEEDBACK_KIND
         from tools.ideas import ideas_for_stage, infer_domain
-        from tools.stats import MIN_N
 
         options = options or IdeasOptions()
         journey = self.resolve_map(ref)
@@ -870,25 +876,21 @@ class Workspace:
             source=options.source, where=options.where, since=options.since, until=options.until
         )
         diagnosis = self.diagnose(ref, scope, progress)
-        target = options.stage or (diagnosis.ranking[0] if diagnosis.ranking else None)
+        target = focus_stage(diagnosis, options.stage)
         entry = diagnosis.stage(target) if target else None
         if entry is None:
-            raise JourneyError(
-                f"The map has no stage {target!r}; its stages are {', '.join(journey.stage_names)}."
-            )
-        mot = any(s.moment_of_truth.is_moment for s in journey.stage(entry.stage).steps)
+            raise unknown_stage_error(target, journey.stage_names)
         encode = self.embedder.encoder(FEEDBACK_KIND)
-        about = " ".join([journey.title, *(f"{s.name} {s.description}" for s in journey.stages)])
         proposals = ideas_for_stage(
             entry.model_dump(mode="json"),
             options.language,
             dict(options.effort),
-            mot,
+            is_moment_of_truth(journey, entry.stage),
             options.owner,
-            domain=infer_domain(about, encode),
+            domain=infer_domain(map_description(journey), encode),
             embed=encode,
         )
-        thin = [s.name for s in journey.stages if (d := diagnosis.stage(s.name)) is not None and d.n < MIN_N]
+        thin = thin_stages(journey.stage_names, diagnosis)
         return IdeasResult.model_validate(
             {
                 "stage": entry.stage,
@@ -903,19 +905,15 @@ class Workspace:
         self, ref: str | JourneyMap, options: SurveyOptions | None = None
     ) -> SurveyQuestions:
         """Comparable questions (same wording and scale) for the given stages, or for the thin ones."""
-        from tools.stats import MIN_N
+        from assistant.analysis.stage_focus import check_stages, thin_stages
 
         options = options or SurveyOptions()
         journey = self.resolve_map(ref)
         names = list(options.stages)
         if not names:
             diagnosis = self.diagnose(journey)
-            names = [s.stage for s in diagnosis.stages if s.n < MIN_N]
-        unknown = [n for n in names if n.casefold() not in {s.casefold() for s in journey.stage_names}]
-        if unknown:
-            raise JourneyError(
-                f"The map has no stage {unknown[0]!r}; its stages are {', '.join(journey.stage_names)}."
-            )
+            names = thin_stages([s.stage for s in diagnosis.stages], diagnosis)
+        check_stages(names, journey.stage_names)
         return SurveyQuestions(stages=self._survey(journey, names, options.language))
 
     @staticmethod
