@@ -26,7 +26,7 @@ from assistant.agent.views import model_view
 from assistant.analysis.question_scope import with_scope
 from assistant.analysis.stage_focus import focus_stage
 from assistant.data_blocks import block
-from assistant.domain.model import MAX_MAP_PERSONAS, MAX_PERSONAS, Evidence, JourneyMap, Persona
+from assistant.domain.model import MAX_MAP_PERSONAS, MAX_PERSONAS, JourneyMap, Persona
 from assistant.errors import JourneyError, without_paths
 from assistant.maps.operations import Operation
 from assistant.workspace.requests import (
@@ -243,53 +243,10 @@ def get_current_map(ctx: TurnContext) -> Any:
     }
 
 
-def check_evidence(ctx: TurnContext, journey: JourneyMap) -> tuple[JourneyMap, list[str]]:
-    """Every pain point either cites stored feedback verbatim or is marked inferred."""
-    data = journey.model_dump(mode="json")
-    notes: list[str] = []
-    ids = [
-        e["feedback_id"]
-        for s in data["stages"]
-        for st in s["steps"]
-        for p in st["pain_points"]
-        for e in p["evidence"]
-        if e.get("feedback_id")
-    ]
-    stored = {r.feedback_id: r for r in ctx.workspace.db.get(ids)} if ids else {}
-    for stage in data["stages"]:
-        for step in stage["steps"]:
-            for pain in step["pain_points"]:
-                kept = []
-                for ev in pain["evidence"]:
-                    row = stored.get(ev.get("feedback_id") or "")
-                    if row is None or " ".join(ev["quote"].split()) not in " ".join(row.text.split()):
-                        notes.append(
-                            f"dropped evidence {ev.get('feedback_id')!r} for '{pain['description'][:60]}': "
-                            "not a verbatim stored feedback row"
-                        )
-                        continue
-                    kept.append(
-                        Evidence(
-                            feedback_id=row.feedback_id,
-                            source_file=row.file_name,
-                            row=row.row,
-                            quote=ev["quote"],
-                            sentiment=ev.get("sentiment"),
-                        ).model_dump(mode="json")
-                    )
-                pain["evidence"] = kept
-                if pain["provenance"] == "feedback" and not kept:
-                    pain["provenance"] = "inferred"
-                    notes.append(
-                        f"marked '{pain['description'][:60]}' as inferred: it cites no stored feedback"
-                    )
-    return ctx.workspace.map_from_data(data), notes
-
-
 def save_map(
     ctx: TurnContext, map: JourneyMap, name: str | None = None, reason: str = "drafted by the assistant"
 ) -> Any:
-    checked, notes = check_evidence(ctx, map)
+    checked, notes = ctx.workspace.ground_map(map)
     if len(checked.personas) > MAX_PERSONAS and ctx.personas <= MAX_PERSONAS:
         notes.append(
             f"the map follows {len(checked.personas)} personas; the methodology starts with at most {MAX_PERSONAS}"

@@ -444,6 +444,15 @@ class Workspace:
 
         return common_stages(self.db.stage_labels(sources), min_share)
 
+    def ground_map(self, journey: JourneyMap) -> tuple[JourneyMap, list[str]]:
+        """The map with only the evidence that quotes the stored rows it cites (assistant.maps.evidence);
+        a pain point left without any is marked inferred. With a note per change."""
+        from assistant.maps.evidence import cited_ids, ground_evidence
+
+        ids = cited_ids(journey)
+        stored = {r.feedback_id: r for r in self.db.get(ids)} if ids else {}
+        return ground_evidence(journey, stored)
+
     def quotes(self, ids: Sequence[str]) -> dict[str, str]:
         """The stored text of each feedback id that exists (for checking that quotes are verbatim)."""
         return {r.feedback_id: r.text for r in self.db.get(list(ids))}
