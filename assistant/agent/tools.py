@@ -26,9 +26,10 @@ from assistant.agent.views import model_view
 from assistant.analysis.question_scope import with_scope
 from assistant.analysis.stage_focus import focus_stage
 from assistant.data_blocks import block
-from assistant.domain.model import MAX_MAP_PERSONAS, MAX_PERSONAS, JourneyMap, Persona
+from assistant.domain.model import MAX_MAP_PERSONAS, JourneyMap, Persona
 from assistant.errors import JourneyError, without_paths
 from assistant.maps.operations import Operation
+from assistant.maps.personas import persona_count_note, personas_to_keep
 from assistant.workspace.requests import (
     DiagnoseOptions,
     ExportFormat,
@@ -247,10 +248,9 @@ def save_map(
     ctx: TurnContext, map: JourneyMap, name: str | None = None, reason: str = "drafted by the assistant"
 ) -> Any:
     checked, notes = ctx.workspace.ground_map(map)
-    if len(checked.personas) > MAX_PERSONAS and ctx.personas <= MAX_PERSONAS:
-        notes.append(
-            f"the map follows {len(checked.personas)} personas; the methodology starts with at most {MAX_PERSONAS}"
-        )
+    note = persona_count_note(len(checked.personas), ctx.personas)
+    if note:
+        notes.append(note)
     target = name or ctx.current_map or checked.title
     saved = ctx.workspace.save_map(target, checked, "assistant", reason)
     ctx.current_map = saved.name
@@ -279,12 +279,7 @@ def undo(ctx: TurnContext) -> Any:
 def personas(ctx: TurnContext, personas: list[Persona]) -> Any:
     from assistant.maps.operations import UpsertPersona
 
-    if ctx.personas_asked and len(personas) < ctx.personas:
-        raise JourneyError(
-            f"The user asked for {ctx.personas} personas and this call has {len(personas)}; call "
-            f"draft_personas again with exactly {ctx.personas}. Nothing was saved."
-        )
-    personas = personas[: ctx.personas] if ctx.personas_asked else personas[:MAX_PERSONAS]
+    personas = personas_to_keep(personas, ctx.personas, ctx.personas_asked)
     if ctx.current_map is None:
         return {"personas": [p.model_dump(mode="json") for p in personas], "attached_to": None}
     result = edit_map(ctx, [UpsertPersona(persona=p) for p in personas], "personas drafted by the assistant")

@@ -12,7 +12,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, get_args
 
 import chainlit as cl
 
@@ -38,7 +38,7 @@ from assistant.chat_app.state import (
 from assistant.chat_app.texts import t, ui_language
 from assistant.chat_app.turns import TurnClock
 from assistant.errors import JourneyError, without_paths
-from assistant.workspace.requests import ChatSettings
+from assistant.workspace.requests import ChatSettings, ExportFormat
 
 log = logging.getLogger("journey.app")
 
@@ -256,7 +256,7 @@ async def export(action: cl.Action) -> None:
     name = str(action.payload.get("map", ""))
     fmt = str(action.payload.get("format", ""))
     version = action.payload.get("version")
-    if fmt not in ("json", "md", "csv", "xlsx", "mermaid", "html"):
+    if fmt not in get_args(ExportFormat):
         return
     ws = workspace()
     started = time.perf_counter()
