@@ -404,11 +404,13 @@ class Workspace:
                 collection.delete(ids=ids[start : start + 5000])
         return DatasetChange(name=request.name, rows=len(ids))
 
-    def _need_dataset(self, name: str) -> None:
+    def _need_dataset(self, *names: str) -> None:
+        """Every name is a stored dataset; else one sentence naming the datasets there are."""
         known = self.db.sources()
-        if name not in known:
+        unknown = [n for n in names if n not in known]
+        if unknown:
             raise JourneyError(
-                f"No dataset named {name!r}; the datasets are: {', '.join(known) or 'none yet'}."
+                f"No dataset named {unknown[0]!r}; the datasets are: {', '.join(known) or 'none yet'}."
             )
 
     def feedback_stages(self, sources: Sequence[str] = (), min_share: float = MIN_STAGE_SHARE) -> list[str]:
@@ -732,12 +734,7 @@ class Workspace:
         refused with the closest names (a filter that keeps nothing would answer another question)."""
         from assistant.analysis.filters import resolve_filters
 
-        known = self.db.sources()
-        unknown = [s for s in options.source if s not in known]
-        if unknown:
-            raise JourneyError(
-                f"No dataset named {unknown[0]!r}; the datasets are: {', '.join(known) or 'none yet'}."
-            )
+        self._need_dataset(*options.source)
         where = resolve_filters(self.db, options.where, options.source)
         return options.model_copy(update={"where": where})
 
