@@ -25,6 +25,8 @@ warning."""
 MAX_MAP_PERSONAS = 10
 """What a stored map can hold at all (a hand-made or imported map may follow more than MAX_PERSONAS, with
 a warning); also the most a model may send in one drafting call before the extra ones are dropped."""
+BOOKKEEPING_FIELDS = frozenset({"version", "created_at", "updated_at"})
+"""A map's fields that record when and which save it is, not what it says."""
 
 Text = Annotated[str, StringConstraints(max_length=MAX_TEXT, strip_whitespace=True)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
@@ -296,3 +298,9 @@ class JourneyMap(_Strict):
     @property
     def stage_names(self) -> list[str]:
         return [s.name for s in self.stages]
+
+    def same_content(self, other: JourneyMap) -> bool:
+        """Whether two maps say the same, bookkeeping aside: a map file without `created_at` gets a new one
+        each time it is read, and saving the same file again must not make a new version."""
+        ignored = set(BOOKKEEPING_FIELDS)
+        return self.model_dump(exclude=ignored) == other.model_dump(exclude=ignored)

@@ -456,11 +456,8 @@ class Workspace:
         with self._lock:
             if self.maps.exists(name):
                 previous = self.maps.get(name)
-                # Bookkeeping fields do not make a change: a map file without `created_at` gets a new
-                # one each time it is read, and `journey maps add` of the same file must not add a version.
-                ignored = {"version", "created_at", "updated_at"}
-                if previous.map.model_dump(exclude=ignored) == journey.model_dump(exclude=ignored):
-                    return previous  # unchanged: no new version
+                if previous.map.same_content(journey):
+                    return previous  # unchanged (bookkeeping aside): no new version
             return self.maps.save(name, journey, author, reason)
 
     def list_maps(self) -> list[MapSummary]:
