@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from assistant.domain.model import MAX_PERSONAS
 from assistant.prompts import load_prompt
 
 
@@ -48,7 +49,7 @@ def agent_request(toolset: Iterable[str] | None = None, language: str = "English
     wanted = None if toolset is None else set(toolset)
     tools = [convert_to_openai_tool(t) for t in build_tools() if wanted is None or t.name in wanted]
     answers = [convert_to_openai_tool(m) for m in (DiagnosisAnswer, ChatAnswer)]
-    system = load_prompt("system").render(language=language, personas=3, map_summary="none yet.")
+    system = load_prompt("system").render(language=language, personas=MAX_PERSONAS, map_summary="none yet.")
     return AgentRequest(system=system, tools=tools + answers)
 
 

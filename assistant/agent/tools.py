@@ -24,10 +24,12 @@ from assistant.agent.events import DiagnosisView, FileExport, IdeasView, MapUpda
 from assistant.agent.request_size import compact_schema
 from assistant.agent.views import model_view
 from assistant.analysis.question_scope import with_scope
+from assistant.analysis.stage_focus import focus_stage
 from assistant.data_blocks import block
-from assistant.domain.model import MAX_PERSONAS, Evidence, JourneyMap, Persona
+from assistant.domain.model import MAX_MAP_PERSONAS, JourneyMap, Persona
 from assistant.errors import JourneyError, without_paths
 from assistant.maps.operations import Operation
+from assistant.maps.personas import persona_count_note, personas_to_keep
 from assistant.workspace.requests import (
     DiagnoseOptions,
     ExportFormat,
@@ -70,7 +72,9 @@ class EditArgs(Request):
 
 
 class PersonasArgs(Request):
-    personas: Annotated[list[Annotated[Persona, _PERSONA_SCHEMA]], Field(min_length=1, max_length=10)]
+    personas: Annotated[
+        list[Annotated[Persona, _PERSONA_SCHEMA]], Field(min_length=1, max_length=MAX_MAP_PERSONAS)
+    ]
     """Personas grounded in the brief and the feedback: as many as the user asked for (at most three)."""
 
 
@@ -188,7 +192,7 @@ def diagnose(ctx: TurnContext, **kwargs: Any) -> Any:
     )
     result = ctx.workspace.diagnose(name, options)
     ctx.emit(DiagnosisView(diagnosis=result, focus=options.stage))
-    target = options.stage or (result.ranking[0] if result.ranking else None)
+    target = focus_stage(result, options.stage)
     ideas = None
     if target is not None and result.n:
         scope = {
@@ -240,57 +244,13 @@ def get_current_map(ctx: TurnContext) -> Any:
     }
 
 
-def check_evidence(ctx: TurnContext, journey: JourneyMap) -> tuple[JourneyMap, list[str]]:
-    """Every pain point either cites stored feedback verbatim or is marked inferred."""
-    data = journey.model_dump(mode="json")
-    notes: list[str] = []
-    ids = [
-        e["feedback_id"]
-        for s in data["stages"]
-        for st in s["steps"]
-        for p in st["pain_points"]
-        for e in p["evidence"]
-        if e.get("feedback_id")
-    ]
-    stored = {r.feedback_id: r for r in ctx.workspace.db.get(ids)} if ids else {}
-    for stage in data["stages"]:
-        for step in stage["steps"]:
-            for pain in step["pain_points"]:
-                kept = []
-                for ev in pain["evidence"]:
-                    row = stored.get(ev.get("feedback_id") or "")
-                    if row is None or " ".join(ev["quote"].split()) not in " ".join(row.text.split()):
-                        notes.append(
-                            f"dropped evidence {ev.get('feedback_id')!r} for '{pain['description'][:60]}': "
-                            "not a verbatim stored feedback row"
-                        )
-                        continue
-                    kept.append(
-                        Evidence(
-                            feedback_id=row.feedback_id,
-                            source_file=row.file_name,
-                            row=row.row,
-                            quote=ev["quote"],
-                            sentiment=ev.get("sentiment"),
-                        ).model_dump(mode="json")
-                    )
-                pain["evidence"] = kept
-                if pain["provenance"] == "feedback" and not kept:
-                    pain["provenance"] = "inferred"
-                    notes.append(
-                        f"marked '{pain['description'][:60]}' as inferred: it cites no stored feedback"
-                    )
-    return ctx.workspace.map_from_data(data), notes
-
-
 def save_map(
     ctx: TurnContext, map: JourneyMap, name: str | None = None, reason: str = "drafted by the assistant"
 ) -> Any:
-    checked, notes = check_evidence(ctx, map)
-    if len(checked.personas) > MAX_PERSONAS and ctx.personas <= MAX_PERSONAS:
-        notes.append(
-            f"the map follows {len(checked.personas)} personas; the methodology starts with at most {MAX_PERSONAS}"
-        )
+    checked, notes = ctx.workspace.ground_map(map)
+    note = persona_count_note(len(checked.personas), ctx.personas)
+    if note:
+        notes.append(note)
     target = name or ctx.current_map or checked.title
     saved = ctx.workspace.save_map(target, checked, "assistant", reason)
     ctx.current_map = saved.name
@@ -319,12 +279,7 @@ def undo(ctx: TurnContext) -> Any:
 def personas(ctx: TurnContext, personas: list[Persona]) -> Any:
     from assistant.maps.operations import UpsertPersona
 
-    if ctx.personas_asked and len(personas) < ctx.personas:
-        raise JourneyError(
-            f"The user asked for {ctx.personas} personas and this call has {len(personas)}; call "
-            f"draft_personas again with exactly {ctx.personas}. Nothing was saved."
-        )
-    personas = personas[: ctx.personas] if ctx.personas_asked else personas[:MAX_PERSONAS]
+    personas = personas_to_keep(personas, ctx.personas, ctx.personas_asked)
     if ctx.current_map is None:
         return {"personas": [p.model_dump(mode="json") for p in personas], "attached_to": None}
     result = edit_map(ctx, [UpsertPersona(persona=p) for p in personas], "personas drafted by the assistant")

@@ -24,6 +24,7 @@ from assistant.agent.events import (
 from assistant.chat_app import views
 from assistant.chat_app.context_bar import Pick
 from assistant.chat_app.state import (
+    chat_settings,
     language,
     owner,
     remember_map,
@@ -33,7 +34,6 @@ from assistant.chat_app.state import (
     show_context,
     show_map,
 )
-from assistant.chat_app.state import settings as chat_settings
 from assistant.chat_app.texts import t
 from assistant.chat_app.turns import TurnClock, iterate_in_thread
 from assistant.errors import JourneyError, without_paths
@@ -138,11 +138,11 @@ async def run_turn(text: str, clock: TurnClock, pick: Pick | None = None) -> Fin
     lang = language()
     chosen = chat_settings()
     who = owner()
-    assistant = await asyncio.to_thread(rt.assistant, who, chosen.get("model"))
+    assistant = await asyncio.to_thread(rt.assistant, who, chosen.model)
     ws = assistant.workspace
     options = TurnOptions(
-        language=chosen.get("language", "auto") if chosen.get("language") in ("auto", "en", "ko") else "auto",
-        personas=int(chosen.get("personas", 1) or 1),
+        language=chosen.language,
+        personas=chosen.personas,
         # The chat's own context is kept with its thread; only a pick in the composer changes it here.
         current_map=pick.map if pick else None,
         datasets=pick.datasets if pick else None,

@@ -15,6 +15,7 @@ import html
 from dataclasses import dataclass
 from typing import Any
 
+from assistant.analysis.stage_focus import focus_stage
 from assistant.domain.model import JourneyMap
 from assistant.workspace.results import Diagnosis
 
@@ -268,7 +269,7 @@ def diagnosis_chart(diagnosis: Diagnosis, focus: str | None = None) -> Figure:
     worst one) highlighted, and the share it is compared with drawn as a dashed line."""
     t = _t(diagnosis.language)
     target = diagnosis.stage(focus) if focus else None
-    highlighted = target.stage if target else (diagnosis.ranking[0] if diagnosis.ranking else None)
+    highlighted = focus_stage(diagnosis, target.stage if target else None)
     stages = diagnosis.stages
     share = [None if s.negative_share is None else 100 * s.negative_share for s in stages]
     low = [

@@ -17,6 +17,7 @@ from assistant.agent.events import Final, MapUpdate, ToolStep
 from assistant.chat_app import views
 from assistant.chat_app.state import (
     background,
+    chat_settings,
     language,
     owner,
     runtime,
@@ -25,7 +26,6 @@ from assistant.chat_app.state import (
     show_map,
     workspace,
 )
-from assistant.chat_app.state import settings as chat_settings
 from assistant.chat_app.texts import t
 from assistant.chat_app.turns import TurnClock, call_in_thread
 from assistant.chat_app.uploads import UploadRefused, check_upload, stage_upload
@@ -119,7 +119,7 @@ async def ingest_uploads(files: list[Any], clock: TurnClock) -> list[str]:
 async def import_map_file(path: Path, name: str, lang: str, clock: TurnClock) -> None:
     """A map file dropped in the chat: imported by the assistant, shown, and kept as the chat's map."""
     rt = runtime()
-    assistant = await asyncio.to_thread(rt.assistant, owner(), chat_settings().get("model"))
+    assistant = await asyncio.to_thread(rt.assistant, owner(), chat_settings().model)
     thread_id = cl.context.session.thread_id
     events = await call_in_thread(
         lambda: list(assistant.add_file(thread_id, path, name, "ko" if lang.startswith("ko") else "en")),

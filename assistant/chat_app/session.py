@@ -12,17 +12,18 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, get_args
 
 import chainlit as cl
-from chainlit.input_widget import Select, Slider
 
 from assistant.chat_app import views
 from assistant.chat_app.answering import run_turn
 from assistant.chat_app.context_bar import read_pick
+from assistant.chat_app.forms import form_inputs
 from assistant.chat_app.ingesting import ingest_uploads, name_thread_after_files, uploaded
 from assistant.chat_app.state import (
     background,
+    chat_settings,
     language,
     owner,
     runtime,
@@ -37,6 +38,7 @@ from assistant.chat_app.state import (
 from assistant.chat_app.texts import t, ui_language
 from assistant.chat_app.turns import TurnClock
 from assistant.errors import JourneyError, without_paths
+from assistant.workspace.requests import ChatSettings, ExportFormat
 
 log = logging.getLogger("journey.app")
 
@@ -45,41 +47,15 @@ log = logging.getLogger("journey.app")
 
 
 async def send_settings(lang: str, values: dict[str, Any] | None = None) -> None:
-    rt = runtime()
-    values = values or {}
-    inputs: list[Any] = [
-        Select(
-            id="language",
-            label=t(lang, "set_language"),
-            items={t(lang, "set_language_auto"): "auto", "English": "en", "한국어": "ko"},
-            initial_value=str(values.get("language", "auto")),
-        ),
-        Slider(
-            id="personas",
-            label=t(lang, "set_personas"),
-            initial=float(values.get("personas", 1)),
-            min=1,
-            max=3,
-            step=1,
-        ),
-    ]
-    models = rt.models()
-    if len(models) > 1:
-        inputs.append(
-            Select(
-                id="model",
-                label=t(lang, "set_model"),
-                values=models,
-                initial_value=str(values.get("model", models[0])),
-            )
-        )
+    """The chat's settings panel, built from the ChatSettings request model (assistant/chat_app/forms.py)."""
+    inputs = form_inputs(ChatSettings, lang, values, choices={"model": runtime().models()})
     chosen = await cl.ChatSettings(inputs).send()
     cl.user_session.set("chat_settings", chosen)
 
 
 def prepare_in_background() -> None:
     """Build this user's assistant while they read the page (errors surface on their first message)."""
-    rt, who, model = runtime(), owner(), settings().get("model")
+    rt, who, model = runtime(), owner(), chat_settings().model
 
     def prepare() -> None:
         try:
@@ -206,7 +182,7 @@ async def handle_message(message: cl.Message) -> None:
 
 async def chat_assistant() -> Any:
     rt = runtime()
-    return await asyncio.to_thread(rt.assistant, owner(), settings().get("model"))
+    return await asyncio.to_thread(rt.assistant, owner(), chat_settings().model)
 
 
 async def join_datasets(names: list[str]) -> None:
@@ -280,7 +256,7 @@ async def export(action: cl.Action) -> None:
     name = str(action.payload.get("map", ""))
     fmt = str(action.payload.get("format", ""))
     version = action.payload.get("version")
-    if fmt not in ("json", "md", "csv", "xlsx", "mermaid", "html"):
+    if fmt not in get_args(ExportFormat):
         return
     ws = workspace()
     started = time.perf_counter()

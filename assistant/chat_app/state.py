@@ -19,6 +19,7 @@ from assistant.chat_app.texts import t, ui_language
 from assistant.domain.model import JourneyMap
 from assistant.workspace import Workspace
 from assistant.workspace.context import ChatContext
+from assistant.workspace.requests import ChatSettings
 from assistant.workspace.results import MapDiff
 
 log = logging.getLogger("journey.app")
@@ -54,14 +55,20 @@ def workspace() -> Workspace:
 
 
 def settings() -> dict[str, Any]:
+    """The settings panel's values as the form sent them."""
     return cl.user_session.get("chat_settings") or {}
+
+
+def chat_settings() -> ChatSettings:
+    """The settings panel's values, read by their request model (a value that does not fit: its default)."""
+    return ChatSettings.from_form(settings())
 
 
 def language() -> str:
     """The language the app speaks: the chosen answer language, else the browser's."""
-    chosen = settings().get("language")
-    if chosen in ("en", "ko"):
-        return str(chosen)
+    chosen = chat_settings().language
+    if chosen != "auto":
+        return chosen
     return ui_language(getattr(cl.context.session, "language", None))
 
 

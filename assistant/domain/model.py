@@ -19,8 +19,14 @@ MAX_STAGES = 30
 MAX_STEPS = 60
 MAX_ITEMS = 50
 MAX_PERSONAS = 3
-"""The methodology starts a map with at most three personas: the most the assistant drafts at once, and
-more on one map draws a warning."""
+"""The persona limit: the methodology starts a map with at most three personas. A chat or a brief asks
+for 1 to MAX_PERSONAS, the assistant drafts at most this many at once, and more on one map draws a
+warning."""
+MAX_MAP_PERSONAS = 10
+"""What a stored map can hold at all (a hand-made or imported map may follow more than MAX_PERSONAS, with
+a warning); also the most a model may send in one drafting call before the extra ones are dropped."""
+BOOKKEEPING_FIELDS = frozenset({"version", "created_at", "updated_at"})
+"""A map's fields that record when and which save it is, not what it says."""
 
 Text = Annotated[str, StringConstraints(max_length=MAX_TEXT, strip_whitespace=True)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
@@ -256,7 +262,7 @@ class JourneyMap(_Strict):
     """What the map should help decide."""
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] = "en"
     """Language of the map's text (ISO 639-1, e.g. 'ko', 'en')."""
-    personas: Annotated[list[Persona], Field(max_length=10)] = []
+    personas: Annotated[list[Persona], Field(max_length=MAX_MAP_PERSONAS)] = []
     """The personas the journey follows (methodology: start with at most three)."""
     stages: Annotated[list[Stage], Field(min_length=1, max_length=MAX_STAGES)]
     """Ordered stages."""
@@ -292,3 +298,9 @@ class JourneyMap(_Strict):
     @property
     def stage_names(self) -> list[str]:
         return [s.name for s in self.stages]
+
+    def same_content(self, other: JourneyMap) -> bool:
+        """Whether two maps say the same, bookkeeping aside: a map file without `created_at` gets a new one
+        each time it is read, and saving the same file again must not make a new version."""
+        ignored = set(BOOKKEEPING_FIELDS)
+        return self.model_dump(exclude=ignored) == other.model_dump(exclude=ignored)

@@ -31,6 +31,22 @@ SUFFIXES: dict[Format, str] = {
 }
 # Formats that are not text on a terminal; the CLI writes them only to a file.
 BINARY_FORMATS: frozenset[Format] = frozenset({"xlsx"})
+MEDIA_TYPES: dict[Format, str] = {
+    "json": "application/json",
+    "md": "text/markdown; charset=utf-8",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "mermaid": "text/plain; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+}
+
+
+def export_filename(title: str, fmt: Format) -> str:
+    """The file name an export of a map is offered under: the title's letters, digits, - and _ (others
+    become -), at most 60 of them, with the format's suffix; `journey-map` when nothing is left."""
+    stem = "".join(c if c.isalnum() or c in "-_" else "-" for c in title).strip("-")[:60] or "journey-map"
+    return f"{stem}{SUFFIXES[fmt]}"
+
 
 _EXPORTERS: dict[Format, Callable[[JourneyMap], str | bytes]] = {
     "json": to_json,
@@ -55,8 +71,10 @@ def export_map(journey: JourneyMap, fmt: Format) -> bytes:
 __all__ = [
     "BINARY_FORMATS",
     "FORMATS",
+    "MEDIA_TYPES",
     "SUFFIXES",
     "Format",
+    "export_filename",
     "export_map",
     "import_map",
     "to_csv",

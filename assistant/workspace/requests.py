@@ -11,11 +11,21 @@ never a path a user typed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
 
+from assistant.domain.model import MAX_PERSONAS
 from assistant.feedback.records import RatingType
 from tools.language import Language
 
@@ -30,6 +40,9 @@ Metric = Literal["negative_share", "negative_count", "nps", "csat", "ces"]
 """What "worst" means in a question: the negative share tested against the rest ("worst", "underperforms",
 "가장 부진한"), the number of negative rows ("most complaints", "불만이 가장 많은"), or the lowest score."""
 FilterOp = Literal["=", "!="]
+AnswerLanguage = Literal["auto", "en", "ko"]
+PersonaCount = Annotated[int, Field(ge=1, le=MAX_PERSONAS)]
+"""How many personas to draft: 1 to MAX_PERSONAS (the one persona limit, assistant.domain.model)."""
 
 
 class RowFilter(BaseModel):
@@ -256,3 +269,26 @@ class DatasetRename(Request):
 class DatasetRemove(Request):
     name: Short
     """The dataset to remove, with all its rows, vectors and labels."""
+
+
+class ChatSettings(Request):
+    """A chat's settings: the app's settings panel is built from these fields (assistant/chat_app/forms.py),
+    so a field added here shows up there."""
+
+    language: AnswerLanguage = "auto"
+    """The answer language; auto answers in the language of each message."""
+    personas: PersonaCount = 1
+    """How many personas to draft when a message names no number (a number in the message wins)."""
+    model: Short | None = None
+    """The model that answers, where the provider serves several."""
+
+    @classmethod
+    def from_form(cls, values: Mapping[str, Any]) -> ChatSettings:
+        """The settings a form sent, each value that does not fit its field (from an older form, or
+        tampered with) replaced by the field's default; names the model does not know are ignored."""
+        known = {k: v for k, v in values.items() if k in cls.model_fields}
+        try:
+            return cls.model_validate(known)
+        except ValidationError as exc:
+            bad = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
+            return cls.model_validate({k: v for k, v in known.items() if k not in bad})
