@@ -239,7 +239,7 @@ def table_shape(name: str) -> tuple[list[str], list[str]]:
     return [c.name for c in table.columns], [c.name for c in table.primary_key.columns]
 
 
-def translate(sql: str, has_params: bool = True) -> str:
+def translate(sql: str) -> str:
     """One SQLite-flavoured statement in PostgreSQL's words (see the module docstring)."""
     match = _INSERT_OR.match(sql)
     if match is not None:
@@ -254,8 +254,8 @@ def translate(sql: str, has_params: bool = True) -> str:
             updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in named if c not in key)
             tail = f" ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
         sql = f"{head} {rest}{tail}"
-    # Without parameters psycopg reads the statement as it is: a `%` stays single.
-    return placeholders(sql) if has_params else sql
+    # SQLAlchemy hands psycopg a parameter mapping even when there are none, so `%` is always doubled.
+    return placeholders(sql)
 
 
 # --- connections ----------------------------------------------------------------------------------------
@@ -288,24 +288,20 @@ class SqlConnection:
 
     # --- the compatibility path ------------------------------------------------------------------------
 
-    def translate(self, sql: str, has_params: bool = True) -> str:
+    def translate(self, sql: str) -> str:
         """The statement as the driver gets it (unchanged on SQLite)."""
         if not self.is_postgres:
             return sql
-        key = sql if has_params else "\0" + sql
-        found = self._cache.get(key)
+        found = self._cache.get(sql)
         if found is None:
-            found = translate(sql, has_params)
+            found = translate(sql)
             if len(self._cache) < 2000:
-                self._cache[key] = found
+                self._cache[sql] = found
         return found
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> Any:
         """A SQLite-flavoured statement with `?` placeholders."""
-        values = tuple(params or ())
-        if values:
-            return self.sa.exec_driver_sql(self.translate(sql), values)
-        return self.sa.exec_driver_sql(self.translate(sql, has_params=False))
+        return self.sa.exec_driver_sql(self.translate(sql), tuple(params or ()))
 
     def executemany(self, sql: str, seq: Any) -> None:
         rows = [tuple(r) for r in seq]
@@ -319,7 +315,7 @@ class SqlConnection:
             self.raw.executescript(script)
             return
         with self.transaction():
-            self.sa.exec_driver_sql(postgres_ddl(script))
+            self.raw.execute(postgres_ddl(script))  # the driver's own: no parameters, `%` as written
 
     # --- transactions ------------------------------------------------------------------------------------
 
@@ -352,15 +348,14 @@ class SqlConnection:
             self.raw.executescript(script)
             return
         with self.transaction():
-            self.sa.exec_driver_sql(script)
+            self.raw.execute(script)  # the driver's own: no parameters, `%` as written
 
     def _query(self, sql: str | sa.Executable, params: Sequence[Any], stream: bool = False) -> Any:
         options = {"stream_results": True} if stream else {}
         if isinstance(sql, str):
-            values = tuple(params or ())
-            if values:
-                return self.sa.exec_driver_sql(self.translate(sql), values, execution_options=options)
-            return self.sa.exec_driver_sql(self.translate(sql, has_params=False), execution_options=options)
+            return self.sa.exec_driver_sql(
+                self.translate(sql), tuple(params or ()), execution_options=options
+            )
         return self.sa.execute(
             sql, dict(params) if isinstance(params, dict) else None, execution_options=options
         )
