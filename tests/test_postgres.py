@@ -263,3 +263,49 @@ def test_a_team_on_postgres_and_a_chroma_server(
     finally:
         one.close()
         two.close()
+
+
+def test_one_declared_schema_made_by_alembic_and_an_older_database_stamped(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    """The tables Alembic makes are the declared ones; a namespace made before Alembic (its SQLite
+    definitions translated, as the product did) is stamped at the baseline and matches them too."""
+    import sqlalchemy as sa
+    from test_storage import LEGACY_SCHEMA, schema_differences
+
+    from assistant.feedback.store import FeedbackStore
+    from assistant.storage.engine import ensure_namespace, postgres_ddl, postgres_engine
+    from assistant.storage.upgrade import current, head
+    from assistant.workspace.labelling import LABEL_SCHEMA
+
+    def differences(store: FeedbackStore) -> list[object]:
+        # Keyword search's own column and indexes are not part of the declared schema.
+        return [
+            d
+            for d in schema_differences(store)
+            if not (isinstance(d, tuple) and d[0] in ("remove_column", "remove_index"))
+        ]
+
+    with FeedbackStore.open_url(postgres_url, "fresh") as store:
+        assert current(store.conn) == head() and differences(store) == []
+        # The compatibility path: `?` placeholders, a literal `%`, INSERT OR REPLACE / OR IGNORE.
+        with store.write() as conn:
+            conn.execute("INSERT OR REPLACE INTO store_meta (key, value) VALUES (?, ?)", ("k", "50%"))
+            conn.execute("INSERT OR REPLACE INTO store_meta (key, value) VALUES (?, ?)", ("k", "60%"))
+            conn.executemany("INSERT OR IGNORE INTO store_meta VALUES (?, ?)", [("k", "x"), ("j", "y")])
+        assert store.conn.execute("SELECT value FROM store_meta WHERE key = ?", ["k"]).fetchone()[0] == "60%"
+        assert store.conn.execute("SELECT COUNT(*) FROM store_meta WHERE value LIKE '%'").fetchone()[0] == 2
+    old = "older"
+    extension = ensure_namespace(postgres_url, old)
+    engine = postgres_engine(postgres_url, old, extension)
+    with engine.connect() as conn:
+        conn.exec_driver_sql(postgres_ddl(LEGACY_SCHEMA + LABEL_SCHEMA) + keywords.POSTGRES_SCHEMA)
+        conn.execute(
+            sa.text(
+                "INSERT INTO feedback (feedback_id, source, file_name, row, text, columns) VALUES ('a', 's', 'f', 1, 'refund', '{}')"
+            )
+        )
+    engine.dispose()
+    with FeedbackStore.open_url(postgres_url, old) as store:
+        assert current(store.conn) == head() and differences(store) == []
+        assert store.count() == 1 and keywords.search(store, "refund")

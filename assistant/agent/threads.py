@@ -1,25 +1,18 @@
 """What the assistant remembers about each conversation besides its messages: the map in use, the
 answer language, and a draft brief still waiting for missing essentials. Kept in the workspace's
-database, so a conversation resumes after a restart in every mode."""
+database by the conversation store (assistant/storage/conversations.py), so a conversation resumes
+after a restart in every mode."""
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
 from assistant.feedback.store import FeedbackStore
+from assistant.storage.conversations import ConversationStore
 from assistant.workspace.context import ChatContext
-
-THREAD_SCHEMA = """
-CREATE TABLE IF NOT EXISTS conversation_threads (
-    thread_id TEXT PRIMARY KEY,
-    state TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-);
-"""
 
 
 class ThreadState(BaseModel):
@@ -53,20 +46,16 @@ class ThreadState(BaseModel):
 
 
 class ThreadStore:
+    """Each conversation's `ThreadState`, read and written whole through the conversation store."""
+
     def __init__(self, db: FeedbackStore) -> None:
         self.db = db
-        self.db.conn.executescript(THREAD_SCHEMA)
+        self.store = ConversationStore(db)
 
     def get(self, thread_id: str) -> ThreadState:
-        row = self.db.conn.execute(
-            "SELECT state FROM conversation_threads WHERE thread_id = ?", (thread_id,)
-        ).fetchone()
-        return ThreadState.model_validate(json.loads(row[0])) if row else ThreadState()
+        found = self.store.get(thread_id)
+        return ThreadState.model_validate(json.loads(found)) if found is not None else ThreadState()
 
     def put(self, thread_id: str, state: ThreadState) -> None:
         state.history = state.history[-20:]
-        with self.db.write() as conn:
-            conn.execute(
-                "INSERT OR REPLACE INTO conversation_threads (thread_id, state, updated_at) VALUES (?, ?, ?)",
-                (thread_id, state.model_dump_json(), datetime.now(UTC).isoformat(timespec="seconds")),
-            )
+        self.store.put(thread_id, state.model_dump_json())

@@ -1,7 +1,11 @@
 """The feedback store: the source of truth for every ingested row, and for the vectors made from it.
 
 It runs on SQLite (the embedded default: one file under JOURNEY_HOME) or on PostgreSQL (DATABASE_URL,
-for a team: one schema per workspace namespace); see database.py for how one body of SQL serves both.
+for a team: one schema per workspace namespace), through the SQL layer (assistant/storage): the tables
+are declared once (storage/schema.py) and made or upgraded by Alembic when the store opens; this
+module's queries are SQLAlchemy Core expressions, compiled for the engine at hand. Methods that take
+SQL conditions from their callers (`matching_ids`, `nearest`, `stream`) take them in SQLite's flavour
+with `?` placeholders and run them through the compatibility path (storage/engine.py).
 
 Writes are batched and atomic, and writers take turns (SQLite: WAL and `BEGIN IMMEDIATE`; PostgreSQL:
 a transaction holding the namespace's advisory lock), so two ingests can run at once, from two
@@ -16,88 +20,49 @@ app's worker threads and the CLI use the same object safely.
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import sqlalchemy as sa
 
 from assistant.errors import StoreError
 from assistant.feedback import keywords
-from assistant.feedback.database import (
+from assistant.feedback.database import POSTGRES, SQLITE, Dialect
+from assistant.feedback.records import FeedbackRecord, FileReport, StoredFeedback
+from assistant.storage.engine import (
     DEFAULT_NAMESPACE,
-    POSTGRES,
-    SQLITE,
-    Catalog,
-    Dialect,
-    connect_postgres,
+    Engine,
+    SqlConnection,
     ensure_namespace,
     lock_key,
-    postgres_write,
+    postgres_engine,
     safe_url,
+    sqlite_engine,
 )
-from assistant.feedback.records import FeedbackRecord, FileReport, StoredFeedback
+from assistant.storage.schema import (
+    feedback,
+    index_marks,
+    ingest_runs,
+    ingested_files,
+    row_vectors,
+    utc_now_text,
+)
+from assistant.storage.upgrade import undeclared, upgrade
+from assistant.storage.writes import upsert
 
-Connection = Any
-"""A sqlite3.Connection, or a PgConnection taking the same SQL (database.py)."""
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS feedback (
-    feedback_id TEXT PRIMARY KEY,
-    source TEXT NOT NULL,
-    file_name TEXT NOT NULL,
-    row INTEGER NOT NULL,
-    external_id TEXT,
-    text TEXT NOT NULL,
-    rating REAL,
-    rating_type TEXT,
-    date TEXT,
-    channel TEXT,
-    stage_label TEXT,
-    columns TEXT NOT NULL,
-    ingest_run INTEGER NOT NULL DEFAULT 0,
-    ingested_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS ingest_runs (
-    run INTEGER PRIMARY KEY AUTOINCREMENT,
-    source TEXT NOT NULL,
-    file_name TEXT NOT NULL,
-    started_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
-);
-CREATE INDEX IF NOT EXISTS feedback_source ON feedback(source);
-CREATE INDEX IF NOT EXISTS feedback_date ON feedback(date);
-CREATE TABLE IF NOT EXISTS ingested_files (
-    source TEXT NOT NULL,
-    sha256 TEXT NOT NULL,
-    options TEXT NOT NULL,
-    report TEXT NOT NULL,
-    finished_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
-    PRIMARY KEY (source, sha256, options)
-);
-CREATE TABLE IF NOT EXISTS row_vectors (
-    model TEXT NOT NULL,
-    feedback_id TEXT NOT NULL,
-    vector BLOB NOT NULL,            -- float16 little-endian, L2-normalised
-    PRIMARY KEY (model, feedback_id)
-);
-CREATE TABLE IF NOT EXISTS store_meta (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS index_marks (
-    collection TEXT NOT NULL,
-    feedback_id TEXT NOT NULL,
-    PRIMARY KEY (collection, feedback_id)
-) WITHOUT ROWID;
-"""
+Connection = SqlConnection
+"""A connection of the store (storage/engine.py): `run()` for Core, `execute()` for `?`-style SQL."""
 
 COLUMNS = (
     "feedback_id, source, file_name, row, external_id, text, rating, rating_type, date, channel, "
     "stage_label, columns"
 )
+"""The columns of a StoredFeedback, for SQL written as strings (the compatibility path)."""
+STORED = [feedback.c[name.strip()] for name in COLUMNS.split(",")]
+"""The same columns, for Core."""
 
 
 def _row_to_stored(r: Sequence[Any]) -> StoredFeedback:
@@ -115,16 +80,6 @@ def _row_to_stored(r: Sequence[Any]) -> StoredFeedback:
         stage_label=r[10],
         columns=json.loads(r[11]),
     )
-
-
-def connect(path: Path) -> sqlite3.Connection:
-    """A connection in autocommit mode (transactions are explicit), WAL, waiting up to a minute for locks."""
-    # Each connection is used by the one thread that opened it; the flag only lets `close()` run elsewhere.
-    conn = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=False)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("PRAGMA busy_timeout=60000")
-    return conn
 
 
 SUMMARY_TABLES = ("stage_summary_state", "stage_summary", "segment_summary_state", "segment_summary")
@@ -146,12 +101,8 @@ class FeedbackStore:
         self.namespace = namespace
         """The PostgreSQL schema holding this store's tables (unused on SQLite)."""
         self.dialect: Dialect = SQLITE if url is None else POSTGRES
-        self._catalog = Catalog()
         self._write_key = lock_key(f"journey-write:{namespace}")
-        self._extension_schema = "journey_ext"
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self._all: list[Connection] = []
+        self._sql: Engine | None = None
 
     @property
     def engine(self) -> str:
@@ -163,26 +114,28 @@ class FeedbackStore:
 
     @classmethod
     def open(cls, path: Path, schema: str = "") -> FeedbackStore:
-        """Open (creating if needed) a SQLite store; `schema` adds other tables kept in the same file."""
+        """Open (creating or upgrading if needed) a SQLite store. `schema`: table definitions of other
+        parts of the product, in SQLite's words; those declared in storage/schema.py are made there (by
+        the migrations) and skipped here, any other runs through the compatibility path."""
         store = cls(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            store._sql = Engine(sqlite_engine(path), store._write_key)
             store._create(schema)
-        except (sqlite3.Error, OSError) as exc:
+        except (sa.exc.SQLAlchemyError, OSError) as exc:
             store.close()
             raise StoreError(f"Cannot open the feedback store at {path}: {exc}") from exc
         return store
 
     @classmethod
     def open_url(cls, url: str, namespace: str = DEFAULT_NAMESPACE, schema: str = "") -> FeedbackStore:
-        """Open (creating if needed) a store in PostgreSQL schema `namespace`."""
-        import psycopg
-
+        """Open (creating or upgrading if needed) a store in PostgreSQL schema `namespace`."""
         store = cls(url=url, namespace=namespace)
         try:
-            store._extension_schema = ensure_namespace(url, namespace)
+            extension = ensure_namespace(url, namespace)
+            store._sql = Engine(postgres_engine(url, namespace, extension), store._write_key)
             store._create(schema)
-        except psycopg.Error as exc:
+        except sa.exc.SQLAlchemyError as exc:
             store.close()
             raise StoreError(
                 f"Cannot open the feedback store in PostgreSQL ({safe_url(url)}): {exc}"
@@ -190,41 +143,40 @@ class FeedbackStore:
         return store
 
     def _create(self, schema: str) -> None:
-        extra = keywords.POSTGRES_SCHEMA if self.is_postgres else keywords.SQLITE_SCHEMA
-        self.apply_schema(SCHEMA + schema + extra)
+        upgrade(self.conn)
+        self.apply_schema(schema)
+        # Keyword search's engine-specific indexes (FTS5 tables and triggers; tsvector and GIN).
+        if self.is_postgres:
+            self.conn.native_script(keywords.POSTGRES_SCHEMA)
+        else:
+            self.conn.native_script(keywords.SQLITE_SCHEMA)
         keywords.backfill(self)
 
     def apply_schema(self, schema: str) -> None:
-        """Create more tables (SQLite-flavoured definitions; translated and run under the write lock
-        on PostgreSQL, where two processes creating the same table at once would otherwise collide)."""
-        self.conn.executescript(schema)
+        """Create tables not declared in storage/schema.py (SQLite-flavoured definitions, through the
+        compatibility path; see `open`). Declare new tables in schema.py, with a migration, instead."""
+        rest = undeclared(schema)
+        if rest.strip():
+            self.conn.executescript(rest)
+
+    @property
+    def _engine(self) -> Engine:
+        if self._sql is None:
+            raise StoreError("the feedback store is closed")
+        return self._sql
 
     def new_connection(self) -> Connection:
         """A connection of its own (not this thread's), for a parallel read; the caller closes it."""
-        if self.url is not None:
-            return connect_postgres(
-                self.url, self.namespace, self._catalog, self._write_key, self._extension_schema
-            )
-        assert self.path is not None
-        return connect(self.path)
+        return self._engine.new_connection()
 
     @property
     def conn(self) -> Connection:
         """This thread's connection."""
-        conn: Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self.new_connection()
-            self._local.conn = conn
-            with self._lock:
-                self._all.append(conn)
-        return conn
+        return self._engine.conn
 
     def close(self) -> None:
-        with self._lock:
-            for conn in self._all:
-                conn.close()
-            self._all.clear()
-        self._local = threading.local()
+        if self._sql is not None:
+            self._sql.close()
 
     def __enter__(self) -> FeedbackStore:
         return self
@@ -235,27 +187,11 @@ class FeedbackStore:
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """One atomic write transaction, taking the write lock up front so check-then-insert is safe."""
-        if self.url is not None:
-            with postgres_write(self.conn, self._write_key) as pg:
-                yield pg
-            return
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        else:
-            self.conn.execute("COMMIT")
+        with self.conn.transaction() as conn:
+            yield conn
 
     def table_names(self) -> set[str]:
-        if self.url is not None:
-            rows = self.conn.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = ?", (self.namespace,)
-            )
-        else:
-            rows = self.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
-        return {r[0] for r in rows}
+        return set(sa.inspect(self.conn.sa).get_table_names())
 
     # --- writing -------------------------------------------------------------------------------------
 
@@ -263,25 +199,27 @@ class FeedbackStore:
         """A new ingest run id: rows remember which run stored them, so a failed file can be undone
         without holding every stored id in memory."""
         with self.write() as conn:
-            row = conn.execute(
-                "INSERT INTO ingest_runs (source, file_name) VALUES (?, ?) RETURNING run", (source, file_name)
-            ).fetchone()
-            return int(row[0])
+            statement = (
+                sa.insert(ingest_runs).values(source=source, file_name=file_name).returning(ingest_runs.c.run)
+            )
+            return int(conn.run(statement).scalar_one())
 
     def delete_run(self, run: int) -> None:
         """Remove every row a run stored (the undo of a file that failed part-way)."""
-        labels = self.table_names()
+        from assistant.storage.schema import metadata
+
+        present = self.table_names()
+        of_run = sa.select(feedback.c.feedback_id).where(feedback.c.ingest_run == run)
         with self.write() as conn:
-            derived = ("row_stage", "sentiment_labels", "row_vectors", "index_marks")
-            for table in (t for t in derived if t in labels):
-                conn.execute(
-                    f"DELETE FROM {table} WHERE feedback_id IN (SELECT feedback_id FROM feedback WHERE ingest_run = ?)",
-                    (run,),
-                )
-            conn.execute("DELETE FROM feedback WHERE ingest_run = ?", (run,))
+            for name in ("row_stage", "sentiment_labels", "row_vectors", "index_marks"):
+                if name in present:
+                    table = metadata.tables[name]
+                    conn.run(sa.delete(table).where(table.c.feedback_id.in_(of_run)))
+            conn.run(sa.delete(feedback).where(feedback.c.ingest_run == run))
             # A per-map summary counted the removed rows' labels (see assistant.analysis.aggregate).
-            for table in (t for t in SUMMARY_TABLES if t in labels):
-                conn.execute(f"DELETE FROM {table}")
+            for name in SUMMARY_TABLES:
+                if name in present:
+                    conn.run(sa.delete(metadata.tables[name]))
 
     def insert_batch(self, records: Sequence[FeedbackRecord], run: int = 0) -> tuple[list[str], int]:
         """Store new records atomically; returns (ids stored, number already present)."""
@@ -300,101 +238,98 @@ class FeedbackStore:
                 seen.add(rec.feedback_id)
                 stored.append(rec.feedback_id)
                 rows.append(
-                    (
-                        rec.feedback_id,
-                        rec.source,
-                        rec.file_name,
-                        rec.row,
-                        rec.external_id,
-                        rec.text,
-                        rec.rating,
-                        rec.rating_type,
-                        rec.date,
-                        rec.channel,
-                        rec.stage_label,
-                        json.dumps(rec.columns, ensure_ascii=False, default=str),
-                        run,
-                    )
+                    {
+                        "feedback_id": rec.feedback_id,
+                        "source": rec.source,
+                        "file_name": rec.file_name,
+                        "row": rec.row,
+                        "external_id": rec.external_id,
+                        "text": rec.text,
+                        "rating": rec.rating,
+                        "rating_type": rec.rating_type,
+                        "date": rec.date,
+                        "channel": rec.channel,
+                        "stage_label": rec.stage_label,
+                        "columns": json.dumps(rec.columns, ensure_ascii=False, default=str),
+                        "ingest_run": run,
+                    }
                 )
-            conn.executemany(
-                f"INSERT INTO feedback ({COLUMNS}, ingest_run) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows
-            )
+            if rows:
+                conn.run(sa.insert(feedback), rows)
         return stored, duplicates
 
     @staticmethod
-    def _existing_ids(conn: sqlite3.Connection, ids: Sequence[str]) -> set[str]:
+    def _existing_ids(conn: Connection, ids: Sequence[str]) -> set[str]:
         found: set[str] = set()
         for start in range(0, len(ids), 900):  # SQLite's bound-parameter limit
-            chunk = ids[start : start + 900]
-            marks = ",".join("?" * len(chunk))
-            found.update(
-                r[0]
-                for r in conn.execute(
-                    f"SELECT feedback_id FROM feedback WHERE feedback_id IN ({marks})", chunk
-                )
-            )
+            chunk = list(ids[start : start + 900])
+            statement = sa.select(feedback.c.feedback_id).where(feedback.c.feedback_id.in_(chunk))
+            found.update(conn.run(statement).scalars())
         return found
 
     def finished_file(self, source: str, sha256: str, options: str) -> FileReport | None:
         """The report of an earlier complete ingest of this exact file into this source, if any."""
-        row = self.conn.execute(
-            "SELECT report FROM ingested_files WHERE source=? AND sha256=? AND options=?",
-            (source, sha256, options),
-        ).fetchone()
-        return FileReport.model_validate_json(row[0]) if row else None
+        t = ingested_files
+        report = self.conn.run(
+            sa.select(t.c.report).where(t.c.source == source, t.c.sha256 == sha256, t.c.options == options)
+        ).scalar()
+        return FileReport.model_validate_json(report) if report is not None else None
 
     def record_finished_file(self, source: str, sha256: str, options: str, report: FileReport) -> None:
+        row = {"source": source, "sha256": sha256, "options": options, "report": report.model_dump_json()}
         with self.write() as conn:
-            conn.execute(
-                "INSERT OR REPLACE INTO ingested_files (source, sha256, options, report) VALUES (?,?,?,?)",
-                (source, sha256, options, report.model_dump_json()),
-            )
+            upsert(conn, ingested_files, [row], also_set={"finished_at": utc_now_text()})
 
     # --- reading -------------------------------------------------------------------------------------
 
     def count(self, source: str | None = None) -> int:
-        if source is None:
-            return int(self.conn.execute("SELECT COUNT(*) FROM feedback").fetchone()[0])
-        return int(self.conn.execute("SELECT COUNT(*) FROM feedback WHERE source=?", (source,)).fetchone()[0])
+        statement = sa.select(sa.func.count()).select_from(feedback)
+        if source is not None:
+            statement = statement.where(feedback.c.source == source)
+        return int(self.conn.run(statement).scalar_one())
 
     def columns(self, sample: int = 2000) -> list[str]:
         """Names of the original columns seen in (a sample of) the stored rows, plus the core fields."""
         each, key = self.dialect.json_keys("f.columns")
-        rows = self.conn.execute(
-            f"SELECT DISTINCT {key} FROM (SELECT columns FROM feedback LIMIT ?) f, {each}", (sample,)
+        rows = self.conn.run(
+            sa.text(f"SELECT DISTINCT {key} FROM (SELECT columns FROM feedback LIMIT :sample) f, {each}"),
+            {"sample": sample},
         ).fetchall()
         return sorted({"source", "channel", *(r[0] for r in rows)})
 
     def sources(self) -> list[str]:
-        return [r[0] for r in self.conn.execute("SELECT DISTINCT source FROM feedback ORDER BY source")]
+        statement = sa.select(feedback.c.source).distinct().order_by(feedback.c.source)
+        return list(self.conn.run(statement).scalars())
 
     def value_counts(self, column: str, sample: int = 5000, limit: int = 50) -> list[tuple[str, int]]:
         """The most common values of a column in the first `sample` stored rows (empty cells left out)."""
         value = column if column in ("source", "channel") else self.dialect.json_text("columns", column)
-        sql = (
-            f"SELECT v, COUNT(*) FROM (SELECT {value} AS v FROM feedback LIMIT ?) t "
-            "WHERE v IS NOT NULL AND v <> '' GROUP BY v ORDER BY 2 DESC, 1 LIMIT ?"
+        statement = sa.text(
+            f"SELECT v, COUNT(*) FROM (SELECT {value} AS v FROM feedback LIMIT :sample) t "
+            "WHERE v IS NOT NULL AND v <> '' GROUP BY v ORDER BY 2 DESC, 1 LIMIT :limit"
         )
-        return [(str(r[0]), int(r[1])) for r in self.conn.execute(sql, [sample, limit])]
+        return [(str(r[0]), int(r[1])) for r in self.conn.run(statement, {"sample": sample, "limit": limit})]
 
     def stage_labels(self, sources: Sequence[str] = (), limit: int = 12) -> list[tuple[str, int]]:
         """The stage names the rows were filed under (their own stage column), most rows first."""
-        where = "stage_label IS NOT NULL AND stage_label <> ''"
-        params: list[Any] = list(sources)
+        n = sa.func.count()
+        statement = (
+            sa.select(feedback.c.stage_label, n)
+            .where(feedback.c.stage_label.is_not(None), feedback.c.stage_label != "")
+            .group_by(feedback.c.stage_label)
+            .order_by(n.desc(), feedback.c.stage_label)
+            .limit(limit)
+        )
         if sources:
-            where += f" AND source IN ({','.join('?' * len(sources))})"
-        sql = f"SELECT stage_label, COUNT(*) FROM feedback WHERE {where} GROUP BY stage_label ORDER BY 2 DESC, 1 LIMIT ?"
-        return [(str(r[0]), int(r[1])) for r in self.conn.execute(sql, [*params, limit])]
+            statement = statement.where(feedback.c.source.in_(list(sources)))
+        return [(str(r[0]), int(r[1])) for r in self.conn.run(statement)]
 
     def get(self, ids: Sequence[str]) -> list[StoredFeedback]:
         """Rows by id, in the order asked (missing ids are left out)."""
         out: dict[str, StoredFeedback] = {}
         for start in range(0, len(ids), 900):
             chunk = list(ids[start : start + 900])
-            marks = ",".join("?" * len(chunk))
-            for r in self.conn.execute(
-                f"SELECT {COLUMNS} FROM feedback WHERE feedback_id IN ({marks})", chunk
-            ):
+            for r in self.conn.run(sa.select(*STORED).where(feedback.c.feedback_id.in_(chunk))):
                 out[r[0]] = _row_to_stored(r)
         return [out[i] for i in ids if i in out]
 
@@ -406,43 +341,31 @@ class FeedbackStore:
         batch_size: int = 5000,
     ) -> Iterator[list[StoredFeedback]]:
         """All rows in a stable order (source, file, row), in batches, optionally filtered."""
-        where, params = self._filters(source, since, until)
-        sql = f"SELECT {COLUMNS} FROM feedback {where} ORDER BY source, file_name, row, feedback_id"
-        for batch in self.stream(sql, params, batch_size):
+        f = feedback.c
+        statement = sa.select(*STORED).order_by(f.source, f.file_name, f.row, f.feedback_id)
+        if source is not None:
+            statement = statement.where(f.source == source)
+        if since is not None:
+            statement = statement.where(f.date >= since)
+        if until is not None:
+            statement = statement.where(f.date <= until)
+        for batch in self.stream(statement, (), batch_size):
             yield [_row_to_stored(r) for r in batch]
 
-    def stream(self, sql: str, params: Sequence[Any], batch_size: int = 5000) -> Iterator[list[Any]]:
-        """The rows of one query in batches, without holding them all in memory (PostgreSQL: a
-        server-side cursor on a connection of its own, so the caller may write between batches)."""
+    def stream(
+        self, sql: str | sa.Executable, params: Sequence[Any], batch_size: int = 5000
+    ) -> Iterator[list[Any]]:
+        """The rows of one query (a Core statement, or `?`-style SQL through the compatibility path) in
+        batches, without holding them all in memory (PostgreSQL: a server-side cursor on a connection of
+        its own, so the caller may write between batches)."""
         if self.url is None:
-            cur = self.conn.execute(sql, params)
-            while batch := cur.fetchmany(batch_size):
-                yield batch
+            yield from self.conn.stream(sql, params, batch_size)
             return
         conn = self.new_connection()
         try:
-            with conn.raw.transaction(), conn.raw.cursor(name="journey_stream") as cur:
-                cur.itersize = batch_size
-                cur.execute(conn.translate(sql), list(params))
-                while batch := cur.fetchmany(batch_size):
-                    yield batch
+            yield from conn.stream(sql, params, batch_size)
         finally:
             conn.close()
-
-    @staticmethod
-    def _filters(source: str | None, since: str | None, until: str | None) -> tuple[str, list[Any]]:
-        clauses: list[str] = []
-        params: list[Any] = []
-        if source is not None:
-            clauses.append("source = ?")
-            params.append(source)
-        if since is not None:
-            clauses.append("date >= ?")
-            params.append(since)
-        if until is not None:
-            clauses.append("date <= ?")
-            params.append(until)
-        return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
 
     # --- index bookkeeping (Chroma is derived from this table) -----------------------------------------
 
@@ -452,36 +375,50 @@ class FeedbackStore:
         Each batch continues after the last id of the one before (a scan from the start each time would
         step over every row already indexed: quadratic over a million rows). Rows stored behind the
         cursor meanwhile are left for the next sync."""
-        cols = ", ".join("f." + c.strip() for c in COLUMNS.split(","))
-        sql = (
-            f"SELECT {cols} FROM feedback f "
-            "LEFT JOIN index_marks m ON m.collection = ? AND m.feedback_id = f.feedback_id "
-            "WHERE f.feedback_id > ? AND m.feedback_id IS NULL ORDER BY f.feedback_id LIMIT ?"
-        )
+        m = index_marks.c
         last = ""
-        while rows := self.conn.execute(sql, (collection, last, batch_size)).fetchall():
+        while True:
+            statement = (
+                sa.select(*STORED)
+                .outerjoin(
+                    index_marks, sa.and_(m.collection == collection, m.feedback_id == feedback.c.feedback_id)
+                )
+                .where(feedback.c.feedback_id > last, m.feedback_id.is_(None))
+                .order_by(feedback.c.feedback_id)
+                .limit(batch_size)
+            )
+            rows = self.conn.run(statement).fetchall()
+            if not rows:
+                return
             yield [_row_to_stored(r) for r in rows]
             last = rows[-1][0]
 
     def mark_indexed(self, collection: str, ids: Iterable[str]) -> None:
+        rows = [{"collection": collection, "feedback_id": i} for i in ids]
         with self.write() as conn:
-            conn.executemany(
-                "INSERT OR IGNORE INTO index_marks (collection, feedback_id) VALUES (?, ?)",
-                [(collection, i) for i in ids],
-            )
+            upsert(conn, index_marks, rows, ignore=True)
 
     def clear_index_marks(self, collection: str) -> None:
         with self.write() as conn:
-            conn.execute("DELETE FROM index_marks WHERE collection = ?", (collection,))
+            conn.run(sa.delete(index_marks).where(index_marks.c.collection == collection))
 
     def indexed_count(self, collection: str) -> int:
-        return int(
-            self.conn.execute(
-                "SELECT COUNT(*) FROM index_marks WHERE collection = ?", (collection,)
-            ).fetchone()[0]
+        statement = (
+            sa.select(sa.func.count()).select_from(index_marks).where(index_marks.c.collection == collection)
         )
+        return int(self.conn.run(statement).scalar_one())
 
     # --- vectors: each row is embedded once per model, at ingest, and every later use reads them ---------
+
+    def _unembedded(self, model: str, source: str | None) -> tuple[Any, list[Any]]:
+        v = row_vectors.c
+        joined = feedback.outerjoin(
+            row_vectors, sa.and_(v.model == model, v.feedback_id == feedback.c.feedback_id)
+        )
+        where: list[Any] = [v.feedback_id.is_(None)]
+        if source is not None:
+            where.append(feedback.c.source == source)
+        return joined, where
 
     def iter_unembedded(
         self, model: str, source: str | None = None, batch_size: int = 256
@@ -490,54 +427,47 @@ class FeedbackStore:
 
         Each batch is read fresh, after the last id of the one before, so a caller may store the batch's
         vectors before asking for the next."""
-        sql = (
-            "SELECT f.feedback_id, f.text FROM feedback f "
-            "LEFT JOIN row_vectors v ON v.model = ? AND v.feedback_id = f.feedback_id "
-            "WHERE f.feedback_id > ? AND v.feedback_id IS NULL"
-            + (" AND f.source = ?" if source is not None else "")
-            + " ORDER BY f.feedback_id LIMIT ?"
-        )
+        joined, where = self._unembedded(model, source)
         last = ""
         while True:
-            params: list[Any] = [model, last] + ([source] if source is not None else [])
-            rows = self.conn.execute(sql, [*params, batch_size]).fetchall()
+            statement = (
+                sa.select(feedback.c.feedback_id, feedback.c.text)
+                .select_from(joined)
+                .where(feedback.c.feedback_id > last, *where)
+                .order_by(feedback.c.feedback_id)
+                .limit(batch_size)
+            )
+            rows = self.conn.run(statement).fetchall()
             if not rows:
                 return
             yield [(r[0], r[1]) for r in rows]
             last = rows[-1][0]
 
     def unembedded_count(self, model: str, source: str | None = None) -> int:
-        sql = (
-            "SELECT COUNT(*) FROM feedback f "
-            "LEFT JOIN row_vectors v ON v.model = ? AND v.feedback_id = f.feedback_id "
-            "WHERE v.feedback_id IS NULL" + (" AND f.source = ?" if source is not None else "")
-        )
-        return int(self.conn.execute(sql, [model] + ([source] if source is not None else [])).fetchone()[0])
+        joined, where = self._unembedded(model, source)
+        return int(self.conn.run(sa.select(sa.func.count()).select_from(joined).where(*where)).scalar_one())
 
     def store_vectors(self, model: str, ids: Sequence[str], vectors: np.ndarray) -> None:
         """Keep unit vectors as float16: half the disk, and cosine similarities change by < 0.001."""
         blobs = np.asarray(vectors, dtype="<f2")
+        rows = [{"model": model, "feedback_id": i, "vector": blobs[k].tobytes()} for k, i in enumerate(ids)]
         with self.write() as conn:
-            conn.executemany(
-                "INSERT OR REPLACE INTO row_vectors (model, feedback_id, vector) VALUES (?, ?, ?)",
-                [(model, i, blobs[k].tobytes()) for k, i in enumerate(ids)],
-            )
+            upsert(conn, row_vectors, rows)
 
     def vectors(self, model: str, ids: Sequence[str]) -> dict[str, np.ndarray]:
         """Stored vectors (float32) of the given rows; rows without one are left out."""
+        v = row_vectors.c
         out: dict[str, np.ndarray] = {}
         for start in range(0, len(ids), 900):
             chunk = list(ids[start : start + 900])
-            marks = ",".join("?" * len(chunk))
-            for fid, blob in self.conn.execute(
-                f"SELECT feedback_id, vector FROM row_vectors WHERE model = ? AND feedback_id IN ({marks})",
-                [model, *chunk],
-            ):
+            statement = sa.select(v.feedback_id, v.vector).where(v.model == model, v.feedback_id.in_(chunk))
+            for fid, blob in self.conn.run(statement):
                 out[fid] = np.frombuffer(blob, dtype="<f2").astype(np.float32)
         return out
 
     def matching_ids(self, ids: Sequence[str], conditions: str, params: Sequence[Any]) -> set[str]:
-        """Which of `ids` meet `conditions` (SQL ` AND …` on the feedback row `f`)."""
+        """Which of `ids` meet `conditions` (SQL ` AND …` on the feedback row `f`, `?`-style: the
+        compatibility path)."""
         if not ids:
             return set()
         if self.url is not None:
@@ -551,7 +481,8 @@ class FeedbackStore:
     def nearest(
         self, model: str, query: np.ndarray, conditions: str, params: Sequence[Any], n: int
     ) -> list[tuple[str, float]]:
-        """Exact nearest rows (cosine) among those meeting `conditions`, from their stored vectors."""
+        """Exact nearest rows (cosine) among those meeting `conditions` (`?`-style, as in
+        `matching_ids`), from their stored vectors."""
         sql = (
             "SELECT f.feedback_id, v.vector FROM feedback f "
             f"JOIN row_vectors v ON v.model = ? AND v.feedback_id = f.feedback_id WHERE 1 = 1{conditions}"
@@ -571,21 +502,23 @@ class FeedbackStore:
         return [(best_ids[k], float(best[k])) for k in order]
 
     def vector_count(self, model: str) -> int:
-        return int(
-            self.conn.execute("SELECT COUNT(*) FROM row_vectors WHERE model = ?", (model,)).fetchone()[0]
-        )
+        statement = sa.select(sa.func.count()).select_from(row_vectors).where(row_vectors.c.model == model)
+        return int(self.conn.run(statement).scalar_one())
 
     def iter_vectors(
         self, model: str, ids_after: str = "", batch_size: int = 2000
     ) -> Iterator[tuple[list[str], np.ndarray]]:
         """Every stored vector of `model`, in feedback-id order, in batches (for rebuilding the index)."""
+        v = row_vectors.c
         last = ids_after
         while True:
-            rows = self.conn.execute(
-                "SELECT feedback_id, vector FROM row_vectors WHERE model = ? AND feedback_id > ? "
-                "ORDER BY feedback_id LIMIT ?",
-                (model, last, batch_size),
-            ).fetchall()
+            statement = (
+                sa.select(v.feedback_id, v.vector)
+                .where(v.model == model, v.feedback_id > last)
+                .order_by(v.feedback_id)
+                .limit(batch_size)
+            )
+            rows = self.conn.run(statement).fetchall()
             if not rows:
                 return
             ids = [r[0] for r in rows]

@@ -10,29 +10,25 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
+
+import sqlalchemy as sa
 
 from assistant.domain.loading import map_from_data
 from assistant.domain.model import JourneyMap
 from assistant.errors import JourneyError
 from assistant.feedback.store import FeedbackStore
+from assistant.storage.schema import map_versions
 from assistant.workspace.results import MapSummary, MapVersion
 
 Author = Literal["user", "assistant"]
 
-MAP_SCHEMA = """
-CREATE TABLE IF NOT EXISTS map_versions (
-    name_key TEXT NOT NULL,          -- case-folded name: names are unique regardless of case
-    version INTEGER NOT NULL,
-    name TEXT NOT NULL,
-    author TEXT NOT NULL,
-    reason TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    undo_to INTEGER,                 -- the version an undo of this one restores (NULL: nothing to undo)
-    map_json TEXT NOT NULL,
-    PRIMARY KEY (name_key, version)
-);
-"""
+MAP_SCHEMA = ""
+"""The table (`map_versions`) is declared in assistant/storage/schema.py and made by its migrations;
+this empty script is kept for callers that still add it to a store's schema."""
+
+V = map_versions.c
+SUMMARY_COLUMNS = (V.name, V.version, V.author, V.reason, V.created_at, V.map_json)
 
 MAX_NAME = 120
 
@@ -47,6 +43,11 @@ class MapConflict(JourneyError):
 
 def _key(name: str) -> str:
     return name.strip().casefold()
+
+
+def _latest(name: str) -> sa.Select[Any]:
+    """The newest version number of a map (NULL when there is none)."""
+    return sa.select(sa.func.max(V.version)).where(V.name_key == _key(name))
 
 
 def _now() -> datetime:
@@ -64,26 +65,20 @@ class MapStore:
         return name
 
     def exists(self, name: str) -> bool:
-        row = self.db.conn.execute(
-            "SELECT 1 FROM map_versions WHERE name_key = ? LIMIT 1", (_key(name),)
-        ).fetchone()
-        return row is not None
+        statement = sa.select(sa.literal(1)).where(V.name_key == _key(name)).limit(1)
+        return self.db.conn.run(statement).first() is not None
 
     def latest_version(self, name: str) -> int:
-        row = self.db.conn.execute(
-            "SELECT MAX(version) FROM map_versions WHERE name_key = ?", (_key(name),)
-        ).fetchone()
-        if row is None or row[0] is None:
+        latest = self.db.conn.run(_latest(name)).scalar()
+        if latest is None:
             raise MapNotFound(f"No saved map is called {name!r}. `journey maps list` shows the saved maps.")
-        return int(row[0])
+        return int(latest)
 
     def get(self, name: str, version: int | None = None) -> MapVersion:
         number = self.latest_version(name) if version is None else version
-        row = self.db.conn.execute(
-            "SELECT name, version, author, reason, created_at, map_json FROM map_versions "
-            "WHERE name_key = ? AND version = ?",
-            (_key(name), number),
-        ).fetchone()
+        row = self.db.conn.run(
+            sa.select(*SUMMARY_COLUMNS).where(V.name_key == _key(name), V.version == number)
+        ).first()
         if row is None:
             latest = self.latest_version(name)
             raise MapNotFound(f"Map {name!r} has versions 1-{latest}; there is no version {number}.")
@@ -112,10 +107,8 @@ class MapStore:
         so an edit never silently drops someone else's."""
         name = self._check_name(name)
         with self.db.write() as conn:
-            row = conn.execute(
-                "SELECT MAX(version) FROM map_versions WHERE name_key = ?", (_key(name),)
-            ).fetchone()
-            previous = int(row[0]) if row and row[0] is not None else 0
+            latest = conn.run(_latest(name)).scalar()
+            previous = int(latest) if latest is not None else 0
             if based_on is not None and previous != based_on:
                 raise MapConflict(
                     f"Map {name!r} changed while this edit was made (now version {previous}, the edit "
@@ -125,19 +118,17 @@ class MapStore:
             target = (previous or None) if undo_to == -1 else undo_to
             created = _now()
             stored = journey.model_copy(update={"version": number, "updated_at": created})
-            conn.execute(
-                "INSERT INTO map_versions (name_key, version, name, author, reason, created_at, undo_to, map_json) "
-                "VALUES (?,?,?,?,?,?,?,?)",
-                (
-                    _key(name),
-                    number,
-                    name,
-                    author,
-                    reason[:500],
-                    created.isoformat(),
-                    target,
-                    stored.model_dump_json(),
-                ),
+            conn.run(
+                sa.insert(map_versions).values(
+                    name_key=_key(name),
+                    version=number,
+                    name=name,
+                    author=author,
+                    reason=reason[:500],
+                    created_at=created.isoformat(),
+                    undo_to=target,
+                    map_json=stored.model_dump_json(),
+                )
             )
         return MapVersion(
             name=name, version=number, author=author, reason=reason[:500], created_at=created, map=stored
@@ -146,22 +137,22 @@ class MapStore:
     def undo_target(self, name: str) -> tuple[int, int | None]:
         """(latest version, the version an undo restores or None when there is nothing to undo)."""
         latest = self.latest_version(name)
-        row = self.db.conn.execute(
-            "SELECT undo_to FROM map_versions WHERE name_key = ? AND version = ?", (_key(name), latest)
-        ).fetchone()
-        return latest, row[0]
+        return latest, self.undo_to_of(name, latest)
 
     def undo_to_of(self, name: str, version: int) -> int | None:
-        row = self.db.conn.execute(
-            "SELECT undo_to FROM map_versions WHERE name_key = ? AND version = ?", (_key(name), version)
-        ).fetchone()
-        return None if row is None else row[0]
+        found: Any = self.db.conn.run(
+            sa.select(V.undo_to).where(V.name_key == _key(name), V.version == version)
+        ).scalar()
+        return None if found is None else int(found)
 
     def all(self) -> list[MapSummary]:
-        rows = self.db.conn.execute(
-            "SELECT v.name, v.version, v.author, v.reason, v.created_at, v.map_json FROM map_versions v "
-            "JOIN (SELECT name_key, MAX(version) AS latest FROM map_versions GROUP BY name_key) m "
-            "ON m.name_key = v.name_key AND m.latest = v.version ORDER BY v.created_at DESC, v.name"
+        newest = (
+            sa.select(V.name_key, sa.func.max(V.version).label("latest")).group_by(V.name_key).subquery("m")
+        )
+        rows = self.db.conn.run(
+            sa.select(*SUMMARY_COLUMNS)
+            .join(newest, sa.and_(newest.c.name_key == V.name_key, newest.c.latest == V.version))
+            .order_by(V.created_at.desc(), V.name)
         ).fetchall()
         out = []
         for name, version, author, reason, created, blob in rows:
@@ -180,10 +171,8 @@ class MapStore:
         return out
 
     def history(self, name: str) -> list[MapSummary]:
-        rows = self.db.conn.execute(
-            "SELECT name, version, author, reason, created_at, map_json FROM map_versions WHERE name_key = ? "
-            "ORDER BY version",
-            (_key(name),),
+        rows = self.db.conn.run(
+            sa.select(*SUMMARY_COLUMNS).where(V.name_key == _key(name)).order_by(V.version)
         ).fetchall()
         if not rows:
             raise MapNotFound(f"No saved map is called {name!r}. `journey maps list` shows the saved maps.")

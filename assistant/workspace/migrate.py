@@ -1,6 +1,9 @@
 """Move an existing SQLite home into PostgreSQL (`journey migrate --to postgresql://…`).
 
-Every table of the home's feedback store is copied (feedback, ingest runs and files, stored vectors,
+The target's tables are made by the SQL layer's migrations (assistant/storage: the schema declared once,
+upgraded by Alembic to the newest revision) when the store opens; a table the source has that the schema
+does not declare is made from the source's own definition. Every table of the home's feedback store is
+copied (feedback, ingest runs and files, stored vectors,
 labels, corrections, map versions, conversation state, and any table another part of the product
 added), in one transaction, with PostgreSQL's COPY. Rows are counted on both sides per table before
 the transaction commits; if any count differs, nothing is kept and the command fails.
@@ -8,8 +11,9 @@ the transaction commits; if any count differs, nothing is kept and the command f
 Not copied, because they are derived and rebuilt from what is copied: the keyword indexes (PostgreSQL
 builds its own from the text), the marks saying which rows the local Chroma index holds (the team's
 Chroma server is another index: `journey reindex` fills it from the copied vectors, without running
-the model), and the LangGraph checkpoints of chats in `conversations.sqlite3` (the conversation state
-the assistant resumes from, `conversation_threads`, is copied).
+the model), the source's Alembic revision (the target has its own), and the LangGraph checkpoints of
+chats in `conversations.sqlite3` (the conversation state the assistant resumes from,
+`conversation_threads`, is copied).
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from assistant.workspace.results import MigrationResult, TableCount
 Progress = Callable[[str, int, int], None]
 """Called with ('copying <table>', rows copied, rows in the table)."""
 
-DERIVED = {"index_marks", "store_meta", "feedback_fts_ids", "row_sentiment"}
+DERIVED = {"index_marks", "store_meta", "feedback_fts_ids", "row_sentiment", "alembic_version"}
 """Tables rebuilt rather than copied (see the module docstring)."""
 BATCH = 5000
 
@@ -61,10 +65,7 @@ def migrate_to_postgres(
 ) -> MigrationResult:
     """Copy the SQLite store of `source_home` (default JOURNEY_HOME; a signed-in `owner`'s part of it if
     given) into PostgreSQL at `url`, into the schema the workspace uses for that owner."""
-    from assistant.agent.threads import THREAD_SCHEMA
-    from assistant.maps.store import MAP_SCHEMA
     from assistant.workspace.core import owner_home
-    from assistant.workspace.labelling import LABEL_SCHEMA
 
     home = owner_home(
         settings.model_copy(update={"journey_home": source_home or settings.journey_home}), owner
@@ -74,13 +75,15 @@ def migrate_to_postgres(
         raise MigrationError(f"No feedback store at {path}: nothing to migrate.")
     namespace = namespace_for(owner)
     src = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=60)
-    dst = FeedbackStore.open_url(url, namespace, schema=LABEL_SCHEMA + MAP_SCHEMA + THREAD_SCHEMA)
+    dst = FeedbackStore.open_url(url, namespace)  # every declared table, at the newest revision
     try:
         src.execute("BEGIN")  # one snapshot of the source, whatever writes to it meanwhile
         tables = _source_tables(src)
         for name, sql in tables:
             if dst.conn.execute("SELECT to_regclass(?)", (name,)).fetchone()[0] is None:
-                dst.conn.executescript(sql + ";")  # a table another part of the product added
+                # A table this version does not declare: its SQLite definition, translated (the
+                # compatibility path, storage/engine.py).
+                dst.conn.executescript(sql + ";")
         counts = {
             name: int(src.execute(f"SELECT COUNT(*) FROM {quote_ident(name)}").fetchone()[0])
             for name, _ in tables
