@@ -62,3 +62,15 @@ def test_stage_records_carry_the_index_the_reason_and_the_rows_sentiment() -> No
     assert (records[1].rating, records[1].rating_type) == (2.0, "stars5")
     assert stage_method(Assignment("Pay", 1.0, "column")) == "column"
     assert count_unassigned(assignments, {"no_evidence": 2}) == {"no_evidence": 3}
+
+
+def test_words_every_long_complaint_uses_are_generic_unless_much_commoner_in_the_stage() -> None:
+    from tools.stage_lexical import background_share
+    from tools.themes import _generic
+
+    days = background_share("days")
+    assert days is not None and days > 0.1
+    assert _generic("days", stage_share=days * 1.2)
+    assert not _generic("late fee", stage_share=0.5)
+    assert background_share("기다림") is None
+    assert not _generic("기다림", stage_share=0.01)
