@@ -21,12 +21,14 @@ bigrams, which matches compounds and inflections without a morphological analyse
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
+from importlib import resources
 
 import numpy as np
 import snowballstemmer
@@ -71,6 +73,43 @@ def document_frequencies(texts: Iterable[str]) -> dict[str, float]:
         counts.update(lexical_terms(text))
         n += 1
     return {term: k / n for term, k in counts.items()} if n else {}
+
+
+@lru_cache(maxsize=1)
+def background_shares() -> dict[str, float]:
+    """Share of real complaint narratives using each English stem (our own count over unlabelled public
+    narratives, `tools/resources/background_terms_en.json`, built by
+    `evals/datasets/narratives/background.py`): how widely a word is used in complaints in general."""
+    raw = resources.files("tools.resources").joinpath("background_terms_en.json").read_text("utf-8")
+    return {str(k): float(v) for k, v in json.loads(raw)["shares"].items()}
+
+
+def background_share(term: str) -> float | None:
+    """How widely the words of `term` (a word or phrase) are used in complaints in general: the least
+    background share of its words' stems (a phrase is at most as common as its rarest word); None for a
+    term with a Korean or no matching word (the table is English)."""
+    table = background_shares()
+    shares = []
+    for raw in term.split():
+        units = _units(raw)
+        if not units or _HANGUL.search(raw):
+            return None
+        shares.append(min(table.get(u, 0.0) for u in units))
+    return min(shares) if shares else None
+
+
+def blend_shares(
+    local: Mapping[str, float], n: int, background: Mapping[str, float], strength: float
+) -> dict[str, float]:
+    """Shares of the rows in scope smoothed toward the background: (k + a·b) / (n + a) for a term in k
+    of n rows with background share b, so a few dozen rows do not decide alone which words are
+    everywhere."""
+    if strength <= 0:
+        return dict(local)
+    out = {}
+    for term in set(local) | set(background):
+        out[term] = (local.get(term, 0.0) * n + strength * background.get(term, 0.0)) / (n + strength)
+    return out
 
 
 def corpus_discount(share: float) -> float:

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from tools.stage_lexical import background_share
 from tools.text_clean import clean_text, name_terms
 from tools.text_terms import _HANGUL, terms_and_parts, tokens
 
@@ -45,6 +46,17 @@ MIN_Z = 1.5
 MIN_DISTINCT = 2
 FOCUS = 0.6
 """Share of a comment its theme sentence must make up for the comment to be quoted before others."""
+LONG_COMMENTS = 40
+"""Median number of words of a stage's negative comments from which they are long texts (complaint
+narratives): every comment then uses many ordinary words, so ..."""
+MIN_Z_LONG = 2.0
+"""... a term must be this distinctive, and ...
+(dev narratives, with BACKGROUND_LIFT 1.5: share of top-3 labels that are handles, brands or generic
+0.154 -> 0.125, distinctiveness 0.389 -> 0.513, labels found 13 -> 8; short texts are not affected)"""
+BACKGROUND_LIFT = 1.5
+"""... this many times commoner in the stage's comments than in complaints in general
+(`tools.stage_lexical.background_share`: "days", "now", "phone number" are in every long complaint).
+On its own (at 2.0) it changed no dev label: a guard for narratives unlike dev's."""
 MERGE_SIMILARITY = 0.93
 """Cosine between two themes' comment centroids above which they are one theme (e5 vectors)."""
 
@@ -156,6 +168,12 @@ def _phrase(term: str, texts: Sequence[str], avoid: Callable[[str], bool] = lamb
     return max(best)[2] if best else term
 
 
+def _generic(term: str, stage_share: float) -> bool:
+    """A term of long complaints no commoner in the stage than in complaints in general."""
+    general = background_share(term)
+    return general is not None and general > 0 and stage_share < BACKGROUND_LIFT * general
+
+
 def find_themes(
     negatives: Sequence[Comment],
     positives: Sequence[Comment] = (),
@@ -189,6 +207,8 @@ def find_themes(
     stage_counts: Counter[str] = Counter()
     for ts in neg_terms:
         stage_counts.update(ts)
+    long_texts = float(np.median([len(tokens(clean_text(c.text))) for c in negatives])) >= LONG_COMMENTS
+    min_z = MIN_Z_LONG if long_texts else MIN_Z
 
     def unusable(term: str) -> bool:
         parts = term.split()
@@ -200,6 +220,7 @@ def find_themes(
             or any(p in exclude or p in names or (p.startswith("x") and set(p) <= {"x"}) for p in parts)
             # An everywhere word: common in the rows in scope and not much commoner in this stage.
             or (bg_share >= EVERYWHERE and stage_counts[term] / len(negatives) < 2 * bg_share)
+            or (long_texts and _generic(term, stage_counts[term] / len(negatives)))
         )
 
     voices = [_voice(c.text) for c in negatives]
@@ -218,8 +239,8 @@ def find_themes(
         for term, k in counts.items():
             if k < support or len(distinct[term]) < support or unusable(term):
                 continue
-            z = _log_odds(k, n, bg_counts[term], n_bg, prior=10.0) if n_bg else MIN_Z
-            if z < MIN_Z:
+            z = _log_odds(k, n, bg_counts[term], n_bg, prior=10.0) if n_bg else min_z
+            if z < min_z:
                 continue
             # Coverage times distinctiveness; pairs read better as labels when they cover nearly as much.
             score = k * math.log1p(max(z, 0.0)) * (1.15 if " " in term else 1.0)

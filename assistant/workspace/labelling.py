@@ -32,8 +32,18 @@ from assistant.embedding import FEEDBACK_KIND, Embedder
 from assistant.feedback.store import FeedbackStore
 from assistant.feedback.vectors import embed_missing
 from assistant.workspace.results import LabelReport
-from tools.sentiment import LABELS, TextSentiment, classify_rows, load_head
-from tools.stage_assignment import StageAssigner, StageSpec, StepSpec
+from tools.sentiment import TextSentiment, classify_rows, load_head
+from tools.stage_assignment import Assignment, StageAssigner, StageSpec, StepSpec
+from tools.stage_labels import (
+    PendingRow,
+    SentimentRecord,
+    StageRecord,
+    count_unassigned,
+    needs_sentiment,
+    needs_text_model,
+    sentiment_records,
+    stage_records,
+)
 from tools.stage_lexical import document_frequencies
 from tools.text_clean import text_for_embedding
 
@@ -179,17 +189,17 @@ class Labeller:
     ) -> LabelReport:
         """Make sure every stored row (of `source`, if given) has a sentiment and a stage for this map.
 
-        `map_id` (see `map_identity`) says whose stage corrections apply; by default the map's title."""
+        `map_id` (see `map_identity`) says whose stage corrections apply; by default the map's title.
+        Rows are read in batches (`_pending`), labelled (`_label_batch`: the decisions are in
+        tools/stage_labels.py) and written (`_write`)."""
         started = time.perf_counter()
-        conn = self.store.conn
         map_id = map_id or map_identity(journey)
-        names = journey.stage_names
+        names = set(journey.stage_names)
         fixed_stages = {f: s for f, s in stage_corrections(self.store, map_id).items() if s in names}
         fixed_sentiment = sentiment_corrections(self.store)
         key, labeller = self.keys(journey, map_id, use_archetypes)
         in_scope = self.store.count(source)
-        labelled_sql = "SELECT COUNT(*) FROM row_stage WHERE map_key=?" + (" AND source=?" if source else "")
-        labelled = conn.execute(labelled_sql, [key] + ([source] if source else [])).fetchone()[0]
+        labelled = self._labelled_count(key, source)
         # Labels of deleted rows are deleted with them, so equal counts mean every row in scope is labelled.
         if labelled >= in_scope:
             return LabelReport(
@@ -202,94 +212,22 @@ class Labeller:
             )
         embedded = embed_missing(self.store, self.embedder, source)
         todo = in_scope - labelled
-        encode = self.embedder.encoder(FEEDBACK_KIND)
-        index = {name: i for i, name in enumerate(names)}
-        stage_vectors = self.store.vectors(self.embedder.name, list(fixed_stages))
-        sentiment_vectors = self.store.vectors(self.embedder.name, list(fixed_sentiment))
-        assigner = StageAssigner(
-            stage_specs(journey),
-            encode,
-            use_archetypes=use_archetypes,
-            example_vectors=np.vstack([stage_vectors[f] for f in fixed_stages if f in stage_vectors])
-            if stage_vectors
-            else None,
-            example_stages=[index[s] for f, s in fixed_stages.items() if f in stage_vectors],
-            corpus=self.corpus_shares(source),
-            example_texts=self._texts([f for f in fixed_stages if f in stage_vectors]),
+        batch = _Batcher(
+            labeller=labeller,
+            assigner=self._assigner(journey, fixed_stages, source, use_archetypes),
+            stage_index={name: i for i, name in enumerate(journey.stage_names)},
+            fixed_stages=fixed_stages,
+            fixed_sentiment=fixed_sentiment,
+            sentiment_model=lambda: self._sentiment_model(fixed_sentiment),
         )
-        sentiment_examples = [f for f in fixed_sentiment if f in sentiment_vectors]
         unassigned: dict[str, int] = {}
-        sentiment_model: TextSentiment | None = None
-        sql = (
-            "SELECT f.feedback_id, f.text, f.rating, f.rating_type, f.stage_label, f.source, f.date, "
-            "v.vector, r.label FROM feedback f "
-            "LEFT JOIN row_stage s ON s.map_key = ? AND s.feedback_id = f.feedback_id "
-            "LEFT JOIN row_vectors v ON v.model = ? AND v.feedback_id = f.feedback_id "
-            "LEFT JOIN sentiment_labels r ON r.labeller = ? AND r.feedback_id = f.feedback_id "
-            "WHERE f.feedback_id > ? AND s.feedback_id IS NULL"
-            + (" AND f.source = ?" if source else "")
-            + " ORDER BY f.feedback_id LIMIT ?"
-        )
         done, cursor = 0, ""
-        while True:
-            params: list[Any] = [key, self.embedder.name, labeller, cursor] + ([source] if source else [])
-            rows = conn.execute(sql, [*params, BATCH]).fetchall()
-            if not rows:
-                break
-            cursor = rows[-1][0]
-            texts = [r[1] for r in rows]
-            vectors = self._vectors(rows, texts)
-            assignments = assigner.assign(
-                texts, [r[4] for r in rows], vectors, corrected=[fixed_stages.get(r[0]) for r in rows]
-            )
-            new_sent = [i for i, r in enumerate(rows) if r[8] is None]
-            sent_rows: list[tuple[str, str, int, float, str]] = []
-            if new_sent:
-                if sentiment_model is None and any(rows[i][2] is None for i in new_sent):
-                    sentiment_model = TextSentiment(
-                        encode,
-                        load_head(self.embedder.name),
-                        np.vstack([sentiment_vectors[f] for f in sentiment_examples])
-                        if sentiment_examples
-                        else None,
-                        [fixed_sentiment[f] + 1 for f in sentiment_examples],
-                    )
-                results = classify_rows(
-                    [texts[i] for i in new_sent],
-                    [rows[i][2] for i in new_sent],
-                    [rows[i][3] for i in new_sent],
-                    sentiment_model,
-                    vectors[new_sent],
-                )
-                sent_rows = [
-                    (labeller, rows[i][0], LABELS.index(res.label) - 1, res.score, res.method)
-                    if (fixed := fixed_sentiment.get(rows[i][0])) is None
-                    else (labeller, rows[i][0], fixed, float(fixed), "correction")
-                    for i, res in zip(new_sent, results, strict=True)
-                ]
-            for a in assignments:
-                if a.reason:
-                    unassigned[a.reason] = unassigned.get(a.reason, 0) + 1
-            label_of = {r[0]: r[8] for r in rows if r[8] is not None} | {sr[1]: sr[2] for sr in sent_rows}
-            stage_rows = [
-                (
-                    key,
-                    r[0],
-                    index[a.stage] if a.stage is not None else -1,
-                    a.confidence,
-                    f"{a.method}:{a.reason}" if a.reason else a.method,
-                    label_of[r[0]],
-                    r[5],
-                    r[6],
-                    r[2],
-                    r[3],
-                )
-                for r, a in zip(rows, assignments, strict=True)
-            ]
-            with self.store.write() as c:
-                c.executemany("INSERT OR REPLACE INTO sentiment_labels VALUES (?,?,?,?,?)", sent_rows)
-                c.executemany("INSERT OR REPLACE INTO row_stage VALUES (?,?,?,?,?,?,?,?,?,?)", stage_rows)
-                drop_summary(c, key)
+        while rows := self._pending(key, labeller, source, cursor):
+            cursor = rows[-1].feedback_id
+            vectors = self._vectors(rows)
+            assignments, sentiments = batch.label(rows, vectors)
+            count_unassigned(assignments, unassigned)
+            self._write(key, sentiments, stage_records(key, rows, assignments, batch.stage_index, sentiments))
             done += len(rows)
             if progress is not None:
                 progress(done, max(todo, done))
@@ -305,6 +243,78 @@ class Labeller:
             seconds=round(time.perf_counter() - started, 3),
             unassigned=unassigned,
         )
+
+    def _labelled_count(self, key: str, source: str | None) -> int:
+        sql = "SELECT COUNT(*) FROM row_stage WHERE map_key=?" + (" AND source=?" if source else "")
+        return int(self.store.conn.execute(sql, [key] + ([source] if source else [])).fetchone()[0])
+
+    def _assigner(
+        self, journey: JourneyMap, fixed_stages: dict[str, str], source: str | None, use_archetypes: bool
+    ) -> StageAssigner:
+        """The map's stage assigner, with the corrected rows' stored vectors as examples."""
+        index = {name: i for i, name in enumerate(journey.stage_names)}
+        stored = self.store.vectors(self.embedder.name, list(fixed_stages))
+        examples = [f for f in fixed_stages if f in stored]
+        return StageAssigner(
+            stage_specs(journey),
+            self.embedder.encoder(FEEDBACK_KIND),
+            use_archetypes=use_archetypes,
+            example_vectors=np.vstack([stored[f] for f in examples]) if stored else None,
+            example_stages=[index[fixed_stages[f]] for f in examples],
+            corpus=self.corpus_shares(source),
+            example_texts=self._texts(examples),
+        )
+
+    def _sentiment_model(self, fixed_sentiment: dict[str, int]) -> TextSentiment:
+        """The text sentiment model, with the sentiment-corrected rows' stored vectors as examples."""
+        stored = self.store.vectors(self.embedder.name, list(fixed_sentiment))
+        examples = [f for f in fixed_sentiment if f in stored]
+        return TextSentiment(
+            self.embedder.encoder(FEEDBACK_KIND),
+            load_head(self.embedder.name),
+            np.vstack([stored[f] for f in examples]) if examples else None,
+            [fixed_sentiment[f] + 1 for f in examples],
+        )
+
+    _PENDING_SQL = (
+        "SELECT f.feedback_id, f.text, f.rating, f.rating_type, f.stage_label, f.source, f.date, "
+        "v.vector, r.label FROM feedback f "
+        "LEFT JOIN row_stage s ON s.map_key = ? AND s.feedback_id = f.feedback_id "
+        "LEFT JOIN row_vectors v ON v.model = ? AND v.feedback_id = f.feedback_id "
+        "LEFT JOIN sentiment_labels r ON r.labeller = ? AND r.feedback_id = f.feedback_id "
+        "WHERE f.feedback_id > ? AND s.feedback_id IS NULL"
+    )
+
+    def _pending(self, key: str, labeller: str, source: str | None, cursor: str) -> list[PendingRow]:
+        """The next batch of rows (after `cursor`, in id order) not yet labelled for this map key."""
+        sql = self._PENDING_SQL + (" AND f.source = ?" if source else "") + " ORDER BY f.feedback_id LIMIT ?"
+        params: list[Any] = [key, self.embedder.name, labeller, cursor] + ([source] if source else [])
+        return [
+            PendingRow(
+                feedback_id=fid,
+                text=text,
+                rating=rating,
+                rating_type=rating_type,
+                stage_label=stage_label,
+                source=row_source,
+                date=date,
+                vector=vector,
+                sentiment=sentiment,
+            )
+            for fid, text, rating, rating_type, stage_label, row_source, date, vector, sentiment in (
+                self.store.conn.execute(sql, [*params, BATCH]).fetchall()
+            )
+        ]
+
+    def _write(self, key: str, sentiments: list[SentimentRecord], stages: list[StageRecord]) -> None:
+        with self.store.write() as c:
+            c.executemany(
+                "INSERT OR REPLACE INTO sentiment_labels VALUES (?,?,?,?,?)", [s.as_row() for s in sentiments]
+            )
+            c.executemany(
+                "INSERT OR REPLACE INTO row_stage VALUES (?,?,?,?,?,?,?,?,?,?)", [s.as_row() for s in stages]
+            )
+            drop_summary(c, key)
 
     def _texts(self, ids: list[str]) -> list[str]:
         """The texts of stored rows, in the order of `ids`."""
@@ -322,20 +332,58 @@ class Labeller:
         rows = self.store.conn.execute(sql, [*([source] if source else []), CORPUS_SAMPLE])
         return document_frequencies(r[0] for r in rows)
 
-    def _vectors(self, rows: list[Any], texts: list[str]) -> np.ndarray:
+    def _vectors(self, rows: list[PendingRow]) -> np.ndarray:
         """The batch's stored vectors; a row stored after the embedding pass began is embedded now."""
-        missing = [i for i, r in enumerate(rows) if r[7] is None]
+        missing = [i for i, r in enumerate(rows) if r.vector is None]
         fresh = np.zeros((0, 0), dtype=np.float32)
         if missing:
-            fresh = self.embedder.embed([text_for_embedding(texts[i]) for i in missing], FEEDBACK_KIND)
-            self.store.store_vectors(self.embedder.name, [rows[i][0] for i in missing], fresh)
+            fresh = self.embedder.embed([text_for_embedding(rows[i].text) for i in missing], FEEDBACK_KIND)
+            self.store.store_vectors(self.embedder.name, [rows[i].feedback_id for i in missing], fresh)
         dim = self.embedder.dimension()
         out = np.empty((len(rows), dim), dtype=np.float32)
         k = 0
         for i, r in enumerate(rows):
-            if r[7] is None:
+            if r.vector is None:
                 out[i] = fresh[k]
                 k += 1
             else:
-                out[i] = np.frombuffer(r[7], dtype="<f2")
+                out[i] = np.frombuffer(r.vector, dtype="<f2")
         return out
+
+
+@dataclass
+class _Batcher:
+    """Labels one batch of pending rows for a map: stages always, sentiment where none is cached. The
+    text sentiment model is built on first need (`sentiment_model`), only when a row has no rating."""
+
+    labeller: str
+    assigner: StageAssigner
+    stage_index: dict[str, int]
+    fixed_stages: dict[str, str]
+    fixed_sentiment: dict[str, int]
+    sentiment_model: Callable[[], TextSentiment]
+    _model: TextSentiment | None = None
+
+    def label(
+        self, rows: list[PendingRow], vectors: np.ndarray
+    ) -> tuple[list[Assignment], list[SentimentRecord]]:
+        texts = [r.text for r in rows]
+        assignments = self.assigner.assign(
+            texts,
+            [r.stage_label for r in rows],
+            vectors,
+            corrected=[self.fixed_stages.get(r.feedback_id) for r in rows],
+        )
+        todo = needs_sentiment(rows)
+        if not todo:
+            return assignments, []
+        if self._model is None and needs_text_model(rows, todo):
+            self._model = self.sentiment_model()
+        results = classify_rows(
+            [texts[i] for i in todo],
+            [rows[i].rating for i in todo],
+            [rows[i].rating_type for i in todo],
+            self._model,
+            vectors[todo],
+        )
+        return assignments, sentiment_records(self.labeller, rows, todo, results, self.fixed_sentiment)
