@@ -33,8 +33,9 @@ from importlib import resources
 import numpy as np
 import snowballstemmer
 
-from tools.text_clean import clean_text
-from tools.text_terms import _WORD, _content_word
+from tools.text import WORD as _WORD
+from tools.text import clean_text
+from tools.text import content_word as _content_word
 
 _HANGUL = re.compile(r"[가-힣]")
 _STEMMER = snowballstemmer.stemmer("english")

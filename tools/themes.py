@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tools.stage_lexical import background_share
-from tools.text_clean import clean_text, name_terms
-from tools.text_terms import _HANGUL, terms_and_parts, tokens
+from tools.text import HANGUL_SYLLABLE as _HANGUL
+from tools.text import clean_text, name_terms, terms_and_parts, tokens
 
 MAX_THEMES = 6
 QUOTES_PER_THEME = 3

@@ -45,7 +45,7 @@ from tools.stage_labels import (
     stage_records,
 )
 from tools.stage_lexical import document_frequencies
-from tools.text_clean import text_for_embedding
+from tools.text import text_for_embedding
 
 METHOD_VERSION = "4"
 """Bump when stage assignment or sentiment changes, so cached labels are made again."""
