@@ -69,6 +69,17 @@ def workspace(tmp_path: Path) -> Iterator[Workspace]:
 
 
 @pytest.fixture
+def shop(workspace: Workspace) -> Workspace:
+    """The workspace with the sample shop's feedback (dataset "shop") and its map (saved as "shop")."""
+    from assistant.domain import load_map
+    from assistant.workspace.requests import IngestRequest
+
+    workspace.ingest(IngestRequest(files=[ROOT / "knowledge/feedback/shop-feedback-en.csv"], source="shop"))
+    workspace.save_map("shop", load_map(ROOT / "knowledge/maps/ecommerce-first-purchase-en.json"))
+    return workspace
+
+
+@pytest.fixture
 def journey_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh JOURNEY_HOME for one test."""
     home = tmp_path / "home"

@@ -19,20 +19,12 @@ from assistant.agent.conversation import Assistant, TurnOptions
 from assistant.agent.events import DiagnosisView, Event, Final, MapUpdate, ToolStep
 from assistant.agent.scripted import ScriptedChatModel
 from assistant.data_blocks import is_one_block
-from assistant.domain import load_map
 from assistant.workspace import Workspace
 from assistant.workspace.requests import IngestRequest
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOP_MAP = ROOT / "knowledge/maps/ecommerce-first-purchase-en.json"
 SHOP_FEEDBACK = ROOT / "knowledge/feedback/shop-feedback-en.csv"
-
-
-@pytest.fixture
-def shop(workspace: Workspace) -> Workspace:
-    workspace.ingest(IngestRequest(files=[SHOP_FEEDBACK], source="shop"))
-    workspace.save_map("shop", load_map(SHOP_MAP))
-    return workspace
 
 
 def run(

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from checkout_result import DIAGNOSIS, FID
 from typer.testing import CliRunner
 
 from assistant.agent.compose import compose_diagnosis
@@ -17,9 +18,18 @@ from assistant.agent.events import Event, Final
 from assistant.agent.grounding import check_answer
 from assistant.agent.scripted import ScriptedChatModel
 from assistant.analysis.claims import DROPPED, Claim, check, strip, verify
+from assistant.analysis.render import (
+    MODEL_QUOTE_CHARS,
+    QUOTE_CHARS,
+    T,
+    diagnosis_report,
+    ideas_answer,
+    shorten,
+)
 from assistant.domain import load_map
 from assistant.workspace import Workspace
 from assistant.workspace.requests import DiagnoseOptions, IdeasOptions, IngestRequest
+from tools.language import Language
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOP_MAP = ROOT / "knowledge/maps/ecommerce-first-purchase-en.json"
@@ -27,45 +37,7 @@ SHOP_FEEDBACK = ROOT / "knowledge/feedback/shop-feedback-en.csv"
 LOAN_MAP = ROOT / "knowledge/maps/loan-application-ko.json"
 LOAN_FEEDBACK = ROOT / "knowledge/feedback/loan-app-feedback-ko.csv"
 
-FID = "abcdef1234567890abcd"
-RESULTS: dict[str, Any] = {
-    "diagnose_journey": {
-        "n": 100,
-        "stages": [
-            {
-                "stage": "Checkout",
-                "n": 60,
-                "negative": 30,
-                "negative_share": 0.5,
-                "ci_low": 0.3767,
-                "ci_high": 0.6233,
-                "comparison": {
-                    "stage": "Checkout",
-                    "share2": 0.3,
-                    "difference": 0.1042,
-                    "p_adjusted": 0.00123,
-                },
-                "nps": {"n": 40, "nps": -18.2},
-                "themes": [
-                    {
-                        "label": "payment failed",
-                        "n": 9,
-                        "quotes": [
-                            {"feedback_id": FID, "text": "Payment failed 47 times and the card was declined"}
-                        ],
-                    }
-                ],
-            },
-            {
-                "stage": "Delivery",
-                "n": 40,
-                "negative": 12,
-                "negative_share": 0.3,
-                "nps": {"n": 20, "nps": 12.0},
-            },
-        ],
-    }
-}
+RESULTS: dict[str, Any] = {"diagnose_journey": DIAGNOSIS}
 
 
 def failed(text: str) -> list[Claim]:
@@ -176,13 +148,6 @@ def test_a_failed_claim_is_dropped_with_its_sentence_and_the_answer_says_so() ->
 # --- rendered answers: the text comes from the claims -------------------------------------------------
 
 
-@pytest.fixture
-def shop(workspace: Workspace) -> Workspace:
-    workspace.ingest(IngestRequest(files=[SHOP_FEEDBACK], source="shop"))
-    workspace.save_map("shop", load_map(SHOP_MAP))
-    return workspace
-
-
 @pytest.mark.parametrize("metric", ["negative_share", "negative_count"])
 def test_the_deterministic_answer_is_rendered_from_claims_that_pass(shop: Workspace, metric: str) -> None:
     d = shop.diagnose("shop", DiagnoseOptions(metric=metric))  # type: ignore[arg-type]
@@ -210,6 +175,37 @@ def test_a_korean_deterministic_answer_passes(workspace: Workspace) -> None:
     text, claims = compose_diagnosis(d, "ko")
     report = verify(text, {"diagnose_journey": d.model_dump(mode="json")}, claims)
     assert report.ok and report.claims, report.problems()
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_the_full_report_and_the_ideas_answer_are_rendered_from_claims_that_pass(
+    shop: Workspace, language: Language
+) -> None:
+    """`journey diagnose`, the demo, `journey ideas`, the embedded pipeline and the app write through the
+    same renderer: every number they show is a claim that holds against the result it cites."""
+    d = shop.diagnose("shop", DiagnoseOptions(language=language))
+    ideas = shop.ideas("shop", IdeasOptions(stage=d.ranking[0], language=language))
+    results = {
+        "diagnose_journey": d.model_dump(mode="json"),
+        "propose_improvements": ideas.model_dump(mode="json"),
+    }
+    for text, claims in (diagnosis_report(d, language), ideas_answer(ideas, language, surveys=True)):
+        assert claims and check(claims, results).ok, check(claims, results).problems()
+        report = verify(text, results, claims)
+        assert report.ok, report.problems()
+    text, _ = diagnosis_report(d, language)
+    assert all(f"[{q.feedback_id}]" in text for s in d.stages for t in s.themes[:3] for q in t.quotes[:1])
+    text, _ = ideas_answer(ideas, language)
+    head = T[language]["ideas_head"].format(stage=ideas.stage, n=ideas.based_on_rows)
+    assert text.split("\n")[0] == head
+    assert text.split("\n")[1].startswith("- ") and "KPI" in text
+
+
+def test_quotes_are_shortened_once_for_people_and_once_for_the_model() -> None:
+    long = "word " * 100
+    assert len(shorten(long)) == QUOTE_CHARS and shorten(long).endswith("…")
+    assert len(shorten(long, MODEL_QUOTE_CHARS)) == MODEL_QUOTE_CHARS
+    assert shorten("  two\n lines ") == "two lines"
 
 
 # --- through the assistant --------------------------------------------------------------------------

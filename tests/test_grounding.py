@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
+from checkout_result import CHECKOUT, FID
+
 from assistant.agent.grounding import check_answer
 
-RESULT = {
-    "stage": "Checkout",
-    "n": 60,
-    "negative": 30,
-    "negative_share": 0.5,
-    "ci_low": 0.3767,
-    "ci_high": 0.6233,
-    "comparison": {"difference": 0.1042, "p_adjusted": 0.00123},
-    "nps": {"nps": -18.2},
-}
-STORED = {"abcdef1234567890abcd": "Payment failed and the card was declined again (3)"}
+RESULT = CHECKOUT
+STORED = {FID: "Payment failed and the card was declined again (3)"}
 
 
 def test_numbers_as_people_write_them_are_accepted() -> None:

@@ -28,13 +28,14 @@ Pure: text in, text and a list of what was removed out. Called where the final a
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from assistant.agent.tool_guard import _URL as _LINKISH
 from assistant.agent.tool_guard import links, paths
+from assistant.domain.strings import strings
 
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
@@ -63,17 +64,6 @@ class Guarded:
     """What was taken out, one line each (logged, and kept with the answer)."""
 
 
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for v in value.values():
-            yield from _strings(v)
-    elif isinstance(value, list | tuple):
-        for v in value:
-            yield from _strings(v)
-
-
 def _squash(text: str) -> str:
     return " ".join(text.split())
 
@@ -87,10 +77,10 @@ class _Data:
     def of(cls, results: Iterable[Any], written: Iterable[Any] = ()) -> _Data:
         """The turn's data: its long strings are sentences; its short ones labels, except the strings the
         model wrote itself (a persona's name is not the data's label because the model copied it)."""
-        own = {s for value in written for s in _strings(value)}
+        own = {s for value in written for s in strings(value)}
         sentences, labels = [], set()
         for value in results:
-            for s in _strings(value):
+            for s in strings(value):
                 if len(s) >= LONG and " " in s.strip():
                     sentences.append(_squash(s))
                 elif s not in own:

@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from assistant.analysis.render import shorten
+
 Short = Annotated[str, Field(max_length=2000)]
 
 
@@ -87,9 +89,7 @@ def render(answer: AgentAnswer, language: Literal["en", "ko"], stored: Mapping[s
             out.append(f"- {c.statement} ({c.based_on_rows} {h['rows']})")
             for qid in c.quote_ids[:2]:
                 if qid in stored:
-                    text = " ".join(stored[qid].split())
-                    text = text if len(text) <= 200 else text[:199] + "…"
-                    out.append(f"  - “{text}” [{qid}]")
+                    out.append(f"  - “{shorten(stored[qid])}” [{qid}]")
         return out
 
     parts = [answer.summary]

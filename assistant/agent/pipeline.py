@@ -25,7 +25,7 @@ from pydantic import BaseModel, Field, ValidationError, create_model
 
 from assistant.agent import clarify
 from assistant.agent.answer_guard import without_foreign_links
-from assistant.agent.compose import Said, compose_diagnosis, compose_search
+from assistant.agent.compose import compose_diagnosis, compose_search
 from assistant.agent.context import TurnContext
 from assistant.agent.diff_text import change_text
 from assistant.agent.drafting import (
@@ -51,6 +51,7 @@ from assistant.agent.routing import route
 from assistant.agent.threads import ThreadState
 from assistant.agent.understand import IntentClassifier, Understanding, understand
 from assistant.analysis.question_scope import scope_summary, with_scope
+from assistant.analysis.render import ideas_answer, survey_answer
 from assistant.domain.model import MAX_PERSONAS, JourneyMap, Persona
 from assistant.errors import JourneyError, ModelOutputError, without_paths
 from assistant.maps.operations import (
@@ -94,10 +95,6 @@ TEXT: dict[Language, dict[str, str]] = {
         "edit_failed": "I could not turn that into a valid edit: {why}",
         "exported": "Here is **{name}** as {fmt} ({size:,} bytes).",
         "personas": "I drafted {n} persona(s): {names}.",
-        "survey_head": "Comparable questions (same wording and scale in every stage):",
-        "survey_none": "Every stage has enough feedback; no extra survey is needed.",
-        "ideas_head": "Ideas for **{stage}**, ranked by expected effect per effort (from {n} rows):",
-        "ideas_none": "No pain themes were found in {stage} ({n} rows), so there is nothing to propose yet.",
     },
     "ko": {
         "help": "페르소나와 고객 여정 지도를 함께 만들고, 우리 회사 피드백으로 어느 단계가 왜 부진한지 찾아 드립니다. "
@@ -113,10 +110,6 @@ TEXT: dict[Language, dict[str, str]] = {
         "edit_failed": "요청을 올바른 수정으로 바꾸지 못했습니다: {why}",
         "exported": "**{name}** 지도를 {fmt} 파일로 준비했습니다({size:,}바이트).",
         "personas": "페르소나 {n}명을 만들었습니다: {names}.",
-        "survey_head": "단계마다 같은 문구와 척도로 비교할 수 있는 설문 문항:",
-        "survey_none": "모든 단계에 피드백이 충분해 추가 설문이 필요 없습니다.",
-        "ideas_head": "**{stage}** 단계 개선 아이디어(기대 효과 대비 노력 순, {n}건 기준):",
-        "ideas_none": "{stage} 단계({n}건)에서 뚜렷한 불만 주제가 없어 아직 제안할 것이 없습니다.",
     },
 }
 
@@ -291,22 +284,9 @@ class EmbeddedPipeline:
             lambda: self.workspace.ideas(journey, options),
         )
         yield IdeasView(ideas=ideas)
-        t = TEXT[ctx.language]
-        if not ideas.ideas:
-            return t["ideas_none"].format(stage=ideas.stage, n=ideas.based_on_rows)
-        said, root = Said(), _key(ctx, "propose_improvements")
-        n = said.count(ideas.based_on_rows, f"{root}.based_on_rows", ideas.stage)
-        lines = [t["ideas_head"].format(stage=ideas.stage, n=n)]
-        for k, idea in enumerate(ideas.ideas[:5]):
-            imp, at = idea.expected_impact, f"{root}.ideas[{k}].expected_impact"
-            lines.append(
-                f"- {idea.idea} (KPI: {idea.kpi}; "
-                f"{said.count(imp.negatives_addressed, f'{at}.negatives_addressed', idea.stage)} → "
-                f"{said.pct(imp.negative_share_now, f'{at}.negative_share_now', idea.stage)} → "
-                f"{said.pct(imp.negative_share_if_fixed, f'{at}.negative_share_if_fixed', idea.stage)})"
-            )
-        ctx.claims.extend(said.claims)
-        return "\n".join(lines)
+        text, claims = ideas_answer(ideas, ctx.language, _key(ctx, "propose_improvements"))
+        ctx.claims.extend(claims)
+        return text
 
     def _survey(self, ctx: TurnContext, u: Understanding, state: ThreadState) -> Gen[Event, None, str]:
         journey = self._need_map(ctx)
@@ -317,14 +297,7 @@ class EmbeddedPipeline:
             options.model_dump(),
             lambda: self.workspace.survey_questions(journey, options),
         )
-        t = TEXT[ctx.language]
-        if not result.stages:
-            return t["survey_none"]
-        lines = [t["survey_head"]]
-        for block in result.stages:
-            lines.append(f"**{block.stage}**")
-            lines.extend(f"- {q.text} ({q.scale})" for q in block.questions)
-        return "\n".join(lines)
+        return survey_answer(result.stages, ctx.language)
 
     def _search(self, ctx: TurnContext, u: Understanding, collection: str) -> Gen[Event, None, str]:
         request = SearchRequest(

@@ -13,10 +13,10 @@ Pure functions over names, arguments and the user's text; the middleware that ap
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 from assistant.agent.understand import asks_for_export
+from assistant.domain.strings import strings_at
 
 EXPORTS = frozenset({"export_map"})
 WRITES = frozenset({"save_journey_map", "apply_map_operations", "undo_map_edit", "draft_personas"})
@@ -69,17 +69,6 @@ def allowed_tools(
     return allowed
 
 
-def _strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            yield from _strings(v, f"{path}.{k}" if path else str(k))
-    elif isinstance(value, list | tuple):
-        for i, v in enumerate(value):
-            yield from _strings(v, f"{path}[{i}]")
-
-
 def _evidence_quote(path: str) -> bool:
     return ".evidence[" in path and path.endswith(".quote")
 
@@ -90,7 +79,7 @@ def refusal(name: str, args: dict[str, Any], allowed: frozenset[str], user_text:
         if name in EXPORTS:
             return f"{name} refused: the user did not ask for an export in this turn"
         return f"{name} refused: not a tool for this turn's request"
-    for where, text in _strings(args):
+    for where, text in strings_at(args):
         if _evidence_quote(where):
             continue
         for link in links(text):

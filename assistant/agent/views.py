@@ -12,9 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from assistant.analysis.render import MODEL_QUOTE_CHARS, shorten
 from assistant.workspace.results import Diagnosis, IdeasResult, SearchResult, StageDiagnosis
-
-QUOTE_CHARS = 120
 
 
 def _r(x: float | None, nd: int = 3) -> float | None:
@@ -22,8 +21,7 @@ def _r(x: float | None, nd: int = 3) -> float | None:
 
 
 def _quote(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1] + "…"
+    return shorten(text, MODEL_QUOTE_CHARS)
 
 
 def _stage(s: StageDiagnosis, detailed: bool) -> dict[str, Any]:

@@ -15,6 +15,7 @@ import html
 from dataclasses import dataclass
 from typing import Any
 
+from assistant.analysis.render import shorten
 from assistant.analysis.stage_focus import focus_stage
 from assistant.domain.model import JourneyMap
 from assistant.workspace.results import Diagnosis
@@ -85,8 +86,7 @@ def _esc(text: str) -> str:
 
 def _wrap(text: str, width: int = 36, limit: int = 160) -> str:
     """Escaped text broken into lines of about `width` characters (joined by <br>), cut at `limit`."""
-    text = " ".join(text.split())
-    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    text = shorten(text, limit)
     lines, line = [], ""
     for word in text.split(" "):
         if line and len(line) + len(word) + 1 > width:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from assistant.analysis.render import shorten
 from assistant.domain.model import JourneyMap, Origin, Persona, Stage, Step
 from assistant.workspace.results import MapDiff
 
@@ -68,8 +69,7 @@ MAX_CELL = 400
 
 
 def _short(text: str, limit: int = MAX_CELL) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return shorten(text, limit)
 
 
 def lane_labels(language: str) -> dict[str, str]:

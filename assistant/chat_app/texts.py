@@ -91,7 +91,6 @@ TEXT: dict[UiLanguage, dict[str, str]] = {
         # diagnosis
         "quotes_head": "**What customers say about {stage}** ({n} rows, {share} negative)",
         "counter": "counter-evidence: {n} positive comments mention it",
-        "ideas_head": "**Ideas for {stage}**, by expected effect per effort (from {n} rows):",
         # turns
         "failed": "Something went wrong while answering ({what}). Your conversation and maps are kept; please try again.",
         "no_embedded_model": "The embedded model is not installed here, so drafting and editing maps need a model "
@@ -180,7 +179,6 @@ TEXT: dict[UiLanguage, dict[str, str]] = {
         "map_gone": "**{name}** 지도는 더 이상 저장되어 있지 않습니다.",
         "quotes_head": "**{stage} 단계에 대한 고객의 말** ({n}건 중 부정 {share})",
         "counter": "반대 근거: 같은 주제를 언급한 긍정 의견 {n}건",
-        "ideas_head": "**{stage} 개선 아이디어** (노력 대비 기대 효과 순, {n}건 기준):",
         "failed": "답변 중 문제가 생겼습니다({what}). 대화와 지도는 그대로 있으니 다시 시도해 주세요.",
         "no_embedded_model": "이 설치에는 내장 모델이 없어서 지도를 만들거나 고치려면 모델 서버가 필요합니다. "
         "OPENAI_API_KEY를, 또는 로컬 서버(Ollama, vLLM)라면 OPENAI_BASE_URL을 설정하고 `journey app`을 다시 시작하세요. "

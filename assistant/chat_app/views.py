@@ -18,6 +18,7 @@ from pydantic.dataclasses import dataclass
 
 from assistant.agent.answer_guard import inert_markdown
 from assistant.agent.events import DiagnosisView, IdeasView, ToolStep
+from assistant.analysis.render import ideas_answer, pct, shorten
 from assistant.chat_app import charts
 from assistant.chat_app.grid import grid_props
 from assistant.chat_app.texts import EXPORT_LABELS, t
@@ -164,21 +165,15 @@ async def reattach_map_actions(message_id: str, name: str, version: int, languag
 # --- diagnosis ------------------------------------------------------------------------------------------
 
 
-def _pct(value: float | None) -> str:
-    return charts.pct(value)
-
-
 def quotes_markdown(entry: StageDiagnosis, language: str) -> str:
     """The stage's pain themes with the customers' words and their feedback ids."""
     # Customers' words and the names from a map are data: shown as written, never as links or markup.
     stage = inert_markdown(entry.stage)
-    lines = [t(language, "quotes_head", stage=stage, n=entry.n, share=_pct(entry.negative_share))]
+    lines = [t(language, "quotes_head", stage=stage, n=entry.n, share=pct(entry.negative_share))]
     for theme in entry.themes[:THEMES_SHOWN]:
-        lines.append(f"- **{inert_markdown(theme.label)}** ({theme.n}, {_pct(theme.share_of_negative)})")
+        lines.append(f"- **{inert_markdown(theme.label)}** ({theme.n}, {pct(theme.share_of_negative)})")
         for quote in theme.quotes[:QUOTES_PER_THEME]:
-            text = " ".join(quote.text.split())
-            text = text if len(text) <= 220 else text[:219] + "…"
-            lines.append(f"  - “{inert_markdown(text)}” `{quote.feedback_id}`")
+            lines.append(f"  - “{inert_markdown(shorten(quote.text))}” `{quote.feedback_id}`")
         if theme.counter_evidence.n:
             lines.append(f"  - _{t(language, 'counter', n=theme.counter_evidence.n)}_")
     return "\n".join(lines)
@@ -212,14 +207,8 @@ async def ideas_message(view: IdeasView, language: str) -> None:
     ideas = view.ideas
     if not ideas.ideas:
         return
-    lines = [t(language, "ideas_head", stage=inert_markdown(ideas.stage), n=ideas.based_on_rows)]
-    for idea in ideas.ideas[:5]:
-        impact = idea.expected_impact
-        lines.append(
-            f"- {inert_markdown(idea.idea)} — {impact.negatives_addressed} · {_pct(impact.negative_share_now)} → "
-            f"{_pct(impact.negative_share_if_fixed)} · KPI: {inert_markdown(idea.kpi)} · {idea.effort}"
-        )
-    await cl.Message(content="\n".join(lines)).send()
+    text, _ = ideas_answer(ideas, "ko" if language == "ko" else "en", escape=inert_markdown)
+    await cl.Message(content=text).send()
 
 
 # --- files ----------------------------------------------------------------------------------------------

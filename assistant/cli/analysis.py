@@ -6,6 +6,7 @@ import csv
 import sys
 from pathlib import Path
 
+from assistant.analysis.render import diagnosis_report, ideas_answer, survey_answer
 from assistant.cli.app import app, err, print_json
 from assistant.cli.options import JSON_FLAG, command, option
 from assistant.cli.progress import progress_bars
@@ -96,17 +97,13 @@ def label(request: CorrectRequest, as_json: bool) -> None:
 @command(app, "diagnose", DiagnoseRequest, extra=[JSON_FLAG])
 def diagnose(request: DiagnoseRequest, as_json: bool) -> None:
     """Which stage underperforms, with sample sizes, 95% intervals, tests, themes, quotes and warnings."""
-    from assistant.analysis.report import diagnosis_text
-
     with open_workspace() as ws, progress_bars() as progress:
         result = ws.diagnose(request.map, request, progress)
     if as_json:
         print_json(result.model_dump(mode="json"))
     else:
-        sys.stdout.write(
-            diagnosis_text(result.model_dump(mode="json"), language=request.language or result.language)
-            + "\n"
-        )
+        text, _ = diagnosis_report(result, request.language or result.language)
+        sys.stdout.write(text + "\n")
 
 
 @command(app, "ideas", IdeasRequest, extra=[JSON_FLAG])
@@ -120,19 +117,8 @@ def ideas(request: IdeasRequest, as_json: bool) -> None:
     if as_json:
         print_json(result.model_dump(mode="json"))
         return
-    sys.stdout.write(f"Ideas for {result.stage} (from {result.based_on_rows} rows):\n")
-    for i, idea in enumerate(result.ideas, start=1):
-        imp = idea.expected_impact
-        now = f"{imp.negative_share_now:.0%}" if imp.negative_share_now is not None else "-"
-        fixed = f"{imp.negative_share_if_fixed:.0%}" if imp.negative_share_if_fixed is not None else "-"
-        sys.stdout.write(
-            f"{i}. [{idea.theme}] {idea.idea}\n   KPI: {idea.kpi}; addresses {imp.negatives_addressed} "
-            f"negative comments; negative share {now} -> {fixed} if fixed; effort {idea.effort}\n"
-        )
-    for block in result.survey_questions:
-        sys.stdout.write(f"Survey for {block.stage} (too little evidence):\n")
-        for q in block.questions:
-            sys.stdout.write(f"   - {q.text} [{q.scale}]\n")
+    text, _ = ideas_answer(result, request.language, limit=None, surveys=True)
+    sys.stdout.write(text + "\n")
 
 
 @command(app, "survey", SurveyRequest, extra=[JSON_FLAG])
@@ -143,9 +129,4 @@ def survey(request: SurveyRequest, as_json: bool) -> None:
     if as_json:
         print_json(result.model_dump(mode="json"))
         return
-    if not result.stages:
-        sys.stdout.write("Every stage has enough feedback; no survey needed.\n")
-    for block in result.stages:
-        sys.stdout.write(f"{block.stage}:\n")
-        for q in block.questions:
-            sys.stdout.write(f"   - {q.text} [{q.scale}]\n")
+    sys.stdout.write(survey_answer(result.stages, request.language) + "\n")

@@ -334,12 +334,10 @@ def demo(
         highlight=False,
     )
     if result.diagnosis is not None:
-        from assistant.analysis.report import diagnosis_text
+        from assistant.analysis.render import diagnosis_report
 
         console.print(
             f"\n[bold]Diagnosis of the sample feedback[/] ({result.feedback}), full result in {out / 'diagnosis.json'}:"
         )
-        text = diagnosis_text(
-            result.diagnosis.model_dump(mode="json"), max_themes=1, language=result.diagnosis.language
-        )
+        text, _ = diagnosis_report(result.diagnosis, result.diagnosis.language, max_themes=1)
         console.print(text, highlight=False, markup=False)

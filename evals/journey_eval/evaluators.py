@@ -23,6 +23,7 @@ from assistant.agent.events import Event, FileExport, Final, MapUpdate, ToolStep
 from assistant.agent.grounding import _QUOTE, check_answer, check_text, report_of
 from assistant.agent.understand import detect_language
 from assistant.data_blocks import inside_blocks, is_one_block
+from assistant.domain.strings import strings
 from evals.journey_eval.scenario import Expect, PainPoints, Scenario, Turn
 
 
@@ -460,7 +461,7 @@ def map_checks(run: TurnRun, ctx: Context, expect: Expect) -> list[Check]:
         out.append(
             Check("stage_count", lo <= len(names) <= hi, f"{len(names)} stages (want {lo}-{hi})", run.index)
         )
-    texts = list(_map_texts(current)) if current else []
+    texts = list(strings(current)) if current else []
     if expect.map_mentions:
         missing = [p for p in expect.map_mentions if not any(re.search(p, t, re.IGNORECASE) for t in texts)]
         out.append(
@@ -528,18 +529,6 @@ def map_checks(run: TurnRun, ctx: Context, expect: Expect) -> list[Check]:
             )
         )
     return out
-
-
-def _map_texts(node: Any) -> Iterable[str]:
-    """Every string of a map (names, actions, touchpoints, pain points, personas, ...)."""
-    if isinstance(node, str):
-        yield node
-    elif isinstance(node, dict):
-        for value in node.values():
-            yield from _map_texts(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _map_texts(value)
 
 
 def _comparable(data: dict[str, Any]) -> dict[str, Any]:
