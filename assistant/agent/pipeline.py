@@ -52,6 +52,7 @@ from assistant.agent.threads import ThreadState
 from assistant.agent.understand import IntentClassifier, Understanding, understand
 from assistant.analysis.question_scope import scope_summary, with_scope
 from assistant.analysis.render import ideas_answer, survey_answer
+from assistant.analysis.stage_focus import focus_stage
 from assistant.domain.model import MAX_PERSONAS, JourneyMap, Persona
 from assistant.errors import JourneyError, ModelOutputError, without_paths
 from assistant.maps.operations import (
@@ -243,7 +244,7 @@ class EmbeddedPipeline:
             run = partial(self.workspace.diagnose_change, journey, options, u.stage)
         diagnosis = yield from self._step(ctx, "diagnose_journey", args, run)
         yield DiagnosisView(diagnosis=diagnosis, focus=u.stage)
-        target = u.stage or (diagnosis.ranking[0] if diagnosis.ranking else None)
+        target = focus_stage(diagnosis, u.stage)
         ideas = None
         if target and diagnosis.n:
             idea_options = IdeasOptions(
