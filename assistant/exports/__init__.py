@@ -7,7 +7,7 @@ name and always returns bytes ready to write to a file.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal
+from typing import get_args
 
 from assistant.domain import JourneyMap
 from assistant.exports.as_csv import to_csv
@@ -17,10 +17,12 @@ from assistant.exports.as_markdown import to_markdown
 from assistant.exports.as_mermaid import to_mermaid
 from assistant.exports.as_xlsx import to_xlsx
 from assistant.exports.importing import import_map
+from assistant.workspace.requests import ExportFormat
 
-Format = Literal["json", "md", "csv", "xlsx", "mermaid", "html"]
+# The list of formats is part of the export request's contract; the exports only implement it.
+Format = ExportFormat
 
-FORMATS: tuple[Format, ...] = ("json", "md", "csv", "xlsx", "mermaid", "html")
+FORMATS: tuple[Format, ...] = get_args(ExportFormat)
 SUFFIXES: dict[Format, str] = {
     "json": ".json",
     "md": ".md",
