@@ -82,3 +82,30 @@ def test_journey_order_of_stage_names() -> None:
         "Customer service",
     ]
     assert in_journey_order(["Zeta", "Payment", "Alpha"]) == ["Payment", "Zeta", "Alpha"]
+
+
+def test_the_problem_a_brief_names_survives_a_generic_draft_in_its_words() -> None:
+    from assistant.drafting.brief import brief_problem, read_brief
+    from assistant.drafting.methodology import methodology_draft
+
+    ko = "문제 해결 여정이에요: 심사 서류 보완 때문에 불만이 많은 고객, 현재 기준으로요"
+    assert brief_problem(ko, "ko") == "심사 서류 보완"
+    en = "Solving a problem: customers complain that checkout keeps failing, as it works today."
+    assert brief_problem(en, "en") == "checkout keeps failing"
+    assert brief_problem("포장이사 업체를 처음 이용하는 1인 가구 고객의 여정", "ko") is None
+
+    journey = map_from_data(methodology_draft(read_brief(ko, "ko"), 1))
+    stage = next(s for s in journey.stages if "서류 보완" in s.name)
+    assert stage.origin and stage.origin.fields == {"name": "brief"}
+    stated = stage.steps[0].pain_points[0]
+    assert "심사 서류 보완" in stated.description and stated.origin and stated.origin.source == "brief"
+    assert journey.journey_type == "problem_resolution" and "서류 보완" in journey.scope
+
+
+def test_a_korean_brief_names_its_customer_before_현재_여정() -> None:
+    from assistant.drafting.brief import read_brief
+
+    facts = read_brief("포장이사 업체를 처음 이용하는 1인 가구 고객의 현재 여정 지도를 그려 줘.")
+    assert facts.who == "포장이사 업체를 처음 이용하는 1인 가구 고객"
+    facts = read_brief("모바일 앱으로 처음 신용대출을 받는 직장인 고객의 현재(as-is) 여정 지도를 그려 줘")
+    assert facts.who == "모바일 앱으로 처음 신용대출을 받는 직장인 고객" and facts.who_head == "직장인"
