@@ -109,3 +109,32 @@ def test_a_korean_brief_names_its_customer_before_현재_여정() -> None:
     assert facts.who == "포장이사 업체를 처음 이용하는 1인 가구 고객"
     facts = read_brief("모바일 앱으로 처음 신용대출을 받는 직장인 고객의 현재(as-is) 여정 지도를 그려 줘")
     assert facts.who == "모바일 앱으로 처음 신용대출을 받는 직장인 고객" and facts.who_head == "직장인"
+
+
+class _Copying:
+    """A scripted model that copies the generic stage names and goals back, and renames one stage."""
+
+    def generate(self, system: str, user: str, schema: type, max_tokens: int) -> object:
+        from assistant.drafting.methodology import _TEMPLATES
+
+        names = [t[0] for t in _TEMPLATES["en"]]
+        goals = [t[1] for t in _TEMPLATES["en"]]
+        stages = [
+            {"name": names[0], "step": "Looks around"},
+            {"name": goals[1][:28], "step": "Compares"},
+            {"name": "Apply to adopt", "step": "Fills in the adoption form"},
+            *({"name": n, "step": "Goes on"} for n in names[3:]),
+        ]
+        return schema.model_validate({"name": "Dana, adopter", "role": "", "situation": "", "stages": stages})
+
+
+def test_a_copied_generic_name_or_goal_is_not_counted_as_the_models_adaptation() -> None:
+    from assistant.drafting.brief import read_brief
+    from assistant.drafting.methodology import methodology_draft
+    from assistant.drafting.model_adapt import adapt_methodology_with_model
+
+    facts = read_brief("Draft the journey of people adopting a rescue dog from our shelter", "en")
+    data = methodology_draft(facts, 1)
+    assert adapt_methodology_with_model(_Copying(), data, facts) == 1
+    assert data["stages"][2]["name"] == "Apply to adopt"
+    assert data["stages"][1]["name"] == "Compare and decide"  # the copied goal left the generic name

@@ -200,8 +200,9 @@ def adapt_methodology_with_model(generator: Generator, data: dict[str, Any], fac
         if stage.get("origin", {}).get("fields", {}).get("name") == "brief":
             chosen.append(None)  # named in the brief's own words: the model does not rename it
             continue
-        if key == mine:
-            chosen.append(None)  # the generic name copied back: not an adaptation to the brief
+        goal = " ".join(str(stage.get("goal", "")).split()).casefold()
+        if key == mine or (goal and goal.startswith(key)):
+            chosen.append(None)  # the generic name or goal copied back: not an adaptation to the brief
             continue
         if not _fits([name, step], facts.language) or (key in taken and key != mine):
             chosen.append(None)  # the generic stage stays as it is
