@@ -4,10 +4,16 @@ inferred (`model`); only the brief's own words are `brief`."""
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+from pydantic import BaseModel
+
 from assistant.domain import map_from_data
 from assistant.drafting.lanes import back_stage, front_stage, kpi_for, moments_of_truth, phase
 from assistant.drafting.order import in_journey_order
 from assistant.drafting.outline import OutlineStage, fill_outline, merge_repeated_stages
+
+M = TypeVar("M", bound=BaseModel)
 
 
 def _step(action: str, emotion: int, channel: str = "app", touchpoint: str = "Loan app") -> dict[str, object]:
@@ -114,7 +120,7 @@ def test_a_korean_brief_names_its_customer_before_현재_여정() -> None:
 class _Copying:
     """A scripted model that copies the generic stage names and goals back, and renames one stage."""
 
-    def generate(self, system: str, user: str, schema: type, max_tokens: int) -> object:
+    def generate(self, system: str, user: str, schema: type[M], max_tokens: int) -> M:
         from assistant.drafting.methodology import _TEMPLATES
 
         names = [t[0] for t in _TEMPLATES["en"]]
