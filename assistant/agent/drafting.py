@@ -5,8 +5,9 @@ and the pain points taken from that feedback, quoted with their ids.
 Other briefs are drafted by assistant/drafting (a reference journey or the methodology's generic journey,
 adapted in code and by the model in a few short typed pieces). In the outline here the 1.5B model writes
 only what needs judgement (step names, touchpoints, channels, an emotion per step); front- and back-stage
-texts, moments of truth and KPIs are filled by code and marked `model` (inferred), and pain points are the
-stored feedback's own complaints, so nothing in the map is presented as evidence unless it is.
+texts, moments of truth and KPIs are filled by the rules in assistant/drafting (lanes, outline, order) and
+marked `model` (inferred), and pain points are the stored feedback's own complaints, so nothing in the map
+is presented as evidence unless it is. This module holds the model's schemas, prompts and the call.
 """
 
 from __future__ import annotations
@@ -17,8 +18,11 @@ from typing import Annotated, Any, Literal, Protocol, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from assistant.domain.model import Channel, JourneyMap
+from assistant.drafting.order import in_journey_order as in_journey_order
+from assistant.drafting.outline import OutlineStage as OutlineDraft
+from assistant.drafting.outline import add_feedback_pain_points as add_feedback_pain_points
+from assistant.drafting.outline import fill_outline as outline_map
 from assistant.workspace import Workspace
-from assistant.workspace.results import Diagnosis
 from tools.language import Language
 
 M = TypeVar("M", bound=BaseModel)
@@ -135,145 +139,8 @@ MISSING_QUESTIONS: dict[Language, dict[str, str]] = {
     },
 }
 
-FRONT_STAGE: dict[Language, dict[str, str]] = {
-    "en": {
-        "web": "Web pages guide the customer and show progress",
-        "app": "App screens guide each step",
-        "store": "Staff greet and help in person",
-        "phone": "An agent answers and explains",
-        "email": "A clear e-mail confirms what happened and what comes next",
-        "chat": "Chat agent or bot answers questions",
-        "social": "Posts and replies on social media",
-        "partner": "A partner presents the offer",
-        "other": "The company responds to the customer",
-    },
-    "ko": {
-        "web": "웹 화면이 다음 단계와 진행 상황을 안내",
-        "app": "앱 화면이 단계별로 안내",
-        "store": "직원이 대면으로 응대",
-        "phone": "상담원이 전화로 안내",
-        "email": "이메일로 결과와 다음 단계를 안내",
-        "chat": "채팅 상담원이나 챗봇이 응답",
-        "social": "SNS 게시물과 댓글로 소통",
-        "partner": "제휴사가 상품을 안내",
-        "other": "회사가 고객 요청에 응대",
-    },
-}
-BACK_STAGE: dict[Language, dict[str, str]] = {
-    "en": {
-        "web": "Content management, analytics and the systems behind the page",
-        "app": "App backend, notifications and logging",
-        "store": "Store operations and staff scheduling",
-        "phone": "Call routing, CRM notes and escalation",
-        "email": "Message templates and delivery service",
-        "chat": "Chat routing and knowledge base",
-        "social": "Social listening and response team",
-        "partner": "Partner agreements and data exchange",
-        "other": "Internal processing and handover",
-    },
-    "ko": {
-        "web": "콘텐츠 관리·분석 및 화면 뒤의 시스템",
-        "app": "앱 서버, 알림, 로그 수집",
-        "store": "매장 운영과 인력 배치",
-        "phone": "콜 라우팅, CRM 기록, 이관",
-        "email": "메일 템플릿과 발송 시스템",
-        "chat": "상담 배분과 지식베이스",
-        "social": "소셜 리스닝과 대응 조직",
-        "partner": "제휴 계약과 데이터 연동",
-        "other": "내부 처리와 부서 간 이관",
-    },
-}
-
-
-def kpi_for(position: int, count: int, language: Language) -> dict[str, str]:
-    """A KPI by where the stage sits (methodology: behaviour before and during purchase, effort and
-    satisfaction right after a step, loyalty after purchase), with who/what/when/why."""
-    en = language == "en"
-    if position == 0:
-        name = "Bounce rate" if en else "이탈률(바운스율)"
-        definition = (
-            "Sessions that leave after one page ÷ all sessions"
-            if en
-            else "한 페이지만 보고 떠난 세션 ÷ 전체 세션"
-        )
-        why = (
-            "A high bounce rate means the first impression or relevance fails"
-            if en
-            else "첫인상이나 관련성이 부족하면 바로 떠나기 때문"
-        )
-    elif position == count - 1:
-        name = "NPS" if en else "NPS(순추천지수)"
-        definition = (
-            "% promoters (9-10) − % detractors (0-6), asked at the end of the journey"
-            if en
-            else "추천 고객(9-10점) 비율 − 비추천 고객(0-6점) 비율, 여정 마지막에 질문"
-        )
-        why = (
-            "A relationship measure of whether customers stay and recommend"
-            if en
-            else "고객이 계속 이용하고 추천할지 보여 주는 관계 지표"
-        )
-    else:
-        name = "Step conversion rate" if en else "단계 전환율"
-        definition = (
-            "Customers who complete the stage ÷ customers who started it"
-            if en
-            else "단계를 완료한 고객 ÷ 단계를 시작한 고객"
-        )
-        why = (
-            "Shows where people leave, which surveys of finishers cannot"
-            if en
-            else "끝까지 간 고객만 답하는 설문으로는 보이지 않는 이탈 지점을 보여 주기 때문"
-        )
-    return {
-        "name": name,
-        "definition": definition,
-        "cadence": "Weekly" if en else "매주",
-        "owner": "Stage owner (PM)" if en else "단계 담당 PM",
-        "data_source": "Product analytics and surveys" if en else "서비스 분석 데이터와 설문",
-        "rationale": why,
-    }
-
-
 MIN_DISTINCT_STAGES = 3
 MAX_FEEDBACK_STAGES = 8
-
-
-# Where each stage archetype usually sits in a customer's life with a product (tools' archetype ids).
-LIFECYCLE = [
-    "discover",
-    "consider",
-    "booking",
-    "signup",
-    "verify",
-    "apply",
-    "review",
-    "disburse",
-    "checkout",
-    "checkin",
-    "boarding",
-    "inflight",
-    "delivery",
-    "baggage",
-    "onboarding",
-    "use",
-    "billing",
-    "support",
-    "returns",
-    "renewal",
-]
-
-
-def in_journey_order(names: Sequence[str]) -> list[str]:
-    """Stage names in the order customers usually live them, by the archetype each name matches (a name
-    matching none keeps its place after the ones that do)."""
-    from tools.stage_assignment import StageSpec, match_archetypes
-
-    def position(name: str) -> int:
-        found = [LIFECYCLE.index(a.id) for a in match_archetypes(StageSpec(name)) if a.id in LIFECYCLE]
-        return min(found, default=len(LIFECYCLE))
-
-    return sorted(names, key=position)  # stable: unmatched names keep their order
 
 
 def outline_with_stages(names: Sequence[str], language: Language) -> type[BaseModel]:
@@ -305,117 +172,18 @@ def as_outline(generated: Any) -> Outline:
     )
 
 
-def merge_repeated_stages(outline: Outline) -> Outline:
-    """One stage per name: the small model sometimes writes a stage twice (Korean especially), which a
-    map cannot hold. The steps of a repeat join the first stage of that name, without repeating actions."""
-    merged: dict[str, Any] = {}
-    for stage in outline.stages:
-        key = " ".join(stage.name.split()).casefold()
-        if key not in merged:
-            merged[key] = stage.model_copy(update={"steps": list(stage.steps)})
-            continue
-        first = merged[key]
-        seen = {" ".join(st.action.split()).casefold() for st in first.steps}
-        first.steps.extend(st for st in stage.steps if " ".join(st.action.split()).casefold() not in seen)
-    if len(merged) == len(outline.stages):
-        return outline
-    return outline.model_copy(update={"stages": list(merged.values())})
-
-
 def fill_outline(outline: Outline, brief: Brief, language: Language) -> dict[str, Any]:
-    """A complete map (as data) from the model's outline; pain points come later, from feedback."""
-    outline = merge_repeated_stages(outline)
-    lowest = min(
-        ((i, j) for i, s in enumerate(outline.stages) for j, _ in enumerate(s.steps)),
-        key=lambda ij: outline.stages[ij[0]].steps[ij[1]].emotion,
+    """A complete map (as data) from the model's outline: the rules of assistant/drafting/outline.py fill
+    in what the model did not write, marked inferred; pain points come later, from feedback."""
+    return outline_map(
+        outline.title,
+        [OutlineDraft(s.name, [st.model_dump() for st in s.steps]) for s in outline.stages],
+        language,
+        who=brief.who,
+        journey=brief.journey,
+        journey_type=brief.journey_type,
+        state=brief.state,
     )
-    why_first = (
-        "The first impression decides whether the customer goes on"
-        if language == "en"
-        else "첫인상이 고객이 계속 진행할지를 좌우하기 때문"
-    )
-    why_low = (
-        "The most painful step: customers judge the whole journey by it"
-        if language == "en"
-        else "가장 힘든 순간이라 고객이 여정 전체를 이 경험으로 판단하기 때문"
-    )
-    stages = []
-    for i, s in enumerate(outline.stages):
-        steps = []
-        for j, st in enumerate(s.steps):
-            mot = (i, j) in {(0, 0), lowest}
-            steps.append(
-                {
-                    "action": st.action,
-                    "touchpoint": st.touchpoint,
-                    "channel": st.channel,
-                    "phase": "pre"
-                    if i < len(outline.stages) // 2
-                    else "post"
-                    if i == len(outline.stages) - 1
-                    else "during",
-                    "front_stage": FRONT_STAGE[language][st.channel],
-                    "back_stage": BACK_STAGE[language][st.channel],
-                    "emotion": {"score": st.emotion},
-                    "moment_of_truth": {
-                        "is_moment": mot,
-                        "why": (why_first if (i, j) == (0, 0) else why_low) if mot else "",
-                    },
-                    # The model wrote the action, touchpoint, channel and emotion; code filled the rest
-                    # from the channel and position: all of it an inference, none of it evidence.
-                    "origin": {"source": "model"},
-                }
-            )
-        kpi = {**kpi_for(i, len(outline.stages), language), "origin": {"source": "model"}}
-        stages.append({"name": s.name, "steps": steps, "kpis": [kpi], "origin": {"source": "model"}})
-    return {
-        "title": outline.title,
-        "language": language,
-        "journey_type": brief.journey_type or "other",
-        "state": brief.state or "current",
-        "scope": brief.journey or "",
-        "personas": [{"name": brief.who[:200], "segment": brief.who, "origin": {"source": "brief"}}]
-        if brief.who
-        else [],
-        "stages": stages,
-    }
-
-
-def add_feedback_pain_points(
-    data: dict[str, Any], diagnosis: Diagnosis | None, language: Language
-) -> dict[str, Any]:
-    """Pain points with evidence from the stored feedback: each stage's top themes, quoted verbatim."""
-    if diagnosis is None:
-        return data
-    for stage in data["stages"]:
-        d = diagnosis.stage(stage["name"])
-        if d is None or not d.themes or not stage["steps"]:
-            continue
-        target = min(stage["steps"], key=lambda st: st["emotion"]["score"])
-        for theme in d.themes[:2]:
-            if not theme.quotes:
-                continue
-            text = (
-                f"{theme.label}: {theme.n} of {d.negative} negative comments in this stage"
-                if language == "en"
-                else f"{theme.label}: 이 단계 부정 의견 {d.negative}건 중 {theme.n}건"
-            )
-            target.setdefault("pain_points", []).append(
-                {
-                    "description": text,
-                    "severity": 4 if (theme.share_of_negative or 0) >= 0.3 else 3,
-                    "provenance": "feedback",
-                    "evidence": [
-                        {"feedback_id": q.feedback_id, "row": q.row, "quote": q.text, "sentiment": "negative"}
-                        for q in theme.quotes[:2]
-                    ],
-                    "origin": {
-                        "source": "feedback",
-                        "feedback_ids": [q.feedback_id for q in theme.quotes[:2] if q.feedback_id],
-                    },
-                }
-            )
-    return data
 
 
 METHOD_NOTE = (

@@ -53,7 +53,10 @@ _WHO_EN = re.compile(
     re.I,
 )
 # Korean: the phrase right before "의 (고객) 여정" or "여정" names who; its last word is the head noun.
-_WHO_KO = re.compile(r"([^\s,.]+(?:\s[^\s,.]+){0,6}?)\s*의\s*(?:고객\s*)?(?:구매\s*)?여정")
+_WHO_KO = re.compile(
+    r"([^\s,.]+(?:\s[^\s,.]+){0,6}?)\s*의\s*(?:(?:현재|지금|미래|앞으로의|개선된)\s*(?:\(as-?is\)|\(to-?be\))?\s*)?"
+    r"(?:고객\s*)?(?:구매\s*)?여정"
+)
 _WHO_NOUNS_KO = re.compile(
     r"(직장인|고객|사용자|이용자|회원|학생|대학생|환자|보호자|여행객|승객|투숙객|구매자|소비자|가입자|신청자|"
     r"차주|임차인|세입자|사장님|소상공인|자영업자|부모|엄마|아빠|주부|시니어|어르신|운전자|프리랜서|담당자|관리자|"
@@ -183,6 +186,26 @@ def read_brief(text: str, language: Language | None = None, personas: int | None
     if personas:
         facts.personas = max(facts.personas or 1, personas)
     return facts
+
+
+_PROBLEM_KO = re.compile(
+    r"([^\s:,.]+(?:\s[^\s:,.]+){0,3}?)\s*(?:때문에|문제로|(?:이|가)\s*(?:불편|어려워|안\s*돼|막혀|늦어|자꾸))"
+)
+_PROBLEM_EN = re.compile(
+    r"\b(?:complain(?:s|ing)?\s+(?:that|about)|because(?:\s+of)?|due to|struggl(?:e|es|ing)\s+with|"
+    r"frustrated\s+(?:by|with)|problems?\s+with|trouble\s+with)\s+([^,.;:!?]{4,80})",
+    re.I,
+)
+
+
+def brief_problem(text: str, language: Language) -> str | None:
+    """The problem the brief names in its own words ("심사 서류 보완 때문에 불만이 많은" → "심사 서류 보완",
+    "customers complain that checkout keeps failing" → "checkout keeps failing"), or None."""
+    m = (_PROBLEM_KO if language == "ko" else _PROBLEM_EN).search(text)
+    if not m:
+        return None
+    phrase = " ".join(m.group(1).split()).strip(" .,'\"")
+    return phrase[:60] or None
 
 
 TITLE_CHARS = 80

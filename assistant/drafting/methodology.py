@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from assistant.drafting.adapt import extra_persona
-from assistant.drafting.brief import BriefFacts, short_title
+from assistant.drafting.brief import BriefFacts, brief_problem, short_title
 from tools.language import Language
 
 # (stage, goal, KPI name, KPI definition, [(action, touchpoint, channel, thoughts, emotion, label,
@@ -383,6 +383,28 @@ _TEMPLATES: dict[Language, list[tuple[Any, ...]]] = {"en": _EN, "ko": _KO}
 _MODEL = {"source": "model"}
 
 
+HELP_STAGE = 4
+"""The generic journey's 'get help' stage: where a problem the brief names is drawn."""
+
+
+def _keep_the_problem(stages: list[dict[str, Any]], facts: BriefFacts) -> None:
+    """The problem the brief names stays in its words: the help stage is named after it and its first step
+    carries it as a pain point the user stated (origin `brief`), so a generic draft still says what the
+    brief was about ("심사 서류 보완")."""
+    problem = brief_problem(facts.text, facts.language)
+    if not problem:
+        return
+    stage = stages[HELP_STAGE]
+    stage["name"] = problem[:1].upper() + problem[1:] if facts.language == "en" else problem
+    stage["origin"] = {"source": "model", "fields": {"name": "brief"}}
+    step = stage["steps"][0]
+    stated = f"Customers complain: {problem}" if facts.language == "en" else f"고객 불만: {problem}"
+    step["pain_points"] = [
+        {"description": stated, "severity": 4, "provenance": "asserted", "origin": {"source": "brief"}},
+        *step["pain_points"],
+    ]
+
+
 def methodology_draft(facts: BriefFacts, personas: int) -> dict[str, Any]:
     """Map data for the generic lifecycle in the brief's language, every piece marked `model`."""
     language = facts.language
@@ -426,6 +448,7 @@ def methodology_draft(facts: BriefFacts, personas: int) -> dict[str, Any]:
                 "origin": _MODEL,
             }
         )
+    _keep_the_problem(stages, facts)
     data: dict[str, Any] = {"stages": stages, "personas": []}
     for k in range(personas):
         data["personas"].append(extra_persona(data, facts, k, language))
@@ -435,7 +458,8 @@ def methodology_draft(facts: BriefFacts, personas: int) -> dict[str, Any]:
         "title": short_title(title, language) if facts.journey else title,
         "language": language,
         "state": facts.state or "current",
-        "journey_type": "other",
+        "journey_type": "problem_resolution" if brief_problem(facts.text, language) else "other",
+        "scope": facts.journey or "",
         "personas": persona_list,
         "stages": stages,
         "notes": [],

@@ -191,12 +191,20 @@ def adapt_methodology_with_model(generator: Generator, data: dict[str, Any], fac
     persona = [answer.name, answer.role, answer.situation]
     if _fits(persona, facts.language):
         _apply_persona(data, answer)
-    chosen: list[tuple[str, str] | None] = []
+    chosen: list[tuple[str | None, str] | None] = []
     taken = {" ".join(s["name"].split()).casefold() for s in stages}
     for stage, new in zip(stages, answer.stages, strict=False):
         name, step = " ".join(new.name.split()), " ".join(new.step.split())
         key = name.casefold()
         mine = " ".join(stage["name"].split()).casefold()
+        goal = " ".join(str(stage.get("goal", "")).split()).casefold()
+        named_by_brief = stage.get("origin", {}).get("fields", {}).get("name") == "brief"
+        copied = key == mine or bool(goal and goal.startswith(key))
+        if named_by_brief or copied:
+            # Named in the brief's own words (the model does not rename it), or the generic name or goal
+            # copied back (not an adaptation): the name stays; a first step for the brief is still taken.
+            chosen.append((None, step) if step and _fits([step], facts.language) else None)
+            continue
         if not _fits([name, step], facts.language) or (key in taken and key != mine):
             chosen.append(None)  # the generic stage stays as it is
             continue
@@ -205,5 +213,7 @@ def adapt_methodology_with_model(generator: Generator, data: dict[str, Any], fac
         chosen.append((name, step))
     for stage, pick in zip(stages, chosen, strict=False):
         if pick is not None:
-            stage["name"], stage["steps"][0]["action"] = pick
-    return sum(1 for pick in chosen if pick is not None)
+            if pick[0] is not None:
+                stage["name"] = pick[0]
+            stage["steps"][0]["action"] = pick[1]
+    return sum(1 for pick in chosen if pick is not None and pick[0] is not None)

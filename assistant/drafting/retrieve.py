@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,8 +93,177 @@ _NOISE = frozenset(
         "에서",
         "으로",
         "있는",
+        # Korean request and journey-type words, as whole stems (bigrams of them are above).
+        "처음",
+        "신규",
+        "우리",
+        "대상",
+        "기준",
+        "문제",
+        "해결",
+        # Who, not which journey: an office worker (직장인) borrows, studies and joins a gym alike.
+        "직장",
+        "장인",
+        "새로",
+        # English function words and the journey-type phrasing ("solving a problem", "as it works today"):
+        # they carry no domain, and a word no domain uses weighs the most in the keyword share.
+        "the",
+        "and",
+        "for",
+        "from",
+        "with",
+        "without",
+        "about",
+        "into",
+        "onto",
+        "our",
+        "their",
+        "them",
+        "they",
+        "we",
+        "us",
+        "you",
+        "your",
+        "it",
+        "its",
+        "that",
+        "this",
+        "these",
+        "those",
+        "who",
+        "whom",
+        "which",
+        "what",
+        "when",
+        "where",
+        "how",
+        "is",
+        "are",
+        "be",
+        "been",
+        "was",
+        "were",
+        "do",
+        "does",
+        "did",
+        "get",
+        "gets",
+        "getting",
+        "got",
+        "some",
+        "something",
+        "maybe",
+        "may",
+        "might",
+        "can",
+        "could",
+        "would",
+        "should",
+        "will",
+        "just",
+        "only",
+        "also",
+        "more",
+        "most",
+        "very",
+        "keep",
+        "keeps",
+        "today",
+        "now",
+        "then",
+        "there",
+        "here",
+        "not",
+        "all",
+        "any",
+        "each",
+        "every",
+        "after",
+        "before",
+        "until",
+        "while",
+        "works",
+        "work",
+        "solving",
+        "solve",
+        "problem",
+        "problems",
+        "issue",
+        "issues",
+        "want",
+        "wants",
+        "need",
+        "needs",
+        "like",
+        # What the user asks the map to rest on, not what it is about.
+        "feedback",
+        "pain",
+        "point",
+        "points",
+        "ground",
+        "grounded",
+        "load",
+        "loaded",
+        "uploaded",
+        "based",
+        "피드",
+        "드백",
+        "의견",
+        "올려",
     ]
 )
+
+# Particles and verb endings glued to a Korean word ("대출을", "고객의", "비교하는"): dropped before the word
+# is cut into bigrams, so "출을" or "객의" is not read as a keyword. Longest first.
+_KO_ENDINGS = tuple(
+    sorted(
+        [
+            "에서부터",
+            "으로부터",
+            "에게서",
+            "부터",
+            "까지",
+            "에서",
+            "에게",
+            "으로",
+            "하는",
+            "하고",
+            "해서",
+            "하여",
+            "하기",
+            "했는데",
+            "하려는",
+            "하려고",
+            "이고",
+            "이며",
+            "이나",
+            "이라",
+            "입니다",
+            "이에요",
+            "예요",
+            "들의",
+            "들이",
+            "들을",
+            "을",
+            "를",
+            "이",
+            "가",
+            "은",
+            "는",
+            "의",
+            "에",
+            "로",
+            "와",
+            "과",
+            "도",
+            "만",
+            "들",
+        ],
+        key=len,
+        reverse=True,
+    )
+)
+_HANGUL_WORD = re.compile(r"[가-힣]+")
 
 
 @dataclass(frozen=True)
@@ -118,11 +288,26 @@ PHRASE_BONUS = 0.15
 ("credit card", "위탁 수하물"), at most twice: a phrase says more than its words apart."""
 
 
+def _korean_stem(word: str) -> str:
+    for ending in _KO_ENDINGS:
+        # A one-character particle only after two characters ("이사" keeps its 이); a longer ending after one
+        # ("앱으로" is 앱).
+        if word.endswith(ending) and len(word) - len(ending) >= (2 if len(ending) == 1 else 1):
+            return word[: -len(ending)]
+    return word
+
+
 def _tokens(text: str) -> set[str]:
-    """Content tokens: English words stemmed (purchasing = purchase), Korean as character bigrams."""
-    return {
-        _STEMMER.stemWord(t) if t.isascii() else t for t in tokenize(text) if t not in _NOISE and len(t) > 1
-    }
+    """Content tokens: English words stemmed (purchasing = purchase), Korean words without their particle
+    or ending, as character bigrams; request and function words dropped."""
+    english = {_STEMMER.stemWord(t) for t in tokenize(text) if t.isascii() and t not in _NOISE and len(t) > 1}
+    korean: set[str] = set()
+    for word in _HANGUL_WORD.findall(text):
+        stem = _korean_stem(word)
+        if stem in _NOISE:
+            continue
+        korean |= {stem[i : i + 2] for i in range(len(stem) - 1)}
+    return english | (korean - _NOISE)
 
 
 def _phrases(refs: dict[Language, Reference]) -> set[str]:
