@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from assistant.domain import JourneyMap, map_from_data
+from assistant.domain.model import MAX_PERSONAS
 from assistant.drafting.adapt import adapt_reference
 from assistant.drafting.brief import BriefFacts, read_brief
 from assistant.drafting.library import Reference, load_library
@@ -91,9 +92,9 @@ def _assumptions(facts: BriefFacts, personas: int, adapted: bool) -> list[str]:
         )
     if facts.personas is None:
         out.append(
-            f"{personas} persona (ask for up to three)."
+            f"{personas} persona (ask for up to {MAX_PERSONAS})."
             if en
-            else f"페르소나 {personas}명(최대 3명까지 요청 가능)."
+            else f"페르소나 {personas}명(최대 {MAX_PERSONAS}명까지 요청 가능)."
         )
     return out
 
@@ -146,7 +147,7 @@ def draft_journey(
     facts = read_brief(text, language, personas)
     if facts.lacks_who_and_journey and ask:
         return DraftResult(map=None, facts=facts, question=QUESTION[facts.language])
-    count = min(3, max(1, facts.personas or 1))
+    count = min(MAX_PERSONAS, max(1, facts.personas or 1))
     library = library if library is not None else load_library()
     matches = retrieve(text, library, embedder, cache_dir=cache_dir)
     top = matches[0] if matches else None

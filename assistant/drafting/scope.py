@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from tools.text import light_stem_en
+
 _FROM_TO_EN = re.compile(
     r"\bfrom\s+(?P<start>[^.;:]{3,80}?)\s+(?:to|until|till|through|up to)\s+(?P<end>[^.;]{3,80}?)(?=[.;]|$|,\s*(?:and|but)\b)",
     re.I,
@@ -90,19 +92,7 @@ def _pieces(text: str, language: str) -> set[str]:
         words = [w for w in re.findall(r"[\uac00-\ud7a3]+|[a-z]+", text) if w not in _STOP_KO]
         return {w[i : i + 2] for w in words for i in range(len(w) - 1)} | {w for w in words if len(w) == 1}
     words = [w for w in re.findall(r"[a-z]+", text) if w not in _STOP_EN and len(w) >= 3]
-    return {_stem(w) for w in words}
-
-
-_SUFFIXES = ("ations", "ation", "ments", "ment", "ings", "ing", "ied", "ies", "ed", "es", "s")
-
-
-def _stem(word: str) -> str:
-    """A light suffix cut (paying, payment -> pay; assembled -> assembl): a stemmer that knows English
-    better cuts "checkout" to "check", which then matches check-in."""
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
+    return {light_stem_en(w) for w in words}
 
 
 def _shared(want: set[str], have: set[str], language: str) -> int:
