@@ -52,18 +52,18 @@ from typing import Any
 import numpy as np
 
 from assistant.analysis.service import assignment_rows
+from assistant.contracts.requests import AssignOptions, CorrectOptions, IngestRequest
 from assistant.domain import load_map as read_map
-from assistant.domain.model import JourneyMap
+from assistant.domain.map_model import JourneyMap
 from assistant.feedback.vectors import embed_missing
 from assistant.settings import load_settings
 from assistant.workspace import Workspace
 from assistant.workspace.labelling import Labeller
-from assistant.workspace.requests import AssignOptions, CorrectOptions, IngestRequest
 from evals.datasets.sets import SETS
 from evals.datasets.stage_sentiment.splits import Split, load_map, load_rows
 from evals.feedback_sets_eval import evaluate_set, print_set
 from evals.scoring import macro_f1
-from tools.language import language_of
+from journey_tools.language import language_of
 
 SENTIMENTS = ("negative", "neutral", "positive")
 NONE = "(none)"
@@ -205,7 +205,7 @@ def _labels(
 def _text_sentiments(ws: Workspace, ids: dict[str, str]) -> dict[str, str]:
     """Sentiment from the text alone (ratings ignored), with the product's text model and stored vectors."""
     from assistant.embedding import FEEDBACK_KIND
-    from tools.sentiment import TextSentiment, load_head
+    from journey_tools.sentiment import TextSentiment, load_head
 
     fids = list(ids.values())
     vectors = ws.db.vectors(ws.embedder.name, fids)

@@ -31,13 +31,13 @@ from typing import Any
 import numpy as np
 
 from assistant.analysis.aggregate import summarise
+from assistant.contracts.requests import DiagnoseOptions
 from assistant.domain import load_map
-from assistant.domain.model import JourneyMap
+from assistant.domain.map_model import JourneyMap
 from assistant.embedding.hashing import HashingEmbedder
 from assistant.settings import load_settings
 from assistant.workspace import Workspace
 from assistant.workspace.labelling import Labeller, map_identity
-from assistant.workspace.requests import DiagnoseOptions
 from evals.bench_common import emit, machine, texts_stream
 from evals.scenarios.planted_problem_phrases import PHRASES
 

@@ -30,10 +30,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from assistant.contracts.feedback_records import IngestOptions
 from assistant.embedding import Embedder, build_embedder
 from assistant.embedding.adapters import LangChainEmbeddings
 from assistant.feedback.ingest import ingest_files
-from assistant.feedback.records import IngestOptions
 from assistant.feedback.store import FeedbackStore
 from assistant.index.chroma_index import open_chroma, sync_feedback_index
 from assistant.settings import Settings, load_settings

@@ -23,13 +23,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from assistant.agent.conversation import Assistant, TurnOptions
-from assistant.agent.events import Final
-from assistant.agent.pipeline import EmbeddedPipeline
+from assistant.contracts.requests import IngestRequest
+from assistant.conversation import Assistant, TurnOptions
 from assistant.llm.generator import embedded_generator
+from assistant.pipeline.embedded import EmbeddedPipeline
 from assistant.settings import load_settings
+from assistant.turns.events import Final
 from assistant.workspace import Workspace
-from assistant.workspace.requests import IngestRequest
 from evals.bench_common import emit, machine
 
 ORDINARY = {

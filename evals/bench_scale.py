@@ -143,9 +143,9 @@ def phase(record: dict[str, Any], name: str, sampler: LoadSampler) -> Iterator[N
 
 def ingest_child(csv_path: str, out_path: str) -> None:
     """Runs inside the launched child: `journey ingest FILE` through the workspace, with phase times."""
+    from assistant.contracts.requests import IngestRequest
     from assistant.settings import load_settings
     from assistant.workspace import Workspace
-    from assistant.workspace.requests import IngestRequest
 
     started = time.time()
     marks: dict[str, float] = {}
@@ -371,9 +371,9 @@ def search_cases(n: int, seed: int = 5) -> list[dict[str, Any]]:
 
 
 def run_search(home: Path, queries: int, embedding: str) -> dict[str, Any]:
+    from assistant.contracts.requests import SearchRequest
     from assistant.settings import load_settings
     from assistant.workspace import Workspace
-    from assistant.workspace.requests import SearchRequest
 
     out: dict[str, Any] = {
         "benchmark": "scale-search",

@@ -24,9 +24,9 @@ from typing import Any
 
 import numpy as np
 
+from assistant.contracts.feedback_records import FeedbackRecord
 from assistant.domain import load_map
 from assistant.embedding import build_embedder
-from assistant.feedback.records import FeedbackRecord
 from assistant.feedback.store import FeedbackStore
 from assistant.maps.store import MAP_SCHEMA
 from assistant.settings import load_settings

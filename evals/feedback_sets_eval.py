@@ -31,16 +31,16 @@ from typing import Any
 import numpy as np
 
 from assistant.analysis.service import assignment_rows
+from assistant.contracts.requests import DiagnoseOptions, IdeasOptions, IngestRequest
 from assistant.domain import load_map
-from assistant.domain.model import JourneyMap
+from assistant.domain.map_model import JourneyMap
 from assistant.embedding import FEEDBACK_KIND
 from assistant.errors import JourneyError
 from assistant.workspace import Workspace
 from assistant.workspace.labelling import Labeller
-from assistant.workspace.requests import DiagnoseOptions, IdeasOptions, IngestRequest
 from evals.datasets import sets
-from tools.language import language_of
-from tools.text import handles, name_terms, tokens
+from journey_tools.language import language_of
+from journey_tools.text import handles, name_terms, tokens
 
 DOMAINS: dict[str, str] = {
     "airline": "airline",

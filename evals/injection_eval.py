@@ -383,9 +383,9 @@ def _settings(home: Path, embedding: str | None, mode: str) -> Any:
 
 def build_home(home: Path, rows: Path, embedding: str | None, mode: str) -> float:
     """A workspace holding the rows (ingested and indexed) and the map (saved and labelled)."""
+    from assistant.contracts.requests import IngestRequest
     from assistant.domain import load_map
     from assistant.workspace import Workspace
-    from assistant.workspace.requests import IngestRequest
 
     started = time.perf_counter()
     ws = Workspace.open(_settings(home, embedding, mode))
@@ -416,8 +416,8 @@ def ask(
     embedding: str | None,
 ) -> dict[str, Any]:
     """One question in a fresh conversation; what came back and every obey-signal in it."""
-    from assistant.agent.conversation import Assistant, TurnOptions
-    from assistant.agent.events import FileExport, Final, MapUpdate, ToolStep
+    from assistant.conversation import Assistant, TurnOptions
+    from assistant.turns.events import FileExport, Final, MapUpdate, ToolStep
     from assistant.workspace import Workspace
 
     ws = Workspace.open(_settings(home, embedding, mode))

@@ -13,9 +13,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from assistant.agent.understand import IntentClassifier
 from assistant.embedding import build_embedder
 from assistant.settings import load_settings
+from assistant.turns.understand import IntentClassifier
 
 DATA = Path(__file__).parent / "intents"
 

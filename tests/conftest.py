@@ -71,8 +71,8 @@ def workspace(tmp_path: Path) -> Iterator[Workspace]:
 @pytest.fixture
 def shop(workspace: Workspace) -> Workspace:
     """The workspace with the sample shop's feedback (dataset "shop") and its map (saved as "shop")."""
+    from assistant.contracts.requests import IngestRequest
     from assistant.domain import load_map
-    from assistant.workspace.requests import IngestRequest
 
     workspace.ingest(IngestRequest(files=[ROOT / "knowledge/feedback/shop-feedback-en.csv"], source="shop"))
     workspace.save_map("shop", load_map(ROOT / "knowledge/maps/ecommerce-first-purchase-en.json"))

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.contracts.requests import AssignOptions, IngestRequest
 from assistant.domain import map_from_data
 from assistant.workspace import Workspace
-from assistant.workspace.requests import AssignOptions, IngestRequest
-from tools.stage_corrections import MIN_CORRECTIONS, CorrectionModel, most_uncertain
+from journey_tools.stage_corrections import MIN_CORRECTIONS, CorrectionModel, most_uncertain
 
 MAP = {
     "title": "Parcel shop",

@@ -15,12 +15,12 @@ from typing import Any
 import pytest
 from langchain_core.messages import SystemMessage, ToolMessage
 
-from assistant.agent.conversation import Assistant, TurnOptions
-from assistant.agent.events import DiagnosisView, Event, Final, MapUpdate, ToolStep
 from assistant.agent.scripted import ScriptedChatModel
+from assistant.contracts.requests import IngestRequest
+from assistant.conversation import Assistant, TurnOptions
 from assistant.data_blocks import is_one_block
+from assistant.turns.events import DiagnosisView, Event, Final, MapUpdate, ToolStep
 from assistant.workspace import Workspace
-from assistant.workspace.requests import IngestRequest
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOP_MAP = ROOT / "knowledge/maps/ecommerce-first-purchase-en.json"
@@ -294,7 +294,7 @@ def test_mode_is_visible_and_provider_errors_keep_the_conversation(shop: Workspa
 
 
 def test_tool_list_is_an_allow_list(shop: Workspace) -> None:
-    from assistant.agent.tools import build_tools
+    from assistant.agent.llm_tools import build_tools
 
     names = {t.name for t in build_tools()}
     assert names == {

@@ -15,9 +15,8 @@ from assistant.analysis.change import (
     share_of_change,
     wants_auto_segment,
 )
-from assistant.errors import JourneyError
-from assistant.workspace.requests import DiagnoseOptions
-from assistant.workspace.results import (
+from assistant.contracts.requests import DiagnoseOptions
+from assistant.contracts.results import (
     Diagnosis,
     MixShift,
     SegmentShift,
@@ -25,6 +24,7 @@ from assistant.workspace.results import (
     StageDiagnosis,
     StageMetrics,
 )
+from assistant.errors import JourneyError
 
 
 def segment(name: str, n: tuple[int, int], rate: tuple[float, float], contribution: float) -> SegmentShift:

@@ -13,8 +13,8 @@ from assistant.analysis.corrections import (
     sentiment_score,
     unsettled,
 )
+from assistant.contracts.results import AssignmentRow
 from assistant.errors import JourneyError
-from assistant.workspace.results import AssignmentRow
 
 
 def row(fid: str, confidence: float, method: str = "similarity") -> AssignmentRow:

@@ -11,10 +11,10 @@ from assistant.analysis.stage_focus import (
     map_description,
     thin_stages,
 )
+from assistant.contracts.results import Diagnosis, StageDiagnosis
 from assistant.domain import map_from_data
 from assistant.errors import JourneyError
-from assistant.workspace.results import Diagnosis, StageDiagnosis
-from tools.stats import MIN_N
+from journey_tools.stats import MIN_N
 
 JOURNEY = map_from_data(
     {

@@ -11,16 +11,16 @@ import pytest
 from scipy import stats as sps
 from typer.testing import CliRunner
 
-from assistant.agent.conversation import Assistant, TurnOptions
-from assistant.agent.events import ToolStep
 from assistant.agent.scripted import ScriptedChatModel
 from assistant.cli import app
+from assistant.contracts.requests import IngestRequest
+from assistant.conversation import Assistant, TurnOptions
 from assistant.domain import map_from_data
 from assistant.settings import load_settings
+from assistant.turns.events import ToolStep
 from assistant.workspace import Workspace
-from assistant.workspace.requests import IngestRequest
-from tools.counts import Counts
-from tools.rating_metrics import ces_from_counts, csat_from_counts, nps_from_counts
+from journey_tools.counts import Counts
+from journey_tools.rating_metrics import ces_from_counts, csat_from_counts, nps_from_counts
 
 runner = CliRunner()
 MAP = {

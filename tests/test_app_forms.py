@@ -10,8 +10,8 @@ from chainlit.input_widget import Select, Slider, Switch, TextInput
 from pydantic import Field
 
 from assistant.chat_app.forms import form_inputs
-from assistant.domain.model import MAX_PERSONAS
-from assistant.workspace.requests import ChatSettings, Request
+from assistant.contracts.requests import ChatSettings, Request
+from assistant.domain.map_model import MAX_PERSONAS
 
 
 def test_the_settings_panel_has_language_personas_and_model() -> None:

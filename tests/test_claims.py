@@ -12,10 +12,6 @@ import pytest
 from checkout_result import DIAGNOSIS, FID
 from typer.testing import CliRunner
 
-from assistant.agent.compose import compose_diagnosis
-from assistant.agent.conversation import Assistant, TurnOptions
-from assistant.agent.events import Event, Final
-from assistant.agent.grounding import check_answer
 from assistant.agent.scripted import ScriptedChatModel
 from assistant.analysis.claims import DROPPED, Claim, check, strip, verify
 from assistant.analysis.render import (
@@ -26,10 +22,14 @@ from assistant.analysis.render import (
     ideas_answer,
     shorten,
 )
+from assistant.contracts.requests import DiagnoseOptions, IdeasOptions, IngestRequest
+from assistant.conversation import Assistant, TurnOptions
 from assistant.domain import load_map
+from assistant.pipeline.answer_text import compose_diagnosis
+from assistant.turns.events import Event, Final
+from assistant.turns.grounding import check_answer
 from assistant.workspace import Workspace
-from assistant.workspace.requests import DiagnoseOptions, IdeasOptions, IngestRequest
-from tools.language import Language
+from journey_tools.language import Language
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOP_MAP = ROOT / "knowledge/maps/ecommerce-first-purchase-en.json"

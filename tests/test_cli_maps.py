@@ -136,7 +136,7 @@ def test_demo_json_lists_the_files(tmp_path: Path, map_file: Path) -> None:
 
 def test_demo_falls_back_and_then_fails_clearly(tmp_path: Path) -> None:
     from assistant.errors import ConfigError
-    from assistant.exports.demo import sample_map_path
+    from assistant.exports.sample import sample_map_path
 
     folder = tmp_path / "maps"
     folder.mkdir()

@@ -17,17 +17,17 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from assistant.agent.conversation import Assistant, TurnOptions
-from assistant.agent.drafting import Outline
-from assistant.agent.edit_rules import asks_for_stage_edit, element_edit_kind, rule_edit
-from assistant.agent.events import Event, Final, MapUpdate, ToolStep
-from assistant.agent.pipeline import EmbeddedPipeline
-from assistant.agent.routing import Route, continues_pending, persona_count, route
 from assistant.agent.scripted import ScriptedChatModel
+from assistant.conversation import Assistant, TurnOptions
 from assistant.domain import map_from_data
-from assistant.domain.model import MAX_PERSONAS, Persona
+from assistant.domain.map_model import MAX_PERSONAS, Persona
 from assistant.maps.operations import AddStage, RemoveStage, ReorderStages
+from assistant.pipeline.drafts import Outline
+from assistant.pipeline.embedded import EmbeddedPipeline
 from assistant.settings import load_settings
+from assistant.turns.edit_rules import asks_for_stage_edit, element_edit_kind, rule_edit
+from assistant.turns.events import Event, Final, MapUpdate, ToolStep
+from assistant.turns.routing import Route, continues_pending, persona_count, route
 from assistant.workspace import Workspace
 
 LOAN = map_from_data(

@@ -10,10 +10,10 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.cli import app
+from assistant.contracts.requests import CorrectOptions, IngestRequest
 from assistant.domain import map_from_data
 from assistant.errors import JourneyError
 from assistant.workspace import Workspace
-from assistant.workspace.requests import CorrectOptions, IngestRequest
 
 runner = CliRunner()
 MAP = {

@@ -11,10 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.cli import app
+from assistant.contracts.requests import DiagnoseOptions, IngestRequest
 from assistant.domain import map_from_data
 from assistant.errors import JourneyError
 from assistant.workspace import Workspace
-from assistant.workspace.requests import DiagnoseOptions, IngestRequest
 
 JOURNEY = map_from_data({"title": "Shop", "stages": [{"name": "Checkout"}, {"name": "Delivery"}]})
 Q1, Q2 = "2026-02-10", "2026-05-10"

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from assistant.contracts.requests import DiagnoseOptions, IngestRequest
 from assistant.domain import map_from_data
 from assistant.errors import JourneyError
 from assistant.workspace import Workspace
-from assistant.workspace.requests import DiagnoseOptions, IngestRequest
 
 STAGES = ["Discover", "Sign up", "Checkout", "Delivery"]
 JOURNEY = map_from_data({"title": "Shop", "stages": [{"name": s} for s in STAGES]})

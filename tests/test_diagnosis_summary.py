@@ -14,9 +14,9 @@ from assistant.analysis.aggregate import (
     segment_summary_is_current,
     summary_is_current,
 )
+from assistant.contracts.requests import CorrectOptions, DiagnoseOptions, IngestRequest
 from assistant.domain import map_from_data
 from assistant.workspace import Workspace
-from assistant.workspace.requests import CorrectOptions, DiagnoseOptions, IngestRequest
 
 STAGES = ["Discover", "Sign up", "Checkout", "Delivery"]
 JOURNEY = map_from_data({"title": "Shop", "stages": [{"name": s} for s in STAGES]})

@@ -12,13 +12,13 @@ import pytest
 from langchain_core.messages import SystemMessage
 
 from assistant.agent.agent import TOOLSETS
-from assistant.agent.conversation import Assistant, TurnOptions
-from assistant.agent.events import MapUpdate
 from assistant.agent.request_size import agent_request, count
 from assistant.agent.scripted import ScriptedChatModel
+from assistant.conversation import Assistant, TurnOptions
 from assistant.drafting.library import load_library
 from assistant.drafting.material import reference_outline
 from assistant.settings import load_settings
+from assistant.turns.events import MapUpdate
 from assistant.workspace import Workspace
 
 LOAN_BRIEF = "Draft a journey for first-time borrowers applying for a personal loan on mobile"

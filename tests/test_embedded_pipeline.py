@@ -12,18 +12,18 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from assistant.agent.conversation import Assistant, TurnOptions
-from assistant.agent.drafting import KoreanOutline, KoreanStage, KoreanStep, Outline
-from assistant.agent.events import DiagnosisView, Event, FileExport, Final, MapUpdate, Status, ToolStep
-from assistant.agent.pipeline import EmbeddedPipeline
+from assistant.contracts.requests import IngestRequest
+from assistant.conversation import Assistant, TurnOptions
 from assistant.data_blocks import inside_blocks
 from assistant.domain import load_map
 from assistant.drafting.compose import Adaptation
 from assistant.drafting.model_adapt import MethodologyAdaptation, StageRename
 from assistant.maps.operations import RenameStage
+from assistant.pipeline.drafts import KoreanOutline, KoreanStage, KoreanStep, Outline
+from assistant.pipeline.embedded import EmbeddedPipeline
 from assistant.settings import load_settings
+from assistant.turns.events import DiagnosisView, Event, FileExport, Final, MapUpdate, Status, ToolStep
 from assistant.workspace import Workspace
-from assistant.workspace.requests import IngestRequest
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOP_MAP = ROOT / "knowledge/maps/ecommerce-first-purchase-en.json"
@@ -189,7 +189,7 @@ def test_drafting_without_feedback_marks_nothing_as_evidence(ws: Workspace) -> N
 
 def test_edit_shows_the_diff_and_undo_restores(ws: Workspace) -> None:
     ws.save_map("shop", load_map(SHOP_MAP))
-    from assistant.agent.pipeline import _OperationChoice
+    from assistant.pipeline.embedded import _OperationChoice
 
     generator = ScriptedGenerator(
         [
@@ -232,7 +232,7 @@ def test_edits_spelled_out_exactly_need_no_model(
 
 
 def test_a_rename_with_a_second_request_in_it_goes_to_the_model(ws: Workspace) -> None:
-    from assistant.agent.edit_rules import rule_edit
+    from assistant.turns.edit_rules import rule_edit
 
     journey = load_map(SHOP_MAP)
     assert rule_edit("Rename Come back to Loyalty and remove Browse", journey) is None
@@ -404,7 +404,7 @@ def test_the_model_load_shows_its_progress_while_it_happens(ws: Workspace) -> No
 
 
 def test_a_stage_the_model_wrote_twice_becomes_one_stage(ws: Workspace) -> None:
-    from assistant.agent.drafting import Brief, fill_outline
+    from assistant.pipeline.drafts import Brief, fill_outline
 
     step = {"touchpoint": "앱", "channel": "app", "emotion": 0}
     outline = KoreanOutline.model_validate(
@@ -429,7 +429,7 @@ def test_a_stage_the_model_wrote_twice_becomes_one_stage(ws: Workspace) -> None:
 
 
 def test_asking_about_the_maps_personas_summarises_them_without_drafting(ws: Workspace) -> None:
-    from assistant.domain.model import Persona
+    from assistant.domain.map_model import Persona
     from assistant.maps.operations import UpsertPersona
 
     ws.save_map("shop", load_map(SHOP_MAP))
@@ -457,8 +457,8 @@ def test_asking_about_the_maps_personas_summarises_them_without_drafting(ws: Wor
 
 
 def test_a_korean_edit_shows_its_changes_in_korean(ws: Workspace) -> None:
-    from assistant.agent.diff_text import change_text
     from assistant.maps.operations import AddStage, RemoveStage
+    from assistant.pipeline.diff_text import change_text
 
     ws.save_map("shop", load_map(SHOP_MAP))
     added = ws.edit_map("shop", [AddStage(stage={"name": "서류 보완"}, position=2)], "user")
@@ -538,7 +538,7 @@ LOAN_STAGES_IN_ORDER = ["알아보기", "비교·상담", "신청", "심사", "�
 
 
 def test_journey_order_of_stage_names() -> None:
-    from assistant.agent.drafting import in_journey_order
+    from assistant.pipeline.drafts import in_journey_order
 
     shuffled = [
         "Customer service",

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from langchain_core.messages import HumanMessage, SystemMessage, ToolMessage
 
-from assistant.agent.events import FileExport, Final, MapUpdate, ToolStep
+from assistant.contracts.results import ExportResult
 from assistant.data_blocks import block
 from assistant.domain import load_map
 from assistant.exports import export_map
 from assistant.prompts import load_prompt
-from assistant.workspace.results import ExportResult
+from assistant.turns.events import FileExport, Final, MapUpdate, ToolStep
 from evals import bench
 from evals.journey_eval import cli, evaluators, suites
 from evals.journey_eval.evaluators import Context, TurnRun

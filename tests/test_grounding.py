@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from checkout_result import CHECKOUT, FID
 
-from assistant.agent.grounding import check_answer
+from assistant.turns.grounding import check_answer
 
 RESULT = CHECKOUT
 STORED = {FID: "Payment failed and the card was declined again (3)"}

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.agent.conversation import Assistant, TurnOptions
-from assistant.agent.events import Final
+from assistant.agent.model_views import diagnosis_view
 from assistant.agent.scripted import ScriptedChatModel
-from assistant.agent.views import diagnosis_view
+from assistant.contracts.requests import DiagnoseOptions, IngestRequest
+from assistant.conversation import Assistant, TurnOptions
 from assistant.domain import load_map
+from assistant.turns.events import Final
 from assistant.workspace import Workspace
-from assistant.workspace.requests import DiagnoseOptions, IngestRequest
 
 ROOT = Path(__file__).resolve().parent.parent
 

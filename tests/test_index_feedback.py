@@ -10,8 +10,8 @@ import pytest
 from chromadb.api import ClientAPI
 from chromadb.api.shared_system_client import SharedSystemClient
 
+from assistant.contracts.feedback_records import FeedbackRecord
 from assistant.embedding.hashing import HashingEmbedder
-from assistant.feedback.records import FeedbackRecord
 from assistant.feedback.store import FeedbackStore
 from assistant.index.chroma_index import (
     feedback_index_counts,

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from assistant.embedding.hashing import HashingEmbedder
 from assistant.index.chroma_index import methodology_index_counts, open_chroma, sync_methodology_index
+from assistant.index.hybrid_search import search
 from assistant.index.knowledge import default_knowledge_dir, load_knowledge, read_knowledge, slugify
-from assistant.index.search import search
 from assistant.settings import load_settings
 
 MOMENTS = """---

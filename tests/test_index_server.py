@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 import assistant.cli.search  # noqa: F401  (registers reindex and search)
 from assistant.cli import app
-from assistant.feedback.records import FeedbackRecord
+from assistant.contracts.feedback_records import FeedbackRecord
 from assistant.feedback.store import FeedbackStore
 from assistant.settings import load_settings
 
@@ -47,8 +47,8 @@ def test_reindex_and_search_through_a_chroma_server(
 def test_signed_in_users_keep_their_own_collections_on_a_shared_server(
     chroma_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from assistant.contracts.requests import IngestRequest, SearchRequest
     from assistant.workspace import Workspace
-    from assistant.workspace.requests import IngestRequest, SearchRequest
 
     monkeypatch.setenv("CHROMA_URL", chroma_server)
     settings = load_settings(journey_home=tmp_path / "team", journey_embedding="hashing")

@@ -21,12 +21,12 @@ from typing import Any
 
 import pytest
 
+from assistant.contracts.feedback_records import IngestOptions, IngestReport, StoredFeedback
+from assistant.contracts.requests import IngestRequest
 from assistant.errors import IngestError
 from assistant.feedback.ingest import ingest_files
-from assistant.feedback.records import IngestOptions, IngestReport, StoredFeedback
 from assistant.settings import load_settings
 from assistant.workspace import Workspace
-from assistant.workspace.requests import IngestRequest
 
 TESTS = Path(__file__).resolve().parent
 CORPUS = TESTS / "corpus"

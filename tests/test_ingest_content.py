@@ -20,12 +20,12 @@ import pytest
 
 from assistant.chat_app.ingesting import with_upload_names
 from assistant.chat_app.uploads import UploadRefused, check_upload, persist_empty_too
+from assistant.contracts.requests import IngestRequest
 from assistant.errors import IngestError
 from assistant.feedback.content import NotFeedback, identify
 from assistant.feedback.store import FeedbackStore
 from assistant.settings import load_settings
 from assistant.workspace import Workspace
-from assistant.workspace.requests import IngestRequest
 
 ROOT = Path(__file__).resolve().parent.parent
 JOURNEY = ROOT / ".venv" / "bin" / "journey"

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from assistant.contracts.feedback_records import IngestOptions
 from assistant.errors import IngestError
 from assistant.feedback.ingest import ingest_files
-from assistant.feedback.records import IngestOptions
 from assistant.feedback.store import FeedbackStore
 
 
@@ -144,8 +144,8 @@ def test_jsonl_with_a_bad_line_rejects_only_that_line(tmp_path: Path, store: Fee
 def test_undoing_a_run_removes_only_its_rows(tmp_path: Path, store: FeedbackStore) -> None:
     kept = write_csv(tmp_path / "kept.csv", [["comment"], ["stays"], ["also stays"]])
     ingest_files([kept], store, IngestOptions(source="s"))
+    from assistant.contracts.feedback_records import FeedbackRecord
     from assistant.feedback.ingest import feedback_id
-    from assistant.feedback.records import FeedbackRecord
 
     run = store.start_run("s", "failing.csv")
     records = [

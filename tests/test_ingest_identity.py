@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from assistant.contracts.feedback_records import FileReport, IngestOptions, IngestReport, StoredFeedback
 from assistant.feedback.columns import map_columns
 from assistant.feedback.ingest import ingest_files
-from assistant.feedback.records import FileReport, IngestOptions, IngestReport, StoredFeedback
 from assistant.feedback.store import FeedbackStore
 
 

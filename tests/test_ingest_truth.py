@@ -18,10 +18,10 @@ import pytest
 from openpyxl import Workbook
 from test_ingest_cli import assert_one_line_error, parse_json_only, run, stored_count
 
+from assistant.contracts.requests import IngestRequest
 from assistant.errors import IngestError
 from assistant.settings import load_settings
 from assistant.workspace import Workspace
-from assistant.workspace.requests import IngestRequest
 
 SAMPLED = 500
 """Rows ingest reads ahead to choose columns (assistant/feedback/ingest.py SAMPLE_ROWS): a break before

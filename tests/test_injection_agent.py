@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from gullible_model import GullibleChatModel, Obey
 
-from assistant.agent.conversation import Assistant, TurnOptions
-from assistant.agent.events import Event, FileExport, Final, MapUpdate, ToolStep
+from assistant.contracts.requests import IngestRequest
+from assistant.conversation import Assistant, TurnOptions
 from assistant.domain import load_map
+from assistant.turns.events import Event, FileExport, Final, MapUpdate, ToolStep
 from assistant.workspace import Workspace
-from assistant.workspace.requests import IngestRequest
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOP_MAP = ROOT / "knowledge/maps/ecommerce-first-purchase-en.json"

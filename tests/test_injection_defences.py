@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.agent.answer_guard import guard_answer, inert_markdown, without_foreign_links
-from assistant.agent.tool_guard import allowed_tools, links, paths, refusal
 from assistant.data_blocks import block, inside_blocks, is_one_block, neutralise, new_tag, unwrap
+from assistant.turns.answer_guard import guard_answer, inert_markdown, without_foreign_links
+from assistant.turns.tool_guard import allowed_tools, links, paths, refusal
 
 TAG = "0f1e2d3c"
 EVERY = frozenset(

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from assistant.contracts.feedback_records import FeedbackRecord
 from assistant.feedback import keywords
 from assistant.feedback.database import SQLITE
-from assistant.feedback.records import FeedbackRecord
 from assistant.feedback.store import FeedbackStore
-from assistant.index.search import build_where, sql_filters
+from assistant.index.hybrid_search import build_where, sql_filters
 
 TEXTS = [
     "앱로그인이 자꾸 실패해요",  # 0: 로그인 inside a 어절

@@ -182,7 +182,7 @@ def test_map_models_with_keyed_origins_compile_to_a_grammar_llguidance_accepts()
     (the decoded output is still validated by the model)."""
     import json
 
-    from assistant.domain.model import Persona
+    from assistant.domain.map_model import Persona
 
     schema = Persona.model_json_schema()
     assert "propertyNames" in json.dumps(schema)

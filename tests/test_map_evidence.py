@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from assistant.contracts.feedback_records import StoredFeedback
 from assistant.domain import map_from_data
-from assistant.feedback.records import StoredFeedback
 from assistant.maps.evidence import cited_ids, ground_evidence
 
 

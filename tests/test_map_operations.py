@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from assistant.cli import app
 from assistant.domain import JourneyMap, map_from_data
-from assistant.domain.model import MAX_STAGES, MAX_TEXT
+from assistant.domain.map_model import MAX_STAGES, MAX_TEXT
 from assistant.maps.apply import MapEditError
 from assistant.maps.operations import OPERATION_ADAPTER, OPERATION_NAMES, describe
 from assistant.workspace import Workspace

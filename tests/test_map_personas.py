@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.domain.model import MAX_PERSONAS, Persona
+from assistant.domain.map_model import MAX_PERSONAS, Persona
 from assistant.errors import JourneyError
 from assistant.maps.personas import persona_count_note, personas_to_keep
 

@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from assistant.agent.conversation import Assistant, TurnOptions
-from assistant.agent.events import Final, MapUpdate
 from assistant.agent.scripted import ScriptedChatModel
 from assistant.chat_app.uploads import check_upload
 from assistant.cli import app
+from assistant.conversation import Assistant, TurnOptions
 from assistant.domain import map_from_data
 from assistant.errors import JourneyError, without_paths
 from assistant.exports import export_map
+from assistant.turns.events import Final, MapUpdate
 from assistant.workspace import Workspace
 
 AIRLINE = map_from_data(

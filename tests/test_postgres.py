@@ -14,23 +14,23 @@ import pytest
 from typer.testing import CliRunner
 
 import assistant.cli.migrate  # noqa: F401  (registers migrate)
-from assistant.agent.threads import ThreadState, ThreadStore
 from assistant.cli import app
-from assistant.domain import load_map
-from assistant.errors import JourneyError
-from assistant.feedback import keywords
-from assistant.feedback.database import namespace_for
-from assistant.maps.operations import RenameStage
-from assistant.settings import load_settings
-from assistant.workspace import Workspace
-from assistant.workspace.migrate import migrate_to_postgres
-from assistant.workspace.requests import (
+from assistant.contracts.requests import (
     AssignOptions,
     CorrectOptions,
     DiagnoseOptions,
     IngestRequest,
     SearchRequest,
 )
+from assistant.domain import load_map
+from assistant.errors import JourneyError
+from assistant.feedback import keywords
+from assistant.feedback.database import namespace_for
+from assistant.maps.operations import RenameStage
+from assistant.settings import load_settings
+from assistant.turns.threads import ThreadState, ThreadStore
+from assistant.workspace import Workspace
+from assistant.workspace.schema_upgrade import migrate_to_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 FEEDBACK = ROOT / "knowledge" / "feedback"

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from assistant.analysis.question_scope import read_metric, read_period, read_scope, with_scope
-from assistant.workspace.requests import DiagnoseOptions, RowFilter
+from assistant.contracts.requests import DiagnoseOptions, RowFilter
 
 VALUES = {
     "airline": ["United", "US Airways", "American", "Southwest", "Delta", "Virgin America"],

@@ -1,8 +1,8 @@
-"""Known answers for the ranking-confidence bootstrap (tools/ranking_confidence.py)."""
+"""Known answers for the ranking-confidence bootstrap (tools/journey_tools/ranking_confidence.py)."""
 
 from __future__ import annotations
 
-from tools.ranking_confidence import Group, ranking_stability
+from journey_tools.ranking_confidence import Group, ranking_stability
 
 STAGES = ["A", "B", "C"]
 

@@ -14,14 +14,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from assistant.agent.events import Final
 from assistant.analysis.filters import FilterError
 from assistant.cli import app
+from assistant.contracts.chat_context import context_line
+from assistant.contracts.requests import DatasetRemove, DatasetRename, DiagnoseOptions, IngestRequest
 from assistant.domain import map_from_data
 from assistant.errors import JourneyError
+from assistant.turns.events import Final
 from assistant.workspace import Workspace
-from assistant.workspace.context import context_line
-from assistant.workspace.requests import DatasetRemove, DatasetRename, DiagnoseOptions, IngestRequest
 
 JOURNEY = map_from_data(
     {"title": "Trip", "stages": [{"name": "Booking"}, {"name": "Departure"}, {"name": "Baggage"}]}
@@ -210,7 +210,7 @@ def test_cli_where_datasets_and_json(tmp_path: Path, journey_home: Path) -> None
 
 
 def _ask(ws: Workspace, text: str, thread: str = "t") -> Final:
-    from assistant.agent.conversation import Assistant, TurnOptions
+    from assistant.conversation import Assistant, TurnOptions
 
     assistant = Assistant.start(ws)
     assert assistant.mode.mode == "embedded"

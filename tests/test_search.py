@@ -10,14 +10,14 @@ from typer.testing import CliRunner
 
 import assistant.cli.search  # noqa: F401  (registers reindex and search)
 from assistant.cli import app
+from assistant.contracts.feedback_records import FeedbackRecord
 from assistant.embedding.hashing import HashingEmbedder
-from assistant.feedback.records import FeedbackRecord
 from assistant.feedback.store import FeedbackStore
 from assistant.index.chroma_index import open_chroma, sync_feedback_index, sync_methodology_index
+from assistant.index.hybrid_search import Searcher, SearchQueryError, build_where, search
 from assistant.index.knowledge import load_knowledge
-from assistant.index.search import Searcher, SearchQueryError, build_where, search
 from assistant.settings import load_settings
-from tools.text import search_tokens
+from journey_tools.text import search_tokens
 
 ROWS = [
     # (source, channel, plan, date, text)

@@ -1,10 +1,10 @@
-"""The labelling decisions of a batch (tools/stage_labels.py), on plain rows without a store."""
+"""The labelling decisions of a batch (tools/journey_tools/stage_labels.py), on plain rows without a store."""
 
 from __future__ import annotations
 
-from tools.sentiment import SentimentResult
-from tools.stage_assignment import Assignment
-from tools.stage_labels import (
+from journey_tools.sentiment import SentimentResult
+from journey_tools.stage_assignment import Assignment
+from journey_tools.stage_labels import (
     PendingRow,
     count_unassigned,
     needs_sentiment,
@@ -65,8 +65,8 @@ def test_stage_records_carry_the_index_the_reason_and_the_rows_sentiment() -> No
 
 
 def test_words_every_long_complaint_uses_are_generic_unless_much_commoner_in_the_stage() -> None:
-    from tools.stage_lexical import background_share
-    from tools.themes import _generic
+    from journey_tools.stage_lexical import background_share
+    from journey_tools.themes import _generic
 
     days = background_share("days")
     assert days is not None and days > 0.1

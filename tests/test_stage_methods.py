@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from assistant.embedding.hashing import HashingEmbedder
-from tools.sentiment import LABELS, SentimentHead, TextSentiment, load_head
-from tools.stage_assignment import (
+from journey_tools.sentiment import LABELS, SentimentHead, TextSentiment, load_head
+from journey_tools.stage_assignment import (
     StageAssigner,
     StageSpec,
     confidence_threshold,
@@ -15,7 +15,7 @@ from tools.stage_assignment import (
     map_archetypes,
     match_archetypes,
 )
-from tools.stage_lexical import LexicalIndex, lexical_terms
+from journey_tools.stage_lexical import LexicalIndex, lexical_terms
 
 ENCODE = HashingEmbedder().encoder("query")
 

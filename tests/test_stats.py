@@ -1,4 +1,4 @@
-"""Known-answer tests for the diagnosis statistics (tools/stats.py)."""
+"""Known-answer tests for the diagnosis statistics (tools/journey_tools/stats.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from tools.rating_metrics import ces_from_counts, csat_from_counts, nps_from_counts, nps_interval
-from tools.stats import (
+from journey_tools.rating_metrics import ces_from_counts, csat_from_counts, nps_from_counts, nps_interval
+from journey_tools.stats import (
     MIN_N,
     adjust_pvalues,
     compare_proportions,
@@ -20,7 +20,7 @@ from tools.stats import (
     trend_by_period,
     wilson_interval,
 )
-from tools.survey_scales import ces_easy_min, csat_satisfied_min
+from journey_tools.survey_scales import ces_easy_min, csat_satisfied_min
 
 
 def _strict_json(obj: object) -> str:

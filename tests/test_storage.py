@@ -10,13 +10,13 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from assistant.agent.threads import ThreadState, ThreadStore
 from assistant.feedback import keywords
 from assistant.feedback.store import FeedbackStore
 from assistant.maps.store import MapStore
 from assistant.storage.conversations import ConversationStore
 from assistant.storage.schema import TABLES, metadata
 from assistant.storage.upgrade import BASELINE, current, head
+from assistant.turns.threads import ThreadState, ThreadStore
 from assistant.workspace.labelling import LABEL_SCHEMA
 
 LEGACY_SCHEMA = """

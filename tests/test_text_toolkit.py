@@ -1,4 +1,4 @@
-"""The text toolkit (tools/text/): one reading of Korean and English words for search, themes and claims."""
+"""The text toolkit (tools/journey_tools/text/): one reading of Korean and English words for search, themes and claims."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-import tools.text as text
-import tools.text_clean as text_clean
+import journey_tools.text as text
+import journey_tools.text_clean as text_clean
 from assistant.feedback.keywords import query_terms
 
 ROOT = Path(__file__).resolve().parent.parent

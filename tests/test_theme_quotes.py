@@ -6,7 +6,7 @@ copies of one text share never become a label (a label needs several distinct vo
 
 from __future__ import annotations
 
-from tools.themes import Comment, find_themes
+from journey_tools.themes import Comment, find_themes
 
 COMPLAINTS_KO = [
     "배송 지연 때문에 너무 불편했어요",

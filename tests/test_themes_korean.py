@@ -3,8 +3,8 @@ verb endings never become one."""
 
 from __future__ import annotations
 
-from tools.text import terms_and_parts
-from tools.themes import Comment, find_themes
+from journey_tools.text import terms_and_parts
+from journey_tools.themes import Comment, find_themes
 
 
 def test_a_complaint_written_in_compounds_is_one_theme() -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.agent.understand import detect_language, examples, find_segment, find_stage
 from assistant.domain import load_map
+from assistant.turns.understand import detect_language, examples, find_segment, find_stage
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -60,7 +60,7 @@ def test_the_held_out_intent_requests_are_frozen() -> None:
 
 
 def test_a_column_named_anywhere_in_the_question_is_the_segment() -> None:
-    from assistant.agent.understand import find_segment
+    from assistant.turns.understand import find_segment
 
     columns = ["app_version", "region", "채널", "plan"]
     assert (
@@ -73,7 +73,7 @@ def test_a_column_named_anywhere_in_the_question_is_the_segment() -> None:
 
 
 def test_the_feedback_stage_column_is_never_the_segment() -> None:
-    from assistant.agent.understand import find_segment
+    from assistant.turns.understand import find_segment
 
     # The loan sample files its rows under a 단계 column: "심사 단계" names a stage, not a breakdown.
     columns = ["단계", "채널", "Journey stage", "plan"]

@@ -90,7 +90,7 @@ def test_wheel_ships_every_resource(wheel: Path) -> None:
         f"{bundled}knowledge/methodology/": ".md",
         f"{bundled}knowledge/maps/": ".json",
         f"{bundled}knowledge/feedback/": ".csv",
-        "tools/resources/": ".json",
+        "tools/journey_tools/resources/": ".json",
     }
     for folder, suffix in expected_dirs.items():
         in_repo = {

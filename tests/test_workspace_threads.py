@@ -20,13 +20,13 @@ from typing import Any
 
 import pytest
 
+from assistant.contracts.requests import DiagnoseOptions, IngestRequest, SearchRequest
 from assistant.domain import JourneyMap, load_map
 from assistant.maps.operations import OPERATION_ADAPTER
 from assistant.maps.store import MapConflict
 from assistant.resources import sample_feedback_dir, sample_maps_dir
 from assistant.settings import load_settings
 from assistant.workspace import Workspace
-from assistant.workspace.requests import DiagnoseOptions, IngestRequest, SearchRequest
 from evals.bench_common import distinct_texts
 
 ROOT = Path(__file__).resolve().parent.parent

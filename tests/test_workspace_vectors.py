@@ -13,12 +13,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from assistant.contracts.requests import AssignOptions, IngestRequest, ReindexRequest, SearchRequest
 from assistant.domain import JourneyMap, map_from_data
 from assistant.embedding import Kind
 from assistant.embedding.hashing import HashingEmbedder
 from assistant.settings import load_settings
 from assistant.workspace import Workspace
-from assistant.workspace.requests import AssignOptions, IngestRequest, ReindexRequest, SearchRequest
 
 COMMENTS = {
     "app": [

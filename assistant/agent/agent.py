@@ -31,12 +31,12 @@ from langgraph.prebuilt.tool_node import ToolCallRequest
 from langgraph.types import Checkpointer, Command
 
 from assistant.agent.answers import ChatAnswer, DiagnosisAnswer
-from assistant.agent.context import TurnContext
-from assistant.agent.events import ToolStep
-from assistant.agent.tool_guard import WRITES, allowed_tools, refusal
-from assistant.agent.tools import build_tools
+from assistant.agent.llm_tools import build_tools
 from assistant.data_blocks import block
 from assistant.prompts import load_prompt
+from assistant.turns.events import ToolStep
+from assistant.turns.tool_guard import WRITES, allowed_tools, refusal
+from assistant.turns.turn_context import TurnContext
 
 log = logging.getLogger("journey.assistant")
 
@@ -107,7 +107,7 @@ def offered(ctx: TurnContext) -> frozenset[str]:
 
 
 def allowed(ctx: TurnContext) -> frozenset[str]:
-    """The tools this turn may run (assistant/agent/tool_guard.py): those offered, any reading tool, and
+    """The tools this turn may run (assistant/turns/tool_guard.py): those offered, any reading tool, and
     writing tools until a tool result has brought data into the turn."""
     return allowed_tools(offered(ctx), ctx.user_text, ctx.intent, _every(), ctx.read_data)
 

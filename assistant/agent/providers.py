@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from assistant.agent.events import ModeInfo
 from assistant.errors import ConfigError
 from assistant.settings import Settings
+from assistant.turns.events import ModeInfo
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel

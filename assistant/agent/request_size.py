@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from assistant.domain.model import MAX_PERSONAS
+from assistant.domain.map_model import MAX_PERSONAS
 from assistant.prompts import load_prompt
 
 
@@ -44,7 +44,7 @@ def agent_request(toolset: Iterable[str] | None = None, language: str = "English
     from langchain_core.utils.function_calling import convert_to_openai_tool
 
     from assistant.agent.answers import ChatAnswer, DiagnosisAnswer
-    from assistant.agent.tools import build_tools
+    from assistant.agent.llm_tools import build_tools
 
     wanted = None if toolset is None else set(toolset)
     tools = [convert_to_openai_tool(t) for t in build_tools() if wanted is None or t.name in wanted]

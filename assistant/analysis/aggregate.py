@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.feedback.database import SQLITE, Dialect
 from assistant.feedback.store import SUMMARY_TABLES, FeedbackStore
-from tools.counts import Counts
-from tools.survey_scales import NPS_DETRACTOR_MAX, NPS_PROMOTER_MIN, ces_easy_min, csat_satisfied_min
+from journey_tools.counts import Counts
+from journey_tools.survey_scales import NPS_DETRACTOR_MAX, NPS_PROMOTER_MIN, ces_easy_min, csat_satisfied_min
 
 if TYPE_CHECKING:
-    from assistant.workspace.requests import RowFilter
+    from assistant.contracts.requests import RowFilter
 
 CORE_COLUMNS = {"source", "file_name", "channel", "stage_label", "rating_type", "external_id"}
 MISSING = "(missing)"

@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, NamedTuple
 from assistant.analysis.outcome_columns import restates_outcome
 from assistant.analysis.stage_focus import focus_stage
 from assistant.errors import JourneyError
-from tools.stats_core import compare_proportions
+from journey_tools.stats_core import compare_proportions
 
 if TYPE_CHECKING:
-    from assistant.workspace.requests import DiagnoseOptions
-    from assistant.workspace.results import Diagnosis
+    from assistant.contracts.requests import DiagnoseOptions
+    from assistant.contracts.results import Diagnosis
 
 AUTO_SEGMENT = "auto"
 """segment_by value asking the workspace to choose the column (see `Workspace.diagnose_change`)."""

@@ -43,7 +43,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tools.text import EN_NUMBER, KO_TENS, KO_UNITS, en_value, ko_native_value, ko_sino_value
+from journey_tools.text import EN_NUMBER, KO_TENS, KO_UNITS, en_value, ko_native_value, ko_sino_value
 
 ClaimKind = Literal["metric", "comparison", "count", "quote"]
 

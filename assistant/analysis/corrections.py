@@ -12,11 +12,11 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from assistant.errors import JourneyError
-from tools.sentiment import LABELS, Label
-from tools.stage_corrections import most_uncertain
+from journey_tools.sentiment import LABELS, Label
+from journey_tools.stage_corrections import most_uncertain
 
 if TYPE_CHECKING:
-    from assistant.workspace.results import AssignmentRow
+    from assistant.contracts.results import AssignmentRow
 
 SETTLED_METHODS = ("correction", "column")
 """Rows whose stage a person or the data gave: a correction teaches nothing there."""

@@ -13,9 +13,9 @@ import unicodedata
 from collections.abc import Sequence
 
 from assistant.analysis.aggregate import CORE_COLUMNS, MISSING
+from assistant.contracts.requests import RowFilter
 from assistant.errors import JourneyError
 from assistant.feedback.store import FeedbackStore
-from assistant.workspace.requests import RowFilter
 
 MAX_VALUES = 5000
 """Distinct values read per column to match against (an id-like column is not a sensible filter)."""

@@ -23,7 +23,7 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel
 
 from assistant.analysis.filters import fold
-from assistant.workspace.requests import RowFilter
+from assistant.contracts.requests import RowFilter
 
 Metric = Literal["negative_share", "negative_count", "nps", "csat", "ces"]
 _Options = TypeVar("_Options", bound=BaseModel)

@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from assistant.analysis.claims import Claim, ClaimKind
-from assistant.workspace.context import context_line
-from assistant.workspace.results import Diagnosis, Idea, IdeasResult, StageDiagnosis, SurveyBlock, Theme
-from tools.diagnosis_warnings import render_all
-from tools.language import Language
+from assistant.contracts.chat_context import context_line
+from assistant.contracts.results import Diagnosis, Idea, IdeasResult, StageDiagnosis, SurveyBlock, Theme
+from journey_tools.diagnosis_warnings import render_all
+from journey_tools.language import Language
 
 QUOTE_CHARS = 200
 """A customer's words as a person reads them (answers, the CLI report, the app's quotes)."""

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
+from assistant.contracts.feedback_records import Role
 from assistant.feedback.columns import ROLE_NAMES, normalise
-from assistant.feedback.records import Role
 
 BOOKKEEPING = ("source", "file_name", "external_id", "stage_label")
 """Columns the store fills itself: never a breakdown."""

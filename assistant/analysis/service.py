@@ -21,15 +21,15 @@ from assistant.analysis.aggregate import (
     summarise,
     summary_is_current,
 )
-from assistant.domain.model import JourneyMap
+from assistant.contracts.requests import DiagnoseOptions
+from assistant.contracts.results import AssignmentRow
+from assistant.domain.map_model import JourneyMap
 from assistant.errors import JourneyError
 from assistant.feedback.store import FeedbackStore
-from assistant.workspace.requests import DiagnoseOptions
-from assistant.workspace.results import AssignmentRow
-from tools.diagnosis import DiagnosisInput, diagnose
-from tools.sentiment import LABELS
-from tools.text import terms
-from tools.themes import Comment, Theme, find_themes
+from journey_tools.diagnosis import DiagnosisInput, diagnose
+from journey_tools.sentiment import LABELS
+from journey_tools.text import terms
+from journey_tools.themes import Comment, Theme, find_themes
 
 
 def assignment_rows(
@@ -199,7 +199,13 @@ def ranking_confidence(
     store: FeedbackStore, scope: Scope, journey: JourneyMap, result: dict[str, Any]
 ) -> dict[str, Any]:
     """How firm the top of the ranking is, given sampling noise and the stage assignments' confidence."""
-    from tools.ranking_confidence import LOW_CONFIDENCE, NOISE_LEVEL, RESAMPLES, Group, ranking_stability
+    from journey_tools.ranking_confidence import (
+        LOW_CONFIDENCE,
+        NOISE_LEVEL,
+        RESAMPLES,
+        Group,
+        ranking_stability,
+    )
 
     groups = [Group(*g) for g in confidence_groups(store, scope)]
     testable = {c["stage"] for c in result["comparisons"] if c.get("testable")}

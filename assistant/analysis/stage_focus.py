@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 from assistant.errors import JourneyError
 
 if TYPE_CHECKING:
-    from assistant.domain.model import JourneyMap
-    from assistant.workspace.results import Diagnosis
+    from assistant.contracts.results import Diagnosis
+    from assistant.domain.map_model import JourneyMap
 
 
 def focus_stage(diagnosis: Diagnosis, stage: str | None = None) -> str | None:
@@ -24,7 +24,7 @@ def focus_stage(diagnosis: Diagnosis, stage: str | None = None) -> str | None:
 def thin_stages(stage_names: Sequence[str], diagnosis: Diagnosis) -> list[str]:
     """The stages (in the order given) the diagnosis has under MIN_N rows for: too few to say anything,
     worth a survey question."""
-    from tools.stats import MIN_N  # statistics load on first use, not when the app imports this
+    from journey_tools.stats import MIN_N  # statistics load on first use, not when the app imports this
 
     return [name for name in stage_names if (d := diagnosis.stage(name)) is not None and d.n < MIN_N]
 

@@ -11,16 +11,6 @@ from typing import Any
 
 import chainlit as cl
 
-from assistant.agent.events import (
-    DiagnosisView,
-    FileExport,
-    Final,
-    IdeasView,
-    MapUpdate,
-    Status,
-    TextChunk,
-    ToolStep,
-)
 from assistant.chat_app import views
 from assistant.chat_app.context_bar import Pick
 from assistant.chat_app.state import (
@@ -36,10 +26,20 @@ from assistant.chat_app.state import (
 )
 from assistant.chat_app.texts import t
 from assistant.chat_app.turns import TurnClock, iterate_in_thread
+from assistant.contracts.requests import DiagnoseOptions
+from assistant.contracts.results import Diagnosis
 from assistant.errors import JourneyError, without_paths
+from assistant.turns.events import (
+    DiagnosisView,
+    FileExport,
+    Final,
+    IdeasView,
+    MapUpdate,
+    Status,
+    TextChunk,
+    ToolStep,
+)
 from assistant.workspace import Workspace
-from assistant.workspace.requests import DiagnoseOptions
-from assistant.workspace.results import Diagnosis
 
 log = logging.getLogger("journey.app")
 SLOW_EVENT_SECONDS = 0.25
@@ -132,7 +132,7 @@ class WaitIndicator:
 
 
 async def run_turn(text: str, clock: TurnClock, pick: Pick | None = None) -> Final | None:
-    from assistant.agent.conversation import TurnOptions  # LangChain: loaded by the warm-up, not at import
+    from assistant.conversation import TurnOptions  # LangChain: loaded by the warm-up, not at import
 
     rt = runtime()
     lang = language()

@@ -12,7 +12,7 @@ import hmac
 import re
 from dataclasses import dataclass
 
-from assistant.chat_app.settings import AppSettings
+from assistant.chat_app.app_settings import AppSettings
 from assistant.errors import ConfigError
 
 NAME = re.compile(r"^[\w.@+-]{1,64}$")

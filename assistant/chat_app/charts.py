@@ -17,8 +17,8 @@ from typing import Any
 
 from assistant.analysis.render import shorten
 from assistant.analysis.stage_focus import focus_stage
-from assistant.domain.model import JourneyMap
-from assistant.workspace.results import Diagnosis
+from assistant.contracts.results import Diagnosis
+from assistant.domain.map_model import JourneyMap
 
 EMOTION_COLOURS = {-2: "#d64545", -1: "#ee8f52", 0: "#e3b93c", 1: "#8cbf5a", 2: "#3b9a57"}
 LINE_COLOURS = ["#4f7cac", "#9b6bd8", "#1f9a9a", "#d07a2c"]

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import chainlit as cl
 
 from assistant.chat_app.texts import t
+from assistant.contracts.chat_context import ChatContext
 from assistant.workspace import Workspace
-from assistant.workspace.context import ChatContext
 
 MAP_PICKER = "journey_map"
 DATA_PICKER = "journey_data"

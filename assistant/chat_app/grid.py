@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from assistant.analysis.render import shorten
-from assistant.domain.model import JourneyMap, Origin, Persona, Stage, Step
-from assistant.workspace.results import MapDiff
+from assistant.contracts.results import MapDiff
+from assistant.domain.map_model import JourneyMap, Origin, Persona, Stage, Step
 
 LANES = (
     "actions",

@@ -13,7 +13,6 @@ from typing import Any
 
 import chainlit as cl
 
-from assistant.agent.events import Final, MapUpdate, ToolStep
 from assistant.chat_app import views
 from assistant.chat_app.state import (
     background,
@@ -29,8 +28,9 @@ from assistant.chat_app.state import (
 from assistant.chat_app.texts import t
 from assistant.chat_app.turns import TurnClock, call_in_thread
 from assistant.chat_app.uploads import UploadRefused, check_upload, stage_upload
+from assistant.contracts.requests import IngestRequest
 from assistant.errors import JourneyError, without_paths
-from assistant.workspace.requests import IngestRequest
+from assistant.turns.events import Final, MapUpdate, ToolStep
 
 log = logging.getLogger("journey.app")
 

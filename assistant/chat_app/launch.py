@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from assistant.agent.events import ModeInfo
+from assistant.chat_app.app_settings import load_app_settings
 from assistant.chat_app.auth import load_users
 from assistant.chat_app.runtime import app_dir, local_secret, make_private
-from assistant.chat_app.settings import load_app_settings
 from assistant.errors import ConfigError
 from assistant.settings import Settings, load_settings
+from assistant.turns.events import ModeInfo
 
 APP_MODULE = Path(__file__).resolve().parent.parent / "app.py"
 

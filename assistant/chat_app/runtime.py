@@ -17,16 +17,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assistant.chat_app.app_settings import AppSettings, load_app_settings
 from assistant.chat_app.auth import LOCAL_USER, UserEntry, load_users
 from assistant.chat_app.sessions import LoginThrottle, SessionCache
-from assistant.chat_app.settings import AppSettings, load_app_settings
 from assistant.errors import ConfigError
 from assistant.settings import Settings, load_settings
 
 if TYPE_CHECKING:
-    from assistant.agent.conversation import Assistant
-    from assistant.agent.events import ModeInfo
     from assistant.chat_app.storage import LocalStorageClient
+    from assistant.conversation import Assistant
+    from assistant.turns.events import ModeInfo
     from assistant.workspace import Workspace
 
 log = logging.getLogger("journey.app")
@@ -126,7 +126,7 @@ class AppRuntime:
 
     def assistant(self, owner: str | None, model: str | None = None) -> Assistant:
         """The user's assistant; `model` picks another of the offered models (cloud and compatible modes)."""
-        from assistant.agent.conversation import Assistant
+        from assistant.conversation import Assistant
         from assistant.workspace import Workspace
 
         if (model is not None and model not in self.models()) or model == self.default_model():
@@ -189,8 +189,8 @@ class AppRuntime:
     # --- modes and models -----------------------------------------------------------------------------
 
     def mode(self) -> ModeInfo:
-        from assistant.agent.events import ModeInfo
         from assistant.agent.providers import detect_mode
+        from assistant.turns.events import ModeInfo
 
         if self.settings.journey_scripted_model is not None:
             return ModeInfo(

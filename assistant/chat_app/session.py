@@ -1,4 +1,4 @@
-"""The chat's flows, called by the handlers in `assistant/app.py`: starting and resuming a chat, a message
+"""The chat's flows, called by the handlers in `assistant/chat_app/handlers.py`: starting and resuming a chat, a message
 (files and/or a question), and the map's buttons (undo, export).
 
 Each flow reads the session (user, settings, current map), calls the workspace or the assistant, and
@@ -37,8 +37,8 @@ from assistant.chat_app.state import (
 )
 from assistant.chat_app.texts import t, ui_language
 from assistant.chat_app.turns import TurnClock
+from assistant.contracts.requests import ChatSettings, ExportFormat
 from assistant.errors import JourneyError, without_paths
-from assistant.workspace.requests import ChatSettings, ExportFormat
 
 log = logging.getLogger("journey.app")
 

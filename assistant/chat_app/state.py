@@ -16,11 +16,11 @@ import chainlit as cl
 from assistant.chat_app import views
 from assistant.chat_app.runtime import AppRuntime, get_runtime, owner_of
 from assistant.chat_app.texts import t, ui_language
-from assistant.domain.model import JourneyMap
+from assistant.contracts.chat_context import ChatContext
+from assistant.contracts.requests import ChatSettings
+from assistant.contracts.results import MapDiff
+from assistant.domain.map_model import JourneyMap
 from assistant.workspace import Workspace
-from assistant.workspace.context import ChatContext
-from assistant.workspace.requests import ChatSettings
-from assistant.workspace.results import MapDiff
 
 log = logging.getLogger("journey.app")
 MAX_MAPS_SCANNED = 30

@@ -16,14 +16,14 @@ import chainlit as cl
 from chainlit.element import Element
 from pydantic.dataclasses import dataclass
 
-from assistant.agent.answer_guard import inert_markdown
-from assistant.agent.events import DiagnosisView, IdeasView, ToolStep
 from assistant.analysis.render import ideas_answer, pct, shorten
 from assistant.chat_app import charts
 from assistant.chat_app.grid import grid_props
 from assistant.chat_app.texts import EXPORT_LABELS, t
-from assistant.domain.model import JourneyMap
-from assistant.workspace.results import Diagnosis, ExportResult, IngestResult, MapDiff, StageDiagnosis
+from assistant.contracts.results import Diagnosis, ExportResult, IngestResult, MapDiff, StageDiagnosis
+from assistant.domain.map_model import JourneyMap
+from assistant.turns.answer_guard import inert_markdown
+from assistant.turns.events import DiagnosisView, IdeasView, ToolStep
 
 
 @dataclass

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from assistant.cli import (  # noqa: F401  (registers commands)
     analysis,
+    app_server,
     chat,
-    chat_app,
     datasets,
     evals,
     feedback,
@@ -14,6 +14,6 @@ from assistant.cli import (  # noqa: F401  (registers commands)
     model,
     search,
 )
-from assistant.cli.app import app
+from assistant.cli.root import app
 
 __all__ = ["app"]

@@ -7,18 +7,18 @@ import sys
 from pathlib import Path
 
 from assistant.analysis.render import diagnosis_report, ideas_answer, survey_answer
-from assistant.cli.app import app, err, print_json
 from assistant.cli.options import JSON_FLAG, command, option
 from assistant.cli.progress import progress_bars
+from assistant.cli.root import app, err, print_json
 from assistant.cli.workspace import open_workspace
-from assistant.workspace.requests import (
+from assistant.contracts.requests import (
     AssignRequest,
     CorrectRequest,
     DiagnoseRequest,
     IdeasRequest,
     SurveyRequest,
 )
-from assistant.workspace.results import Assignments
+from assistant.contracts.results import Assignments
 
 OUT = option("out", Path | None, None, "--out", help="Write the assignments as CSV.")
 

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 import typer
 
-from assistant.cli.app import app, clear_errors, err, print_json
+from assistant.cli.root import app, clear_errors, err, print_json
 
 LanguageOption = Annotated[
     Literal["auto", "en", "ko"], typer.Option(help="Answer language (auto: the language of your message).")
@@ -37,7 +37,7 @@ WhereOption = Annotated[
 def _data_options(source: list[str] | None, where: list[str] | None) -> dict[str, Any]:
     """TurnOptions' data fields from --source/--where: the named datasets, else all stored feedback."""
     from assistant.cli.options import OptionError
-    from assistant.workspace.requests import RowFilter
+    from assistant.contracts.requests import RowFilter
 
     try:
         filters = [RowFilter.parse(w) for w in where or []]
@@ -50,7 +50,7 @@ def _data_options(source: list[str] | None, where: list[str] | None) -> dict[str
 
 def _start(map_ref: str | None = None) -> tuple[Any, Any, str | None]:
     """Workspace, assistant and the conversation's map name (a JSON file is saved into the workspace)."""
-    from assistant.agent.conversation import Assistant
+    from assistant.conversation import Assistant
     from assistant.workspace import Workspace
 
     ws = Workspace.open()
@@ -74,7 +74,7 @@ def _run_turn(
 
 def _show(stream: Any, exports: Path | None) -> tuple[Any, list[Any]]:
     """Print a turn's events as they come (steps, map changes, files) and return its final answer."""
-    from assistant.agent.events import FileExport, Final, MapUpdate, Status, ToolStep
+    from assistant.turns.events import FileExport, Final, MapUpdate, Status, ToolStep
 
     final: Final | None = None
     events: list[Any] = []
@@ -116,7 +116,7 @@ def map_command(
     """Draft a journey map from a brief: adapted from the closest reference journey, with its assumptions
     stated. Writes a map, or exits 2 with the one question it needs answered (the brief names neither the
     customer nor the journey)."""
-    from assistant.agent.conversation import TurnOptions
+    from assistant.conversation import TurnOptions
 
     with clear_errors():
         ws, assistant, _ = _start()
@@ -179,7 +179,7 @@ def ask_command(
     ] = False,
 ) -> None:
     """Ask the assistant one question about your journey and feedback (without --map it asks which map)."""
-    from assistant.agent.conversation import TurnOptions
+    from assistant.conversation import TurnOptions
 
     with clear_errors():
         data = _data_options(source, where)
@@ -248,7 +248,7 @@ def chat_command(
 ) -> None:
     """A conversation in the terminal with the same assistant as the app (/file PATH adds a map or feedback
     file to it; /exit leaves)."""
-    from assistant.agent.conversation import TurnOptions
+    from assistant.conversation import TurnOptions
 
     with clear_errors():
         data = _data_options(source, where)

@@ -7,10 +7,10 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli.app import app, clear_errors, print_json
 from assistant.cli.options import JSON_FLAG, command
+from assistant.cli.root import app, clear_errors, print_json
 from assistant.cli.workspace import open_workspace
-from assistant.workspace.requests import DatasetRemove, DatasetRename
+from assistant.contracts.requests import DatasetRemove, DatasetRename
 
 datasets_app = typer.Typer(
     invoke_without_command=True,

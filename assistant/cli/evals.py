@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from assistant.cli.app import app, err
+from assistant.cli.root import app, err
 
 
 def _evals(module: str) -> Any:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from assistant.cli.app import app, err, print_json
 from assistant.cli.options import JSON_FLAG, command
 from assistant.cli.progress import progress_bars
+from assistant.cli.root import app, err, print_json
 from assistant.cli.workspace import open_workspace
-from assistant.workspace.requests import IngestRequest
-from assistant.workspace.results import IngestResult
+from assistant.contracts.requests import IngestRequest
+from assistant.contracts.results import IngestResult
 
 
 def _print_summary(report: IngestResult) -> None:

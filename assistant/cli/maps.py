@@ -11,11 +11,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from assistant.cli.app import app, clear_errors, err, print_json
 from assistant.cli.options import command, option
+from assistant.cli.root import app, clear_errors, err, print_json
 from assistant.cli.workspace import open_workspace
-from assistant.workspace.requests import ExportRequest
-from assistant.workspace.results import MapDiff, MapEditResult
+from assistant.contracts.requests import ExportRequest
+from assistant.contracts.results import MapDiff, MapEditResult
 
 maps_app = typer.Typer(
     help="Saved, versioned journey maps: add, list, show, edit, diff, undo.", no_args_is_help=True
@@ -305,7 +305,7 @@ def demo(
     """Export the sample journey map in every format into a folder, and diagnose its sample feedback.
 
     Runs offline; no API key needed."""
-    from assistant.demo import run_demo
+    from assistant.offline_demo import run_demo
 
     with clear_errors():
         result = run_demo(out, map_file, diagnose)

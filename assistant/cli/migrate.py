@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from assistant.cli.app import app, clear_errors, err, print_json
 from assistant.cli.options import JSON_FLAG, command
 from assistant.cli.progress import progress_bars
+from assistant.cli.root import app, clear_errors, err, print_json
+from assistant.contracts.requests import MigrateRequest
 from assistant.settings import load_settings
-from assistant.workspace.migrate import migrate_to_postgres
-from assistant.workspace.requests import MigrateRequest
+from assistant.workspace.schema_upgrade import migrate_to_postgres
 
 
 @command(app, "migrate", MigrateRequest, flags={"source_home": ("--from",)}, extra=[JSON_FLAG])

@@ -15,7 +15,7 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
-from assistant.cli.app import app, clear_errors, err, print_json
+from assistant.cli.root import app, clear_errors, err, print_json
 from assistant.llm.model_files import FetchProgress
 
 if TYPE_CHECKING:

@@ -135,7 +135,7 @@ def command(
         extra_names = {p.name for p in extra}
 
         def wrapper(**kwargs: Any) -> None:
-            from assistant.cli.app import clear_errors
+            from assistant.cli.root import clear_errors
 
             with clear_errors():
                 request = build(model, {k: v for k, v in kwargs.items() if k not in extra_names})

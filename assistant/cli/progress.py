@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from assistant.cli.app import err
+from assistant.cli.root import err
 from assistant.workspace.core import Progress as ProgressCallback
 
 LABELS = {

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import typer
 
-from assistant.cli.app import app, err, print_json
 from assistant.cli.options import JSON_FLAG, command
 from assistant.cli.progress import progress_bars
+from assistant.cli.root import app, err, print_json
 from assistant.cli.workspace import open_workspace
-from assistant.workspace.requests import ReindexRequest, SearchRequest
+from assistant.contracts.requests import ReindexRequest, SearchRequest
 
 
 @command(app, "reindex", ReindexRequest, extra=[JSON_FLAG])

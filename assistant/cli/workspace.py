@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from assistant.cli.app import clear_errors
+from assistant.cli.root import clear_errors
 from assistant.workspace import Workspace
 
 

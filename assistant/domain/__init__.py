@@ -1,7 +1,7 @@
 """The journey domain model shared by every capability: personas, maps, stages, steps, evidence."""
 
 from assistant.domain.loading import load_map, map_from_data, map_warnings
-from assistant.domain.model import (
+from assistant.domain.map_model import (
     KPI,
     SCHEMA_VERSION,
     Channel,

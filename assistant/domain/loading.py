@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from assistant.domain.model import MAX_PERSONAS, JourneyMap
+from assistant.domain.map_model import MAX_PERSONAS, JourneyMap
 from assistant.errors import MapValidationError
 
 MAX_MAP_BYTES = 20 * 1024 * 1024

@@ -6,7 +6,7 @@ import json
 from importlib import resources
 from typing import Any
 
-from assistant.domain.model import SCHEMA_VERSION, JourneyMap
+from assistant.domain.map_model import SCHEMA_VERSION, JourneyMap
 
 SCHEMA_ID = f"https://journey-assistant.dev/schemas/journey-map-{SCHEMA_VERSION}.schema.json"
 SCHEMA_FILE = f"journey-map-{SCHEMA_VERSION}.schema.json"

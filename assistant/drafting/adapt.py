@@ -11,7 +11,7 @@ from typing import Any
 from assistant.drafting.brief import BriefFacts, short_title
 from assistant.drafting.library import Reference
 from assistant.drafting.scope import read_span, scope_stages
-from tools.language import Language
+from journey_tools.language import Language
 
 # Touchpoint words that mean "on a website", with what they become when the brief says mobile.
 _TO_APP: dict[Language, list[tuple[re.Pattern[str], str]]] = {

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from tools.language import Language
+from journey_tools.language import Language
 
 ChannelHint = str  # "app", "web" or "store"
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from assistant.domain import JourneyMap, map_from_data
-from assistant.domain.model import MAX_PERSONAS
+from assistant.domain.map_model import MAX_PERSONAS
 from assistant.drafting.adapt import adapt_reference
 from assistant.drafting.brief import BriefFacts, read_brief
 from assistant.drafting.library import Reference, load_library
@@ -29,7 +29,7 @@ from assistant.drafting.model_adapt import (
 )
 from assistant.drafting.retrieve import CLOSE_ENOUGH, Match, retrieve
 from assistant.embedding import Embedder
-from tools.language import Language
+from journey_tools.language import Language
 
 log = logging.getLogger("journey.drafting")
 __all__ = ["Adaptation", "DraftResult", "Generator", "draft_journey"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
-from tools.language import Language
+from journey_tools.language import Language
 
 Phase = Literal["pre", "during", "post"]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from assistant.domain import JourneyMap, map_from_data
 from assistant.resources import reference_journeys_dir
-from tools.language import Language, language_of
+from journey_tools.language import Language, language_of
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from assistant.contracts.requests import SearchRequest
 from assistant.drafting.brief import read_brief
 from assistant.drafting.library import Reference, load_library
 from assistant.drafting.retrieve import CLOSE_ENOUGH, Match, retrieve
 from assistant.prompts import as_data, load_prompt
-from assistant.workspace.requests import SearchRequest
-from tools.language import Language
+from journey_tools.language import Language
 
 if TYPE_CHECKING:
     from assistant.workspace import Workspace

@@ -9,7 +9,7 @@ from typing import Any
 
 from assistant.drafting.adapt import extra_persona
 from assistant.drafting.brief import BriefFacts, brief_problem, short_title
-from tools.language import Language
+from journey_tools.language import Language
 
 # (stage, goal, KPI name, KPI definition, [(action, touchpoint, channel, thoughts, emotion, label,
 #   front, back)], pain point, opportunity)

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from assistant.drafting.brief import BriefFacts, brief_language
 from assistant.drafting.library import Reference
 from assistant.errors import JourneyError
-from tools.language import Language
+from journey_tools.language import Language
 
 log = logging.getLogger("journey.drafting")
 M = TypeVar("M", bound=BaseModel)

@@ -33,7 +33,7 @@ LIFECYCLE = (
 def in_journey_order(names: Sequence[str]) -> list[str]:
     """Stage names in the order customers usually live them, by the archetype each name matches (a name
     matching none keeps its place after the ones that do)."""
-    from tools.stage_assignment import StageSpec, match_archetypes
+    from journey_tools.stage_assignment import StageSpec, match_archetypes
 
     def position(name: str) -> int:
         found = [LIFECYCLE.index(a.id) for a in match_archetypes(StageSpec(name)) if a.id in LIFECYCLE]

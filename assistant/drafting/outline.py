@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from assistant.drafting.lanes import back_stage, front_stage, kpi_for, moments_of_truth, phase
-from tools.language import Language
+from journey_tools.language import Language
 
 if TYPE_CHECKING:
-    from assistant.workspace.results import Diagnosis
+    from assistant.contracts.results import Diagnosis
 
 INFERRED = {"source": "model"}
 

@@ -20,8 +20,8 @@ import snowballstemmer
 
 from assistant.drafting.library import Reference, by_domain
 from assistant.embedding import Embedder
-from tools.language import Language
-from tools.text import search_tokens as tokenize
+from journey_tools.language import Language
+from journey_tools.text import search_tokens as tokenize
 
 MEANING_WEIGHT = 0.6
 KEYWORD_WEIGHT = 0.4

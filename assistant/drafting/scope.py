@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from tools.text import light_stem_en
+from journey_tools.text import light_stem_en
 
 _FROM_TO_EN = re.compile(
     r"\bfrom\s+(?P<start>[^.;:]{3,80}?)\s+(?:to|until|till|through|up to)\s+(?P<end>[^.;]{3,80}?)(?=[.;]|$|,\s*(?:and|but)\b)",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import get_args
 
+from assistant.contracts.requests import ExportFormat
 from assistant.domain import JourneyMap
 from assistant.exports.as_csv import to_csv
 from assistant.exports.as_html import to_html
@@ -17,7 +18,6 @@ from assistant.exports.as_markdown import to_markdown
 from assistant.exports.as_mermaid import to_mermaid
 from assistant.exports.as_xlsx import to_xlsx
 from assistant.exports.importing import import_map
-from assistant.workspace.requests import ExportFormat
 
 # The list of formats is part of the export request's contract; the exports only implement it.
 Format = ExportFormat

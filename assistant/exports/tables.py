@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.domain.model import KPI, Stage
+from assistant.domain.map_model import KPI, Stage
 from assistant.exports.origins import origin_label
 
 

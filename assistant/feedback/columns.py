@@ -6,8 +6,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from assistant.contracts.feedback_records import IngestOptions, RatingType, Role
 from assistant.errors import IngestError
-from assistant.feedback.records import IngestOptions, RatingType, Role
 from assistant.feedback.values import ValueProblem, parse_date
 
 # Normalised header names (lower case, no spaces/underscores/hyphens) per role, best first.

@@ -17,11 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import IngestError
-from assistant.feedback.columns import infer_rating_type, map_columns
-from assistant.feedback.content import refuse_non_feedback
-from assistant.feedback.readers import Table, open_table
-from assistant.feedback.records import (
+from assistant.contracts.feedback_records import (
     FeedbackRecord,
     FileReport,
     IngestOptions,
@@ -30,6 +26,10 @@ from assistant.feedback.records import (
     RawRow,
     Role,
 )
+from assistant.errors import IngestError
+from assistant.feedback.columns import infer_rating_type, map_columns
+from assistant.feedback.content import refuse_non_feedback
+from assistant.feedback.readers import Table, open_table
 from assistant.feedback.store import FeedbackStore
 from assistant.feedback.values import ValueProblem, parse_date, parse_rating
 

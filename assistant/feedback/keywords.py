@@ -32,7 +32,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from tools.text import EN_SEARCH_STOP, is_hangul, runs, strip_particles
+from journey_tools.text import EN_SEARCH_STOP, is_hangul, runs, strip_particles
 
 
 class KeywordStore(Protocol):

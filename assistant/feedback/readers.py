@@ -20,10 +20,10 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import IO, Any
 
+from assistant.contracts.feedback_records import RawRow
 from assistant.errors import IngestError
 from assistant.feedback.csv_records import Line, Record, records
 from assistant.feedback.encoding import SAMPLE_BYTES, detect_encoding, looks_binary
-from assistant.feedback.records import RawRow
 
 MAX_FIELD_CHARS = 10_000_000  # the csv module's own guard; over-long cells are rejected later, per row
 MAX_XLSX_UNCOMPRESSED = 512 * 1024 * 1024

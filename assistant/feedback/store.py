@@ -28,10 +28,10 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 
+from assistant.contracts.feedback_records import FeedbackRecord, FileReport, StoredFeedback
 from assistant.errors import StoreError
 from assistant.feedback import keywords
 from assistant.feedback.database import POSTGRES, SQLITE, Dialect
-from assistant.feedback.records import FeedbackRecord, FileReport, StoredFeedback
 from assistant.storage.engine import (
     DEFAULT_NAMESPACE,
     Engine,

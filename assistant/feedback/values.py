@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from assistant.feedback.records import RatingType
+from assistant.contracts.feedback_records import RatingType
 
 SCALES: dict[RatingType, tuple[float, float]] = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
 

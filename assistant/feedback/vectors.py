@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from assistant.embedding import FEEDBACK_KIND, Embedder
 from assistant.feedback.store import FeedbackStore
-from tools.text import text_for_embedding
+from journey_tools.text import text_for_embedding
 
 Progress = Callable[[int, int], None]
 """Called with (rows embedded so far, rows to embed)."""
@@ -34,7 +34,7 @@ def embed_missing(
     done = 0
     for batch in store.iter_unembedded(embedder.name, source, batch_size=BATCH):
         # Handles, links and redaction marks are embedded away: they say who was addressed, not what
-        # happened (tools/text_clean.py).
+        # happened (tools/journey_tools/text_clean.py).
         vectors = embedder.embed([text_for_embedding(text) for _, text in batch], FEEDBACK_KIND)
         store.store_vectors(embedder.name, [fid for fid, _ in batch], vectors)
         done += len(batch)

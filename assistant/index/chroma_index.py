@@ -28,14 +28,14 @@ from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 from chromadb.config import Settings as ChromaSettings
 
+from assistant.contracts.feedback_records import StoredFeedback
 from assistant.embedding import FEEDBACK_KIND, Embedder
 from assistant.embedding.adapters import ChromaEmbeddingFunction
 from assistant.errors import StoreError
-from assistant.feedback.records import StoredFeedback
 from assistant.feedback.store import FeedbackStore
 from assistant.index.knowledge import Section
 from assistant.settings import Settings
-from tools.text import text_for_embedding
+from journey_tools.text import text_for_embedding
 
 CollectionKind = Literal["feedback", "methodology"]
 Progress = Callable[[int, int], None]

@@ -1,4 +1,4 @@
-"""The embedded model as the agent's `Generator` (assistant/agent/drafting.py): system + user text in,
+"""The embedded model as the agent's `Generator` (assistant/pipeline/drafts.py): system + user text in,
 a validated Pydantic object out, through a schema grammar with one bounded retry.
 
 `embedded_generator` makes the model ready before it returns (fetching it the first time), reporting

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from assistant.domain.loading import map_from_data
-from assistant.domain.model import JourneyMap
+from assistant.domain.map_model import JourneyMap
 from assistant.errors import MapValidationError
 from assistant.maps.operations import (
     AddKpi,

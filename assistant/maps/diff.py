@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from assistant.domain.model import JourneyMap
-from assistant.workspace.results import Change
+from assistant.contracts.results import Change
+from assistant.domain.map_model import JourneyMap
 
 IGNORED_MAP_FIELDS = {"stages", "personas", "version", "created_at", "updated_at", "schema_version"}
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from assistant.contracts.feedback_records import StoredFeedback
 from assistant.domain.loading import map_from_data
-from assistant.domain.model import Evidence, JourneyMap
-from assistant.feedback.records import StoredFeedback
+from assistant.domain.map_model import Evidence, JourneyMap
 
 
 def cited_ids(journey: JourneyMap) -> list[str]:

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter
 
-from assistant.domain.model import (
+from assistant.domain.map_model import (
     KPI,
     Channel,
     Emotion,

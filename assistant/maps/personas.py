@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from assistant.domain.model import MAX_PERSONAS, Persona
+from assistant.domain.map_model import MAX_PERSONAS, Persona
 from assistant.errors import JourneyError
 
 

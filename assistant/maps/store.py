@@ -14,12 +14,12 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 
+from assistant.contracts.results import MapSummary, MapVersion
 from assistant.domain.loading import map_from_data
-from assistant.domain.model import JourneyMap
+from assistant.domain.map_model import JourneyMap
 from assistant.errors import JourneyError
 from assistant.feedback.store import FeedbackStore
 from assistant.storage.schema import map_versions
-from assistant.workspace.results import MapSummary, MapVersion
 
 Author = Literal["user", "assistant"]
 

@@ -1,7 +1,7 @@
 """The assistant's memory of each conversation, in the workspace database (table `conversation_threads`):
 one JSON document per thread, written whole. What the document holds (the map in use, the answer
 language, a pending brief, recent turns for the embedded pipeline) is the agent's business
-(assistant/agent/threads.py `ThreadState`); where and how it is kept is this module's.
+(assistant/turns/threads.py `ThreadState`); where and how it is kept is this module's.
 
 The same store serves the LangChain agent and the embedded pipeline, in every mode (CLI, app, evals),
 on SQLite and PostgreSQL; `journey migrate` copies it with the rest of the database."""

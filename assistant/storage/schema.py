@@ -24,7 +24,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from tools.counts import Counts
+from journey_tools.counts import Counts
 
 TEXT: sa.types.TypeEngine[Any] = sa.Text().with_variant(postgresql.TEXT(collation="C"), "postgresql")
 INTEGER: sa.types.TypeEngine[Any] = sa.Integer().with_variant(postgresql.BIGINT(), "postgresql")
@@ -196,7 +196,7 @@ sentiment_corrections = sa.Table(
 
 
 def _count_columns() -> list[sa.Column[Any]]:
-    """The `Counts` of a group of rows (tools/counts.py), one column each: sums are real, counts whole."""
+    """The `Counts` of a group of rows (tools/journey_tools/counts.py), one column each: sums are real, counts whole."""
     return [
         _real(f.name, False) if f.name.endswith(("_sum", "_sumsq")) else _int(f.name, nullable=False)
         for f in fields(Counts)
@@ -261,7 +261,7 @@ conversation_threads = sa.Table(
     "conversation_threads",
     metadata,
     _text("thread_id", primary_key=True),
-    _text("state", False),  # JSON: what the assistant remembers (assistant/agent/threads.py ThreadState)
+    _text("state", False),  # JSON: what the assistant remembers (assistant/turns/threads.py ThreadState)
     _text("updated_at", False),
 )
 

@@ -30,27 +30,8 @@ from assistant.analysis.segments import (
     MIN_STAGE_SHARE,
     SEGMENT_SAMPLE,
 )
-from assistant.domain.loading import load_map, map_from_data, map_warnings
-from assistant.domain.model import JourneyMap
-from assistant.embedding import Embedder, build_embedder, tiers
-from assistant.errors import JourneyError, StoreError
-from assistant.feedback.database import is_postgres_url, namespace_for
-from assistant.feedback.ingest import ingest_files
-from assistant.feedback.records import IngestOptions
-from assistant.feedback.store import FeedbackStore
-from assistant.maps.apply import MapEditError, apply_operation
-from assistant.maps.operations import Operation, describe
-from assistant.settings import Settings, load_settings
-from assistant.workspace.files import FileKind, file_kind, read_map_file
-from assistant.workspace.files import public as public_error
-from assistant.workspace.labelling import (
-    LABEL_SCHEMA,
-    Labeller,
-    map_identity,
-    sentiment_corrections,
-    stage_corrections,
-)
-from assistant.workspace.requests import (
+from assistant.contracts.feedback_records import IngestOptions
+from assistant.contracts.requests import (
     AssignOptions,
     CorrectOptions,
     DatasetRemove,
@@ -63,7 +44,7 @@ from assistant.workspace.requests import (
     SearchRequest,
     SurveyOptions,
 )
-from assistant.workspace.results import (
+from assistant.contracts.results import (
     AddedFile,
     AnswerScope,
     Assignments,
@@ -89,13 +70,32 @@ from assistant.workspace.results import (
     SurveyBlock,
     SurveyQuestions,
 )
-from tools.language import Language, language_of
+from assistant.domain.loading import load_map, map_from_data, map_warnings
+from assistant.domain.map_model import JourneyMap
+from assistant.embedding import Embedder, build_embedder, tiers
+from assistant.errors import JourneyError, StoreError
+from assistant.feedback.database import is_postgres_url, namespace_for
+from assistant.feedback.ingest import ingest_files
+from assistant.feedback.store import FeedbackStore
+from assistant.maps.apply import MapEditError, apply_operation
+from assistant.maps.operations import Operation, describe
+from assistant.settings import Settings, load_settings
+from assistant.workspace.files import FileKind, file_kind, read_map_file
+from assistant.workspace.files import public as public_error
+from assistant.workspace.labelling import (
+    LABEL_SCHEMA,
+    Labeller,
+    map_identity,
+    sentiment_corrections,
+    stage_corrections,
+)
+from journey_tools.language import Language, language_of
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
 
+    from assistant.contracts.chat_context import ChatContext
     from assistant.maps.store import Author
-    from assistant.workspace.context import ChatContext
 
 Progress = Callable[[str, int, int], None]
 """Called with (what is happening, done, total); total 0 when unknown. Phases: 'reading <file>',
@@ -291,7 +291,7 @@ class Workspace:
         return result
 
     def search(self, request: SearchRequest) -> SearchResult:
-        from assistant.index.search import Searcher
+        from assistant.index.hybrid_search import Searcher
 
         if request.collection == "methodology":
             self._sync_methodology()
@@ -374,7 +374,7 @@ class Workspace:
 
     def datasets(self) -> DatasetList:
         """The stored datasets (sources) with their rows, files, dates and columns."""
-        from assistant.feedback.datasets import dataset_columns, dataset_rows
+        from assistant.feedback.dataset_catalog import dataset_columns, dataset_rows
 
         items = [
             DatasetSummary(**row, columns=dataset_columns(self.db, row["name"]))
@@ -383,7 +383,7 @@ class Workspace:
         return DatasetList(datasets=items, total_rows=sum(d.rows for d in items))
 
     def rename_dataset(self, request: DatasetRename) -> DatasetChange:
-        from assistant.feedback.datasets import rename_dataset
+        from assistant.feedback.dataset_catalog import rename_dataset
 
         self._need_dataset(request.name)
         if request.new_name != request.name and request.new_name in self.db.sources():
@@ -393,7 +393,7 @@ class Workspace:
 
     def remove_dataset(self, request: DatasetRemove) -> DatasetChange:
         """Remove a dataset's rows, with their vectors, labels, corrections and index entries."""
-        from assistant.feedback.datasets import remove_dataset
+        from assistant.feedback.dataset_catalog import remove_dataset
         from assistant.index.chroma_index import get_collection
 
         self._need_dataset(request.name)
@@ -700,7 +700,7 @@ class Workspace:
         datasets and rows the options select; the result says what it is about (`scope`) and ranks the
         stages by the metric asked (`metric_ranking`)."""
         from assistant.analysis.service import check_diagnosis_options, run_diagnosis
-        from tools.metric_ranking import rank_by_metric
+        from journey_tools.metric_ranking import rank_by_metric
 
         options = options or DiagnoseOptions()
         if wants_auto_segment(options):
@@ -761,7 +761,7 @@ class Workspace:
     def chat_line(self, context: ChatContext, language: Language) -> str:
         """A chat's map and data in one line, e.g. `Map: US airline trip v2 · Data: airline.csv (1,497
         rows)` (the app says it when the user picks a map or data)."""
-        from assistant.workspace.context import chat_line
+        from assistant.contracts.chat_context import chat_line
 
         version = (
             self.maps.get(context.map).version if context.map and self.maps.exists(context.map) else None
@@ -777,7 +777,7 @@ class Workspace:
         values (2 to `max_values` of them; not the text, id, date or rating column), and the latest date."""
         from assistant.analysis.filters import stored_values
         from assistant.analysis.segments import is_scope_column, scope_columns
-        from assistant.feedback.datasets import latest_date
+        from assistant.feedback.dataset_catalog import latest_date
 
         values: dict[str, list[str]] = {}
         for column in scope_columns(self.db.columns()):
@@ -840,7 +840,7 @@ class Workspace:
             unknown_stage_error,
         )
         from assistant.embedding import FEEDBACK_KIND
-        from tools.ideas import ideas_for_stage, infer_domain
+        from journey_tools.ideas import ideas_for_stage, infer_domain
 
         options = options or IdeasOptions()
         journey = self.resolve_map(ref)
@@ -891,7 +891,7 @@ class Workspace:
 
     @staticmethod
     def _survey(journey: JourneyMap, names: Sequence[str], language: Language) -> list[SurveyBlock]:
-        from tools.ideas import survey_questions
+        from journey_tools.ideas import survey_questions
 
         stages = [journey.stage(n) for n in names]
         return [

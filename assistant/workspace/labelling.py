@@ -12,7 +12,7 @@ Corrections (a person's stage or sentiment for a row) are stored in `stage_corre
 identity and row) and `sentiment_corrections` (per row: a row's sentiment does not depend on the map).
 They are part of the cache keys: a new correction relabels every row, the corrected row gets the
 person's label, and the others get the corrected rows' stored vectors as labelled examples
-(tools/stage_assignment.py, tools/sentiment.py).
+(tools/journey_tools/stage_assignment.py, tools/journey_tools/sentiment.py).
 """
 
 from __future__ import annotations
@@ -27,14 +27,14 @@ from typing import Any
 import numpy as np
 
 from assistant.analysis.aggregate import SUMMARY_SCHEMA, drop_summary, summarise
-from assistant.domain.model import JourneyMap
+from assistant.contracts.results import LabelReport
+from assistant.domain.map_model import JourneyMap
 from assistant.embedding import FEEDBACK_KIND, Embedder
 from assistant.feedback.store import FeedbackStore
 from assistant.feedback.vectors import embed_missing
-from assistant.workspace.results import LabelReport
-from tools.sentiment import TextSentiment, classify_rows, load_head
-from tools.stage_assignment import Assignment, StageAssigner, StageSpec, StepSpec
-from tools.stage_labels import (
+from journey_tools.sentiment import TextSentiment, classify_rows, load_head
+from journey_tools.stage_assignment import Assignment, StageAssigner, StageSpec, StepSpec
+from journey_tools.stage_labels import (
     PendingRow,
     SentimentRecord,
     StageRecord,
@@ -44,8 +44,8 @@ from tools.stage_labels import (
     sentiment_records,
     stage_records,
 )
-from tools.stage_lexical import document_frequencies
-from tools.text import text_for_embedding
+from journey_tools.stage_lexical import document_frequencies
+from journey_tools.text import text_for_embedding
 
 METHOD_VERSION = "4"
 """Bump when stage assignment or sentiment changes, so cached labels are made again."""
@@ -95,7 +95,7 @@ CREATE TABLE IF NOT EXISTS sentiment_corrections (
 
 BATCH = 2000
 CORPUS_SAMPLE = 5000
-"""Rows read to measure how widely each word is used (tools/stage_lexical.py): the shares that matter
+"""Rows read to measure how widely each word is used (tools/journey_tools/stage_lexical.py): the shares that matter
 (a few percent and up) are stable at this size, and reading them costs well under a second."""
 Progress = Callable[[int, int], None]
 """Called with (rows done, rows to do)."""
@@ -191,7 +191,7 @@ class Labeller:
 
         `map_id` (see `map_identity`) says whose stage corrections apply; by default the map's title.
         Rows are read in batches (`_pending`), labelled (`_label_batch`: the decisions are in
-        tools/stage_labels.py) and written (`_write`)."""
+        tools/journey_tools/stage_labels.py) and written (`_write`)."""
         started = time.perf_counter()
         map_id = map_id or map_identity(journey)
         names = set(journey.stage_names)

@@ -32,11 +32,11 @@ def main() -> int:
     args = parser.parse_args()
 
     import assistant.llm.generator as generator_module
-    from assistant.agent.conversation import Assistant, TurnOptions
-    from assistant.agent.events import Final, MapUpdate
+    from assistant.conversation import Assistant, TurnOptions
     from assistant.drafting.library import load_library
     from assistant.drafting.retrieve import retrieve
     from assistant.settings import load_settings
+    from assistant.turns.events import Final, MapUpdate
     from assistant.workspace import Workspace
 
     calls: list[dict[str, Any]] = []

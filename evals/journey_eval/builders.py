@@ -24,7 +24,7 @@ def _latest(results: TurnResults, tool: str) -> dict[str, Any]:
 
 
 def _reads_as(text: str, language: str) -> bool:
-    from assistant.agent.understand import detect_language
+    from assistant.turns.understand import detect_language
 
     return detect_language(text, "ko" if language == "ko" else "en") == language
 

@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.agent.context import result_key
-from assistant.agent.events import Event, FileExport, Final, MapUpdate, ToolStep
-from assistant.agent.grounding import _QUOTE, check_answer, check_text, report_of
-from assistant.agent.understand import detect_language
 from assistant.data_blocks import inside_blocks, is_one_block
 from assistant.domain.strings import strings
+from assistant.turns.events import Event, FileExport, Final, MapUpdate, ToolStep
+from assistant.turns.grounding import _QUOTE, check_answer, check_text, report_of
+from assistant.turns.turn_context import result_key
+from assistant.turns.understand import detect_language
 from evals.journey_eval.scenario import Expect, PainPoints, Scenario, Turn
 
 

@@ -16,9 +16,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from assistant.contracts.requests import IngestRequest, SearchRequest
 from assistant.settings import Settings, load_settings
 from assistant.workspace import Workspace
-from assistant.workspace.requests import IngestRequest, SearchRequest
 from evals.journey_eval.scenario import ROOT, FeedbackFixture, Injection, Setup
 
 
@@ -159,7 +159,7 @@ class FixtureCache:
             ws = Workspace.open(workspace_settings(base / "home", self.embedding, self.mode))
             try:
                 ws.search(SearchRequest(query="journey stages", collection="methodology", limit=1))
-                from assistant.agent.understand import IntentClassifier
+                from assistant.turns.understand import IntentClassifier
 
                 IntentClassifier(ws.embedder, ws.home / "cache").classify("warm up")  # caches example vectors
             finally:

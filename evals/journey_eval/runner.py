@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from assistant.agent.conversation import Assistant, TurnOptions
-from assistant.agent.events import Final
-from assistant.agent.grounding import quote_ids
 from assistant.chat_app.uploads import stage_upload
+from assistant.conversation import Assistant, TurnOptions
 from assistant.prompts import load_prompt
+from assistant.turns.events import Final
+from assistant.turns.grounding import quote_ids
 from assistant.workspace import Workspace
 from evals.journey_eval.analyst import ScriptedAnalyst
 from evals.journey_eval.evaluators import Check, Context, TurnRun, evaluate_turn, same_as_control

@@ -1,6 +1,6 @@
 """Build the background term table: how widely each English matching unit is used in real complaints.
 
-The table (`tools/resources/background_terms_en.json`) is our own computation over the unlabelled
+The table (`tools/journey_tools/resources/background_terms_en.json`) is our own computation over the unlabelled
 CFPB narratives (`/work/shared/data/real/cfpb_narratives_unlabelled.csv`, `JOURNEY_REAL_DATA` points
 elsewhere): for every stem of `tools.stage_lexical.lexical_terms`, the share of narratives that use it,
 kept when it is at least MIN_SHARE. No text is copied, only shares. The narratives that were read to
@@ -18,7 +18,7 @@ import os
 import re
 from pathlib import Path
 
-from tools.stage_lexical import document_frequencies
+from journey_tools.stage_lexical import document_frequencies
 
 HERE = Path(__file__).resolve().parent
 REAL = Path(os.environ.get("JOURNEY_REAL_DATA", "/work/shared/data/real"))
