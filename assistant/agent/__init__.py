@@ -1,1 +1,2 @@
-"""The conversational assistant: agent, tools over the workspace, and the offline pipeline."""
+"""The LangChain tool-calling agent (cloud, OpenAI-compatible and scripted chat models): the agent, its
+allow-listed LLM tools over workspace methods, what the model reads of a result, its structured answers."""
