@@ -252,3 +252,11 @@ def test_a_brief_asking_for_part_of_a_journey_keeps_that_part_of_the_reference()
     assert not read_span(whole, "en").asked
     data, _ = adapt_reference(refs["consumer-loan-mobile.en"], read_brief(whole), 1)
     assert len(data["stages"]) == len(refs["consumer-loan-mobile.en"].map.stages)
+    # A span from the journey's start to its end keeps every stage: one word of the start phrase found in
+    # a later stage's step ("상품" in the contract step's 상품설명서) does not cut the journey there.
+    full_ko = (
+        "모바일 앱으로 처음 신용대출을 받는 직장인 고객의 현재(as-is) 여정 지도를 그려 줘. 신규 고객이고, "
+        "상품을 알아보는 순간부터 첫 상환까지야."
+    )
+    data, _ = adapt_reference(refs["consumer-loan-mobile.ko"], read_brief(full_ko), 1)
+    assert len(data["stages"]) == len(refs["consumer-loan-mobile.ko"].map.stages), data["stages"]

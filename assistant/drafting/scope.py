@@ -59,7 +59,9 @@ _STOP_EN = {
     "first",
 }
 _STOP_KO = {"단계", "부분", "과정", "고객", "여정", "때", "까지", "부터"}
-MIN_SCORE = 1.0
+MIN_SCORE = 2.0
+"""A span's end names a stage when a word of its name is in the phrase (2) or two words of its steps are:
+one word shared with a step ("상품" in a contract step's "상품설명서") is too weak to cut the journey."""
 """A phrase must share at least one stem with a stage for the stage to be taken as its match."""
 
 
