@@ -23,7 +23,7 @@ from assistant.errors import ConfigError
 from assistant.settings import Settings, load_settings
 from assistant.turns.events import ModeInfo
 
-APP_MODULE = Path(__file__).resolve().parent.parent / "app.py"
+APP_MODULE = Path(__file__).resolve().parent / "handlers.py"
 
 
 def shipped(*parts: str) -> Path:
