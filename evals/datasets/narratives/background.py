@@ -22,7 +22,7 @@ from journey_tools.stage_lexical import document_frequencies
 
 HERE = Path(__file__).resolve().parent
 REAL = Path(os.environ.get("JOURNEY_REAL_DATA", "/work/shared/data/real"))
-OUT = HERE.parents[2] / "tools" / "resources" / "background_terms_en.json"
+OUT = HERE.parents[2] / "tools" / "journey_tools" / "resources" / "background_terms_en.json"
 MIN_SHARE = 0.01
 _ID = re.compile(r"^([0-9a-f]{8}-[0-9a-f-]{27})", re.M)
 
