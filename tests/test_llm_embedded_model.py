@@ -18,7 +18,6 @@ from pydantic import BaseModel, Field
 
 from assistant.errors import ModelError
 from assistant.llm.embedded import EmbeddedModel, LoadState
-from assistant.llm.langchain_adapter import EmbeddedChatModel
 from assistant.llm.model_files import DEFAULT_MODEL, is_verified
 from assistant.llm.structured import generate_structured
 
@@ -76,17 +75,20 @@ class StageDraft(BaseModel):
     steps: list[Step] = Field(min_length=2, max_length=2)
 
 
-def test_korean_json_through_the_langchain_adapter(model: EmbeddedModel) -> None:
-    structured = EmbeddedChatModel(model=model, max_tokens=120).with_structured_output(StageDraft)
-    draft = structured.invoke(
+def test_korean_json_under_a_schema(model: EmbeddedModel) -> None:
+    result = generate_structured(
+        model,
         [
-            (
-                "system",
-                "당신은 고객 여정 지도를 작성합니다. JSON으로만 답하고, 모든 텍스트는 한국어로 쓰세요.",
-            ),
-            ("human", "대출 앱의 '신청' 단계를 단계 이름과 고객 행동 2개로 작성하세요."),
-        ]
+            {
+                "role": "system",
+                "content": "당신은 고객 여정 지도를 작성합니다. JSON으로만 답하고, 모든 텍스트는 한국어로 쓰세요.",
+            },
+            {"role": "user", "content": "대출 앱의 '신청' 단계를 단계 이름과 고객 행동 2개로 작성하세요."},
+        ],
+        StageDraft,
+        max_tokens=120,
     )
+    draft = result.value
     assert isinstance(draft, StageDraft)
     assert HANGUL.search(draft.name + "".join(s.action for s in draft.steps))
 

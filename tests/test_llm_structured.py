@@ -13,12 +13,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pytest
-from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 from pydantic import BaseModel, Field
 
 from assistant.errors import ModelError, ModelOutputError
 from assistant.llm.embedded import Completion, EmbeddedModel, LoadState, Message, schema_grammar
-from assistant.llm.langchain_adapter import EmbeddedChatModel
 from assistant.llm.structured import generate_structured
 from assistant.settings import load_settings
 
@@ -81,50 +79,6 @@ def test_cut_off_answer_asks_for_a_shorter_one() -> None:
     assert "cut off after 8 tokens" in model.requests[1]["messages"][-1]["content"]
 
 
-def test_langchain_chat_model_answers_with_usage() -> None:
-    model = ScriptedModel([("Hello there", "stop")])
-    chat = EmbeddedChatModel(model=model, max_tokens=20)
-    message = chat.invoke([SystemMessage("Be brief."), HumanMessage("Hi")])
-    assert isinstance(message, AIMessage) and message.content == "Hello there"
-    assert message.usage_metadata == {"input_tokens": 10, "output_tokens": 5, "total_tokens": 15}
-    assert message.response_metadata["finish_reason"] == "stop"
-    assert model.requests[0]["messages"] == [
-        {"role": "system", "content": "Be brief."},
-        {"role": "user", "content": "Hi"},
-    ]
-    assert model.requests[0]["max_tokens"] == 20 and model.requests[0]["json_schema"] is None
-
-
-def test_langchain_structured_output_uses_the_schema_and_retries() -> None:
-    model = ScriptedModel([(BAD, "stop"), (GOOD, "stop")])
-    structured = EmbeddedChatModel(model=model).with_structured_output(Label)
-    assert structured.invoke("Label: the ID check failed") == Label(
-        stage="apply", sentiment=-1, reason="ID check failed"
-    )
-    assert model.requests[0]["json_schema"]["title"] == "Label"
-    assert len(model.requests[1]["messages"]) == 3
-
-    failing = ScriptedModel([(BAD, "stop"), (BAD, "stop")])
-    raw = EmbeddedChatModel(model=failing).with_structured_output(Label, include_raw=True).invoke("x")
-    assert raw["parsed"] is None and isinstance(raw["parsing_error"], ModelOutputError)
-    with pytest.raises(ModelOutputError):
-        EmbeddedChatModel(model=ScriptedModel([(BAD, "stop")] * 2)).with_structured_output(Label).invoke("x")
-
-
-def test_langchain_structured_output_accepts_a_json_schema_dict() -> None:
-    schema = {"title": "Pair", "type": "object", "properties": {"a": {"type": "integer"}}, "required": ["a"]}
-    model = ScriptedModel([('{"a":3}', "stop")])
-    assert EmbeddedChatModel(model=model).with_structured_output(schema).invoke("x") == {"a": 3}
-
-
-def test_tools_are_refused_with_a_clear_message() -> None:
-    chat = EmbeddedChatModel(model=ScriptedModel([]))
-    with pytest.raises(NotImplementedError, match=r"fixed pipeline.*OPENAI_API_KEY"):
-        chat.bind_tools([Label])
-    with pytest.raises(NotImplementedError, match="does not call tools"):
-        chat.invoke([ToolMessage("result", tool_call_id="1")])
-
-
 def test_compact_grammar_forbids_whitespace() -> None:
     schema = Label.model_json_schema()
     assert '"whitespace_flexible": false' in schema_grammar(schema, compact=True).replace(":false", ": false")
@@ -137,7 +91,7 @@ def test_nothing_loads_or_downloads_before_first_use(journey_home: Path) -> None
     assert model.state is LoadState.NOT_LOADED and states == [] and not journey_home.exists()
 
     # Importing the runtime must not import llama.cpp (33 MB native library) or touch the disk.
-    code = "import sys, assistant.llm.langchain_adapter, assistant.llm.structured; print('xllamacpp' in sys.modules)"
+    code = "import sys, assistant.llm.structured; print('xllamacpp' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
 
